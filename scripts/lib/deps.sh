@@ -1,0 +1,22 @@
+# Shared by scripts/test and scripts/demo: the Debian packages the project
+# needs, installed with apt-get only when missing (non-interactive).
+MIDA_PACKAGES="build-essential autoconf automake pkg-config curl
+ libcurl4-openssl-dev libjson-c-dev libconfig-dev libsystemd-dev libssl-dev
+ libmicrohttpd-dev libcriterion-dev valgrind systemd jq"
+# Building and checking the Debian package (tests/deb-package.sh); mandoc
+# lints the man pages (tests/man-pages.sh uses groff alone without it).
+MIDA_DEB_PACKAGES="dpkg-dev debhelper fakeroot lintian mandoc"
+
+install_missing_packages() {
+        local missing=() p
+        for p in $MIDA_PACKAGES; do
+                dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
+        done
+        [ ${#missing[@]} -eq 0 ] && return 0
+        echo "Installing missing packages: ${missing[*]}"
+        local sudo=""
+        [ "$(id -u)" -eq 0 ] || sudo="sudo"
+        export DEBIAN_FRONTEND=noninteractive
+        $sudo apt-get update -qq
+        $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}"
+}

@@ -1,0 +1,5 @@
+/* mida-sim --help text. */
+#pragma once
+#include <stdio.h>
+
+void help_print(FILE *out);

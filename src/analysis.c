@@ -1,0 +1,441 @@
+/* Experiment result → analysis; see analysis.h. The JSON and table forms are
+ * in analysis_json.c and analysis_table.c, the sequential state helpers in
+ * sequential_state.c. */
+#include <errno.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "analysis.h"
+#include "stats.h"
+
+const char *stats_method_to_string(enum stats_method m)
+{
+        return m == STATS_METHOD_FIXED ? "fixed" : "sequential";
+}
+
+const char *stats_correction_to_string(enum stats_correction c)
+{
+        switch (c) {
+        case STATS_CORRECTION_BONFERRONI: return "bonferroni";
+        case STATS_CORRECTION_NONE: return "none";
+        default: return "holm";
+        }
+}
+
+/* Records why figures are null; the first reason is kept (it is the cause of
+ * the others). */
+static void __attribute__((format(printf, 2, 3))) set_reason(char *reason, const char *fmt, ...)
+{
+        va_list ap;
+
+        if (reason[0])
+                return;
+        va_start(ap, fmt);
+        vsnprintf(reason, ANALYSIS_REASON_MAX, fmt, ap);
+        va_end(ap);
+}
+
+static void set_number(struct analysis_number *n, double v)
+{
+        n->value = v;
+        n->valid = isfinite(v);
+}
+
+/* Why an arm's counts cannot be analysed, or NULL when they can. */
+static const char *arm_problem(const struct mida_variant *v, char *buf, size_t size)
+{
+        if (!v->has_visitors)
+                return "visitors missing";
+        if (!v->has_conversions)
+                return "conversions missing";
+        if (v->visitors < 0 || v->conversions < 0)
+                snprintf(buf, size, "negative count (%lld visitors, %lld conversions)", v->visitors,
+                         v->conversions);
+        else if (v->conversions > v->visitors)
+                snprintf(buf, size, "conversions (%lld) exceed visitors (%lld)", v->conversions, v->visitors);
+        else
+                return NULL;
+        return buf;
+}
+
+static void compare_intervals(double lift, double se, double n, const struct statistics_settings *s,
+                              struct variant_analysis *out)
+{
+        double z = lift / se, p, half;
+
+        if (s->method == STATS_METHOD_FIXED) {
+                p = stats_fixed_p(z);
+                half = stats_fixed_half_width(se, s->alpha);
+        } else {
+                double rho2 = stats_mixture_rho2(s->alpha, s->sequential_tuning);
+                p = stats_mixture_p(z, n, rho2);
+                half = stats_mixture_half_width(se, n, rho2, s->alpha);
+        }
+        set_number(&out->p_value, p);
+        set_number(&out->p_value_adjusted, p);
+        set_number(&out->lift_low, lift - half);
+        set_number(&out->lift_high, lift + half);
+        if (!out->p_value.valid || !out->lift_low.valid || !out->lift_high.valid) {
+                out->p_value.valid = out->p_value_adjusted.valid = false;
+                out->lift_low.valid = out->lift_high.valid = false;
+                set_reason(out->reason, "numerical failure (settings out of range?)");
+        }
+}
+
+void analysis_compare(const struct arm_counts *control, const struct arm_counts *treatment,
+                      const struct statistics_settings *s, bool with_prob_beat, struct variant_analysis *out)
+{
+        double nc = (double) control->visitors, cc = (double) control->conversions;
+        double nt = (double) treatment->visitors, ct = (double) treatment->conversions;
+        struct stats_lift l;
+
+        if (nt > 0)
+                set_number(&out->conversion_rate, ct / nt);
+        if (nc <= 0 || nt <= 0) {
+                set_reason(out->reason, "%s has no visitors yet", nc <= 0 ? "the control" : "this variant");
+                return;
+        }
+        set_number(&out->abs_lift, ct / nt - cc / nc);
+        if (with_prob_beat)
+                set_number(&out->prob_beat_control, stats_prob_beat(ct, nt, cc, nc));
+        if (stats_delta_lift(cc, nc, ct, nt, &l) < 0) {
+                set_reason(out->reason, "the control has no conversions: relative lift is undefined");
+                return;
+        }
+        set_number(&out->lift, l.lift);
+        if (!(l.se > 0)) {
+                set_reason(out->reason, "zero standard error (a conversion rate of 0 %% or 100 %%)");
+                return;
+        }
+        compare_intervals(l.lift, l.se, nc + nt, s, out);
+}
+
+static int copy_string(char **dst, const char *src)
+{
+        *dst = NULL;
+        return src && !(*dst = strdup(src)) ? -ENOMEM : 0;
+}
+
+/* Fills the fields every variant has; returns -ENOMEM or 0. */
+static int describe_variant(const struct mida_variant *v, struct variant_analysis *out)
+{
+        char buf[ANALYSIS_REASON_MAX];
+        const char *problem = arm_problem(v, buf, sizeof(buf));
+
+        *out = (struct variant_analysis) {
+                .control = v->is_control,
+                .visitors = v->has_visitors ? v->visitors : 0,
+                .conversions = v->has_conversions ? v->conversions : 0,
+                .counts_valid = !problem,
+        };
+        if (problem)
+                set_reason(out->reason, "%s", problem);
+        else if (v->visitors > 0)
+                set_number(&out->conversion_rate, (double) v->conversions / (double) v->visitors);
+        else
+                set_reason(out->reason, "no visitors yet");
+        if (copy_string(&out->variant_id, v->variant_id) < 0 || copy_string(&out->name, v->name) < 0)
+                return -ENOMEM;
+        return 0;
+}
+
+static bool guard_holds(const struct variant_analysis *arm, const char *what,
+                        const struct statistics_settings *s, char *guard)
+{
+        if (arm->visitors < s->min_visitors)
+                snprintf(guard, ANALYSIS_REASON_MAX, "%s has %lld visitors (min_visitors %ld)", what,
+                         arm->visitors, s->min_visitors);
+        else if (arm->conversions < s->min_conversions)
+                snprintf(guard, ANALYSIS_REASON_MAX, "%s has %lld conversions (min_conversions %ld)", what,
+                         arm->conversions, s->min_conversions);
+        else
+                return true;
+        return false;
+}
+
+static void compare_variant(const struct variant_analysis *control, const struct statistics_settings *s,
+                            struct variant_analysis *v)
+{
+        if (!control) {
+                set_reason(v->reason, "no control variant (is_control or variant_id \"0\")");
+                return;
+        }
+        if (!control->counts_valid) {
+                set_reason(v->reason, "control: %s", control->reason);
+                return;
+        }
+        if (!v->counts_valid)
+                return;   /* the reason is already set */
+        analysis_compare(&(struct arm_counts) { control->visitors, control->conversions },
+                         &(struct arm_counts) { v->visitors, v->conversions }, s, true, v);
+}
+
+static void apply_running_bounds(struct variant_analysis *v, struct sequential_variant_state *st)
+{
+        if (!v->p_value.valid)
+                return;   /* nothing new to add; the state keeps what it had */
+        if (st->has_bound) {
+                st->min_p = fmin(st->min_p, v->p_value.value);
+                double low = fmax(st->low, v->lift_low.value), high = fmin(st->high, v->lift_high.value);
+                /* Disjoint intervals (the effect moved, or the 1-in-1/α event):
+                 * collapse to the crossed edge rather than widen or invert. */
+                if (low > high)
+                        low = high = v->lift_low.value > st->high ? st->high : st->low;
+                st->low = low;
+                st->high = high;
+        } else {
+                st->min_p = v->p_value.value;
+                st->low = v->lift_low.value;
+                st->high = v->lift_high.value;
+                st->has_bound = true;
+        }
+        v->p_value.value = v->p_value_adjusted.value = st->min_p;
+        v->lift_low.value = st->low;
+        v->lift_high.value = st->high;
+}
+
+static struct sequential_variant_state *find_state(struct sequential_variant_state *v, size_t n,
+                                                   const char *variant_id)
+{
+        for (size_t i = 0; i < n; i++)
+                if (v[i].variant_id && strcmp(v[i].variant_id, variant_id) == 0)
+                        return &v[i];
+        return NULL;
+}
+
+static bool counts_usable(const struct mida_variant *v)
+{
+        return v->has_visitors && v->has_conversions && v->visitors >= 0 && v->conversions >= 0;
+}
+
+/* A new experiment run, or settings under which the running values mean
+ * something else: the running minimum and intersection start over. */
+static bool state_outdated(const struct sequential_state *st, const struct mida_result *r,
+                           const struct statistics_settings *s)
+{
+        if (st->alpha != s->alpha || st->tuning != s->sequential_tuning)
+                return true;
+        if (st->start_date && r->start_date && strcmp(st->start_date, r->start_date) != 0)
+                return true;
+        for (size_t i = 0; i < r->n_variants; i++) {
+                const struct mida_variant *v = &r->variants[i];
+                const struct sequential_variant_state *old =
+                        find_state(st->variants, st->n_variants, v->variant_id);
+                if (old && counts_usable(v) && (v->visitors < old->visitors || v->conversions < old->conversions))
+                        return true;
+        }
+        return false;
+}
+
+static void free_variant_states(struct sequential_variant_state *v, size_t n)
+{
+        for (size_t i = 0; i < n; i++)
+                free(v[i].variant_id);
+        free(v);
+}
+
+/* Brings the state to this snapshot's variants (in its order), keeping the
+ * running values of known variants unless the experiment restarted. Builds
+ * the new array completely before touching the old one, so a failure leaves
+ * the state as it was. */
+static int sync_state(struct sequential_state *st, const struct mida_result *r, const struct statistics_settings *s)
+{
+        bool restart = state_outdated(st, r, s);
+        struct sequential_variant_state *next = calloc(r->n_variants + 1, sizeof(*next));
+        char *start_date = r->start_date ? strdup(r->start_date) : NULL;
+
+        if (!next || (r->start_date && !start_date)) {
+                free(next);
+                free(start_date);
+                return -ENOMEM;
+        }
+        for (size_t i = 0; i < r->n_variants; i++) {
+                const struct mida_variant *v = &r->variants[i];
+                const struct sequential_variant_state *old = find_state(st->variants, st->n_variants, v->variant_id);
+                if (old)
+                        next[i] = *old;
+                if (!(next[i].variant_id = strdup(v->variant_id))) {
+                        free_variant_states(next, i);
+                        free(start_date);
+                        return -ENOMEM;
+                }
+                if (restart)
+                        next[i].has_bound = false;
+                if (counts_usable(v)) {
+                        next[i].visitors = v->visitors;
+                        next[i].conversions = v->conversions;
+                }
+        }
+        free_variant_states(st->variants, st->n_variants);
+        st->variants = next;
+        st->n_variants = r->n_variants;
+        if (start_date) {
+                free(st->start_date);
+                st->start_date = start_date;
+        }
+        st->alpha = s->alpha;
+        st->tuning = s->sequential_tuning;
+        return 0;
+}
+
+/* Multiple comparisons over the variants that have a p-value. */
+static int adjust_p_values(struct experiment_analysis *a, const struct statistics_settings *s)
+{
+        size_t m = 0;
+        double *p = calloc(a->n_variants + 1, sizeof(*p));
+        size_t *idx = calloc(a->n_variants + 1, sizeof(*idx)), *scratch = calloc(a->n_variants + 1, sizeof(*scratch));
+        int r = p && idx && scratch ? 0 : -ENOMEM;
+
+        for (size_t i = 0; r == 0 && i < a->n_variants; i++)
+                if (!a->variants[i].control && a->variants[i].p_value.valid) {
+                        idx[m] = i;
+                        p[m++] = a->variants[i].p_value.value;
+                }
+        if (r == 0 && s->correction == STATS_CORRECTION_HOLM)
+                stats_holm(p, m, scratch);
+        else if (r == 0 && s->correction == STATS_CORRECTION_BONFERRONI)
+                stats_bonferroni(p, m);
+        for (size_t k = 0; r == 0 && k < m; k++)
+                set_number(&a->variants[idx[k]].p_value_adjusted, p[k]);
+        free(p);
+        free(idx);
+        free(scratch);
+        return r;
+}
+
+static void decide_significance(struct experiment_analysis *a, const struct variant_analysis *control,
+                                const struct statistics_settings *s)
+{
+        for (size_t i = 0; control && i < a->n_variants; i++) {
+                struct variant_analysis *v = &a->variants[i];
+                if (v->control || !v->p_value_adjusted.valid)
+                        continue;
+                /* The guards are named only when they hold a significant result back. */
+                bool below_alpha = v->p_value_adjusted.value < s->alpha;
+                bool guards = !below_alpha || (guard_holds(control, "the control", s, v->guard) &&
+                                               guard_holds(v, "this variant", s, v->guard));
+                v->significant = (struct analysis_flag) { .valid = true, .value = below_alpha && guards };
+        }
+}
+
+/* Why the SRM test cannot run, or NULL. */
+static const char *srm_problem(const struct experiment_analysis *a, const struct statistics_settings *s,
+                               char *buf, size_t size)
+{
+        if (a->n_variants < 2)
+                return "a single variant: nothing to compare";
+        if (s->n_weights > 0 && (size_t) s->n_weights != a->n_variants) {
+                snprintf(buf, size, "statistics.weights has %d entries but the experiment has %zu variants",
+                         s->n_weights, a->n_variants);
+                return buf;
+        }
+        for (size_t i = 0; i < a->n_variants; i++)
+                if (!a->variants[i].counts_valid) {
+                        snprintf(buf, size, "variant %.32s: %.100s", a->variants[i].variant_id, a->variants[i].reason);
+                        return buf;
+                }
+        if (a->visitors == 0)
+                return "no visitors yet";
+        return NULL;
+}
+
+/* χ² of visitors against the configured weights (equal when none). */
+static int test_sample_ratio(struct experiment_analysis *a, const struct statistics_settings *s)
+{
+        char buf[ANALYSIS_REASON_MAX];
+        const char *problem = srm_problem(a, s, buf, sizeof(buf));
+
+        if (problem) {
+                set_reason(a->srm_reason, "%s", problem);
+                return 0;
+        }
+        double *observed = calloc(a->n_variants, sizeof(*observed));
+        if (!observed)
+                return -ENOMEM;
+        for (size_t i = 0; i < a->n_variants; i++)
+                observed[i] = (double) a->variants[i].visitors;
+        set_number(&a->srm_p, stats_srm_p(observed, s->n_weights > 0 ? s->weights : NULL, a->n_variants));
+        free(observed);
+        if (!a->srm_p.valid)
+                set_reason(a->srm_reason, "traffic in a variant whose weight is 0");
+        else
+                a->srm = (struct analysis_flag) { .valid = true, .value = a->srm_p.value < s->srm_alpha };
+        return 0;
+}
+
+static int analyse_variants(const struct mida_result *r, const struct statistics_settings *s,
+                            struct sequential_state *state, struct experiment_analysis *a)
+{
+        const struct variant_analysis *control = NULL;
+
+        for (size_t i = 0; i < r->n_variants; i++) {
+                struct variant_analysis *v = &a->variants[i];
+                if (describe_variant(&r->variants[i], v) < 0)
+                        return -ENOMEM;
+                a->n_variants = i + 1;
+                if (v->control)
+                        control = v;
+                if (v->counts_valid) {
+                        a->visitors += v->visitors;
+                        a->conversions += v->conversions;
+                }
+        }
+        for (size_t i = 0; i < a->n_variants; i++) {
+                struct variant_analysis *v = &a->variants[i];
+                if (v->control)
+                        continue;
+                compare_variant(control, s, v);
+                if (state && s->method == STATS_METHOD_SEQUENTIAL)
+                        apply_running_bounds(v, &state->variants[i]);
+        }
+        if (adjust_p_values(a, s) < 0)
+                return -ENOMEM;
+        decide_significance(a, control, s);
+        return 0;
+}
+
+int analysis_run(const struct mida_result *r, const struct statistics_settings *s,
+                 struct sequential_state *state, struct experiment_analysis *out)
+{
+        int ret;
+
+        *out = (struct experiment_analysis) {
+                .test_id = r->test_id, .status_code = r->status_code, .days_running = r->days_running,
+                .method = s->method, .correction = s->correction, .alpha = s->alpha,
+        };
+        if (copy_string(&out->test_name, r->test_name) < 0 ||
+            (r->n_variants > 0 && !(out->variants = calloc(r->n_variants, sizeof(*out->variants)))))
+                ret = -ENOMEM;
+        else if (state && (ret = sync_state(state, r, s)) < 0)
+                ;
+        else if ((ret = analyse_variants(r, s, state, out)) == 0)
+                ret = test_sample_ratio(out, s);
+        if (ret < 0)
+                experiment_analysis_free(out);
+        return ret;
+}
+
+void sequential_state_free(struct sequential_state *s)
+{
+        if (!s)
+                return;
+        free_variant_states(s->variants, s->n_variants);
+        free(s->start_date);
+        *s = (struct sequential_state) { 0 };
+}
+
+void experiment_analysis_free(struct experiment_analysis *a)
+{
+        if (!a)
+                return;
+        for (size_t i = 0; i < a->n_variants; i++) {
+                free(a->variants[i].variant_id);
+                free(a->variants[i].name);
+        }
+        free(a->variants);
+        free(a->test_name);
+        *a = (struct experiment_analysis) { 0 };
+}

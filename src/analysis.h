@@ -1,0 +1,116 @@
+/* From one parsed experiment result to the figures rules and people read:
+ * per variant conversion rate, lift with its interval, p-value (raw and
+ * adjusted), significance and chance to beat control; per experiment the
+ * sample-ratio-mismatch test. Definitions: ENGINEERING.md §4.
+ *
+ * Every optional figure carries a validity flag: degenerate inputs (no
+ * visitors, a control without conversions, conversions > visitors, missing
+ * or negative counts, no control) leave it invalid with a reason, never NaN. */
+#pragma once
+#include <json-c/json.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdio.h>
+
+#include "mida.h"
+#include "statistics_settings.h"
+
+#define ANALYSIS_REASON_MAX 160
+
+struct analysis_number {
+        double value;
+        bool valid;
+};
+
+struct analysis_flag {
+        bool value;
+        bool valid;
+};
+
+struct variant_analysis {
+        char *variant_id;          /* owned */
+        char *name;                /* owned, may be NULL */
+        bool control;
+        long long visitors, conversions;   /* as reported (0 when missing) */
+        bool counts_valid;
+        struct analysis_number conversion_rate;   /* a fraction, every variant */
+        /* Non-control variants only (invalid on the control): */
+        struct analysis_number lift, abs_lift, lift_low, lift_high;
+        struct analysis_number p_value, p_value_adjusted, prob_beat_control;
+        struct analysis_flag significant;
+        char reason[ANALYSIS_REASON_MAX];   /* why a figure is null; "" when none is */
+        char guard[ANALYSIS_REASON_MAX];    /* why significance was held back by the
+                                             * min_visitors/min_conversions guards; "" */
+};
+
+struct experiment_analysis {
+        long long test_id;
+        char *test_name;           /* owned, may be NULL */
+        int status_code;           /* -1 unknown */
+        long days_running;         /* -1 unknown */
+        long long visitors, conversions;   /* sums over variants with valid counts */
+        struct analysis_number srm_p;
+        struct analysis_flag srm;  /* srm_p < srm_alpha */
+        char srm_reason[ANALYSIS_REASON_MAX];
+        enum stats_method method;
+        enum stats_correction correction;
+        double alpha;
+        size_t n_variants;
+        struct variant_analysis *variants;   /* in the order of the result */
+};
+
+/* Counts of one arm, as analysis_compare takes them. */
+struct arm_counts {
+        long long visitors, conversions;
+};
+
+/* Always-valid reporting across polls (sequential method): per variant the
+ * running minimum p and the running intersection of the intervals. The
+ * caller keeps it between snapshots of one experiment (the daemon persists
+ * it); analysis_run resets it when the experiment restarts (start_date
+ * changes, a count goes down) or alpha / tuning change. */
+struct sequential_variant_state {
+        char *variant_id;          /* owned */
+        long long visitors, conversions;   /* at the last snapshot */
+        bool has_bound;            /* min_p/low/high hold a running value */
+        double min_p, low, high;
+};
+
+struct sequential_state {
+        char *start_date;          /* owned; NULL until a snapshot had one */
+        double alpha, tuning;      /* what the running values were computed with */
+        size_t n_variants;
+        struct sequential_variant_state *variants;
+};
+
+/* Analyses one snapshot into *out (free with experiment_analysis_free).
+ * state may be NULL (a single look) or the state of earlier snapshots, which
+ * is updated. Returns 0 or -ENOMEM (out is then freed). */
+int analysis_run(const struct mida_result *result, const struct statistics_settings *settings,
+                 struct sequential_state *state, struct experiment_analysis *out);
+void experiment_analysis_free(struct experiment_analysis *a);
+
+/* One non-control variant against the control for one snapshot: conversion
+ * rate, lift, interval, raw p (p_value_adjusted = p_value) and, when
+ * with_prob_beat, chance to beat control; significance without guards is left
+ * to the caller. Pure and allocation-free (the variant's strings are not
+ * touched): the building block of analysis_run, and what the benchmark times. */
+void analysis_compare(const struct arm_counts *control, const struct arm_counts *treatment,
+                      const struct statistics_settings *settings, bool with_prob_beat,
+                      struct variant_analysis *out);
+
+/* The §4 JSON object; null plus a "reason" for invalid figures. Returns a
+ * new reference, or NULL on allocation failure. */
+json_object *analysis_to_json(const struct experiment_analysis *a);
+/* A readable table: one line per variant, "—" for null figures, then the
+ * reasons. Writes only to out. */
+void analysis_print_table(FILE *out, const struct experiment_analysis *a);
+
+const char *stats_method_to_string(enum stats_method m);
+const char *stats_correction_to_string(enum stats_correction c);
+
+void sequential_state_free(struct sequential_state *s);
+/* The state as JSON for persistence (NULL on allocation failure), and back:
+ * from_json returns 0, or -EINVAL with *error naming the field, or -ENOMEM. */
+json_object *sequential_state_to_json(const struct sequential_state *s);
+int sequential_state_from_json(json_object *obj, struct sequential_state *out, char **error);

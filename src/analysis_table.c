@@ -1,0 +1,185 @@
+/* The analysis as a table for people (analyze, once). "—" marks a figure
+ * that cannot be computed; the reasons follow the table. */
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "analysis.h"
+
+#define NONE "—"
+#define NAME_COLUMNS 28
+
+/* Display columns of UTF-8 text: every byte that does not continue a
+ * character starts one. */
+static size_t columns(const char *s)
+{
+        size_t n = 0;
+
+        for (; *s; s++)
+                n += ((unsigned char) *s & 0xC0) != 0x80;
+        return n;
+}
+
+static void cell(FILE *out, const char *text, size_t width, bool right)
+{
+        size_t n = columns(text);
+        size_t pad = n < width ? width - n : 0;
+
+        fprintf(out, "%*s%s%*s ", right ? (int) pad : 0, "", text, right ? 0 : (int) pad, "");
+}
+
+/* "id name", cut to NAME_COLUMNS at a character boundary. */
+static void variant_label(const struct variant_analysis *v, char *buf, size_t size)
+{
+        char full[256];
+        size_t i = 0, cols = 0;
+
+        snprintf(full, sizeof(full), "%s%s%s%s", v->variant_id, v->name ? " " : "", v->name ? v->name : "",
+                 v->control ? " (control)" : "");
+        if (columns(full) <= NAME_COLUMNS) {
+                snprintf(buf, size, "%s", full);
+                return;
+        }
+        for (; full[i] && i + sizeof("…") < size; i++) {
+                if (((unsigned char) full[i] & 0xC0) != 0x80 && ++cols > NAME_COLUMNS - 1)
+                        break;
+                buf[i] = full[i];
+        }
+        memcpy(buf + i, "…", sizeof("…"));
+}
+
+static const char *percent(struct analysis_number n, bool sign, char *buf, size_t size)
+{
+        if (!n.valid)
+                return NONE;
+        snprintf(buf, size, sign ? "%+.2f %%" : "%.2f %%", n.value * 100.0);
+        return buf;
+}
+
+static const char *interval(const struct variant_analysis *v, char *buf, size_t size)
+{
+        char lift[32], low[32], high[32];
+
+        if (!v->lift.valid)
+                return NONE;
+        if (!v->lift_low.valid)
+                return percent(v->lift, true, buf, size);
+        snprintf(buf, size, "%s [%s, %s]", percent(v->lift, true, lift, sizeof(lift)),
+                 percent(v->lift_low, true, low, sizeof(low)), percent(v->lift_high, true, high, sizeof(high)));
+        return buf;
+}
+
+/* p and chance to beat are shown to a precision they are accurate to; the
+ * extremes are bounds so that a rounded 100 % never claims certainty. */
+static const char *p_text(struct analysis_number n, char *buf, size_t size)
+{
+        if (!n.valid)
+                return NONE;
+        if (n.value < 0.0001)
+                return "<0.0001";
+        snprintf(buf, size, "%.4f", n.value);
+        return buf;
+}
+
+static const char *chance_text(struct analysis_number n, char *buf, size_t size)
+{
+        if (!n.valid)
+                return NONE;
+        if (n.value > 0.999)
+                return ">99.9 %";
+        if (n.value < 0.001)
+                return "<0.1 %";
+        snprintf(buf, size, "%.1f %%", n.value * 100.0);
+        return buf;
+}
+
+static const char *significant_text(const struct variant_analysis *v)
+{
+        if (!v->significant.valid)
+                return NONE;
+        if (v->significant.value)
+                return "yes";
+        return v->guard[0] ? "no (guard)" : "no";
+}
+
+static const char *status_text(int code)
+{
+        switch (code) {
+        case 1: return "live";
+        case 0: return "inactive";
+        case 9: return "draft";
+        default: return "status unknown";
+        }
+}
+
+static void print_header(FILE *out, const struct experiment_analysis *a)
+{
+        char p[32];
+
+        fprintf(out, "Experiment %lld%s%s (%s", a->test_id, a->test_name ? ": " : "",
+                a->test_name ? a->test_name : "", status_text(a->status_code));
+        if (a->days_running >= 0)
+                fprintf(out, ", %ld day%s", a->days_running, a->days_running == 1 ? "" : "s");
+        fprintf(out, ")\n%lld visitors, %lld conversions. Method: %s%s, alpha %g, %s correction.\n",
+                a->visitors, a->conversions, stats_method_to_string(a->method),
+                a->method == STATS_METHOD_SEQUENTIAL ? " (always valid)" : " (one look only)", a->alpha,
+                stats_correction_to_string(a->correction));
+        fprintf(out, "Sample ratio: p = %s%s\n\n", p_text(a->srm_p, p, sizeof(p)),
+                !a->srm.valid ? "" : a->srm.value ? " — MISMATCH: traffic split is not as configured" : " (ok)");
+}
+
+static void print_row(FILE *out, const struct variant_analysis *v)
+{
+        char label[256], visitors[32], rate[32], lift[128], p[32], chance[32];
+
+        variant_label(v, label, sizeof(label));
+        snprintf(visitors, sizeof(visitors), "%lld", v->visitors);
+        cell(out, label, NAME_COLUMNS, false);
+        cell(out, v->counts_valid ? visitors : NONE, 10, true);
+        cell(out, percent(v->conversion_rate, false, rate, sizeof(rate)), 10, true);
+        if (v->control) {
+                fprintf(out, "  (baseline)\n");
+                return;
+        }
+        fprintf(out, "  ");
+        cell(out, interval(v, lift, sizeof(lift)), 34, false);
+        cell(out, p_text(v->p_value_adjusted, p, sizeof(p)), 8, true);
+        cell(out, chance_text(v->prob_beat_control, chance, sizeof(chance)), 9, true);
+        fprintf(out, " %s\n", significant_text(v));
+}
+
+static void print_notes(FILE *out, const struct experiment_analysis *a)
+{
+        bool header = false;
+
+        for (size_t i = 0; i < a->n_variants; i++) {
+                const struct variant_analysis *v = &a->variants[i];
+                const char *notes[] = { v->reason, v->guard };
+                for (size_t k = 0; k < 2; k++) {
+                        if (!notes[k][0])
+                                continue;
+                        if (!header)
+                                fprintf(out, "\nNotes:\n");
+                        header = true;
+                        fprintf(out, "  variant %s: %s\n", v->variant_id, notes[k]);
+                }
+        }
+        if (a->srm_reason[0])
+                fprintf(out, "%s  sample ratio test: %s\n", header ? "" : "\nNotes:\n", a->srm_reason);
+}
+
+void analysis_print_table(FILE *out, const struct experiment_analysis *a)
+{
+        print_header(out, a);
+        cell(out, "Variant", NAME_COLUMNS, false);
+        cell(out, "Visitors", 10, true);
+        cell(out, "Conv. rate", 10, true);
+        fprintf(out, "  ");
+        cell(out, "Lift [interval]", 34, false);
+        cell(out, "p (adj.)", 8, true);
+        cell(out, "Beat ctl", 9, true);
+        fprintf(out, " Significant\n");
+        for (size_t i = 0; i < a->n_variants; i++)
+                print_row(out, &a->variants[i]);
+        print_notes(out, a);
+}

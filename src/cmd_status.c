@@ -1,0 +1,105 @@
+/* `status`: what the daemon last saw, read from its state directory. It
+ * changes nothing, so it is safe to run while the daemon runs. */
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+
+#include "commands.h"
+#include "config.h"
+#include "state.h"
+
+static void format_time(int64_t t, char *buf, size_t size)
+{
+        time_t tt = (time_t) t;
+        struct tm tm;
+
+        if (t <= 0 || !gmtime_r(&tt, &tm))
+                snprintf(buf, size, "never");
+        else
+                strftime(buf, size, "%Y-%m-%d %H:%M:%S UTC", &tm);
+}
+
+static long long analysis_visitors(const struct watched_experiment *e)
+{
+        json_object *v;
+
+        return e->analysis && json_object_object_get_ex(e->analysis, "visitors", &v) ?
+               json_object_get_int64(v) : -1;
+}
+
+static void print_experiment(const struct watched_experiment *e)
+{
+        char polled[32];
+        long long visitors = analysis_visitors(e);
+
+        format_time(e->polled_at, polled, sizeof(polled));
+        printf("  %-10lld %-32.32s %-8s polled %s", e->id, e->name ? e->name : "-",
+               e->active ? "watched" : "dropped", polled);
+        if (visitors >= 0)
+                printf("  %lld visitors", visitors);
+        if (e->last_error)
+                printf("  ERROR: %s (%u failed polls)", e->last_error, e->failures);
+        printf("\n");
+}
+
+static void print_text(const char *dir, const struct watchlist *w, const struct daemon_summary *s)
+{
+        char when[32], started[32];
+
+        format_time(s->last_cycle_at, when, sizeof(when));
+        format_time(s->started_at, started, sizeof(started));
+        printf("State directory: %s\n", dir);
+        printf("Daemon started:  %s\n", started);
+        printf("Last cycle:      %s (%.1f s): %u polled, %u failed\n", when, s->last_cycle_seconds,
+               s->last_cycle_polled, s->last_cycle_failed);
+        printf("Mida API:        %s\n", s->api_error[0] ? s->api_error : "OK");
+        printf("Experiments:     %zu watched\n", watchlist_count_active(w));
+        for (size_t i = 0; i < w->n; i++)
+                print_experiment(w->items[i]);
+}
+
+static void print_json(const struct watchlist *w, const struct daemon_summary *s)
+{
+        json_object *root = state_to_json(w, s);
+        json_object *list;
+
+        /* The sequential bookkeeping is internal; the analysis is what users read. */
+        if (json_object_object_get_ex(root, "experiments", &list))
+                for (size_t i = 0; i < json_object_array_length(list); i++)
+                        json_object_object_del(json_object_array_get_idx(list, i), "sequential");
+        printf("%s\n", json_object_to_json_string_ext(root, JSON_C_TO_STRING_PRETTY));
+        json_object_put(root);
+}
+
+int cmd_status(const struct cli *cli)
+{
+        struct config_diag diag = { 0 };
+        struct config *config = NULL;
+        struct watchlist w = { 0 };
+        struct daemon_summary s = { 0 };
+        int r;
+
+        r = config_load_with_flags(cli->config_path, CONFIG_LOAD_CHECK_ONLY, &config, &diag);
+        if (r < 0) {
+                config_diag_print(&diag, stderr);
+                config_diag_clear(&diag);
+                return EXIT_FAIL;
+        }
+        config_diag_clear(&diag);
+        r = state_read(config->monitor.state_directory, &w, &s);
+        if (r < 0) {
+                fprintf(stderr, "mida-monitor: %s/%s: %s\n", config->monitor.state_directory, STATE_FILE,
+                        r == -ENOENT ? "no state yet (has the daemon run?)" :
+                        r == -EINVAL ? "state file is corrupt" : strerror(-r));
+                config_free(config);
+                return EXIT_FAIL;
+        }
+        if (cli->json)
+                print_json(&w, &s);
+        else
+                print_text(config->monitor.state_directory, &w, &s);
+        watchlist_clear(&w);
+        config_free(config);
+        return EXIT_OK;
+}

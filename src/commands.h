@@ -1,0 +1,24 @@
+/* The subcommands of mida-monitor. main.c parses the command line into a
+ * struct cli and calls one of these; each returns the process exit code
+ * (0 success, 1 failure, 2 usage). */
+#pragma once
+#include <stdbool.h>
+
+enum { EXIT_OK = 0, EXIT_FAIL = 1, EXIT_USAGE = 2 };
+
+struct cli {
+        const char *config_path;   /* -c FILE, or the default path */
+        bool config_given;         /* -c was on the command line */
+        bool json;                 /* --json */
+        bool dry_run;              /* --dry-run */
+        int log_level;             /* syslog priority from --log-level */
+        int n_args;                /* positional arguments after the command */
+        char **args;
+};
+
+int cmd_check_config(const struct cli *cli);
+int cmd_analyze(const struct cli *cli);
+int cmd_run(const struct cli *cli);
+int cmd_once(const struct cli *cli);
+int cmd_status(const struct cli *cli);
+int cmd_test_notify(const struct cli *cli);

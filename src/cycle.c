@@ -1,0 +1,459 @@
+/* One poll cycle. Discovery pages through List Experiments (when
+ * experiments = "live"); then every watched experiment's result is fetched,
+ * spread over the first part of the interval. A failing experiment is
+ * retried with backoff inside the cycle and never delays the others. */
+#include "cycle.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "backoff.h"
+#include "config.h"
+#include "experiment_update.h"
+#include "log.h"
+#include "manager.h"
+#include "mida.h"
+#include "mida_client.h"
+
+#define USEC_PER_SEC 1000000ULL
+#define MAX_ATTEMPTS 3   /* per cycle; the next cycle tries again */
+static const struct backoff_policy poll_backoff = {
+        .initial_usec = 1 * USEC_PER_SEC, .max_usec = 60 * USEC_PER_SEC,
+};
+
+struct fetch {
+        struct cycle *cycle;
+        long long id;
+        unsigned attempt;
+        sd_event_source *timer;          /* a pending start or retry */
+        struct http_transfer *transfer;  /* in flight */
+        bool finished;
+};
+
+struct cycle {
+        struct manager *m;
+        cycle_done_fn done;
+        bool spread, stopping, discovering;
+        unsigned list_attempt;
+        long list_offset;
+        sd_event_source *list_timer;     /* a pending retry of a list page */
+        struct http_transfer *list_transfer;
+        long long *live;                 /* ids found by discovery */
+        size_t n_live, cap_live;
+        struct fetch *fetches;
+        size_t n_fetches, outstanding;
+        uint64_t started_usec, deadline_usec;
+        unsigned polled, failed;
+};
+
+static uint64_t now_usec(const struct cycle *c)
+{
+        uint64_t now = 0;
+
+        sd_event_now(c->m->event, CLOCK_MONOTONIC, &now);
+        return now;
+}
+
+static void finish(struct cycle *c)
+{
+        struct manager *m = c->m;
+        cycle_done_fn done = c->done;
+
+        m->summary.last_cycle_at = time(NULL);
+        m->summary.last_cycle_seconds = (double) (now_usec(c) - c->started_usec) / USEC_PER_SEC;
+        m->summary.last_cycle_polled = c->polled;
+        m->summary.last_cycle_failed = c->failed;
+        if (c->failed == 0 && !c->discovering)
+                m->summary.api_error[0] = 0;
+        m->exit_code = c->failed ? 1 : 0;
+        manager_cycle_finished(m);
+        m->cycle = NULL;
+        cycle_free(c);
+        done(m);
+}
+
+static void fetch_finished(struct fetch *f)
+{
+        struct cycle *c = f->cycle;
+
+        f->finished = true;
+        f->timer = sd_event_source_disable_unref(f->timer);
+        if (--c->outstanding == 0 && !c->discovering)
+                finish(c);
+}
+
+static void log_poll_failure(struct manager *m, struct watched_experiment *e, int status, const char *msg)
+{
+        char id[24], code[8];
+        struct log_field fields[] = {
+                { "MIDA_EXPERIMENT_ID", id }, { "MIDA_EXPERIMENT_NAME", e->name },
+                { "MIDA_HTTP_STATUS", code },
+        };
+
+        snprintf(id, sizeof(id), "%lld", e->id);
+        snprintf(code, sizeof(code), "%d", status);
+        log_event(LOG_ERR, MIDA_MSGID_POLL_FAILED, fields, 3, "experiment %lld (%s): %s",
+                  e->id, e->name ? e->name : "unnamed", msg);
+}
+
+static void record_failure(struct cycle *c, struct watched_experiment *e, int status, const char *msg)
+{
+        e->failures++;
+        e->last_http_status = status;
+        watchlist_set_error(e, msg);
+        /* One record per failing spell, not one per retry or per cycle. */
+        if (!e->failure_logged)
+                log_poll_failure(c->m, e, status, msg);
+        e->failure_logged = true;
+        if (status == 401 || status == 403)
+                snprintf(c->m->summary.api_error, sizeof(c->m->summary.api_error), "%s", msg);
+        c->failed++;
+}
+
+static void record_success(struct cycle *c, struct watched_experiment *e)
+{
+        if (e->failure_logged)
+                log_notice("experiment %lld (%s): polling works again", e->id, e->name ? e->name : "unnamed");
+        e->failures = 0;
+        e->failure_logged = false;
+        watchlist_set_error(e, NULL);
+        c->polled++;
+}
+
+static void start_fetch(struct fetch *f);
+
+/* The one place where a fresh analysis meets the rules engine. */
+static void hand_to_rules(struct manager *m, struct watched_experiment *e)
+{
+        (void) m;
+        (void) e;
+}
+
+static int on_fetch_timer(sd_event_source *s, uint64_t usec, void *userdata)
+{
+        struct fetch *f = userdata;
+
+        f->timer = sd_event_source_disable_unref(f->timer);
+        start_fetch(f);
+        return 0;
+}
+
+static int arm_timer(struct cycle *c, sd_event_source **slot, uint64_t when, sd_event_time_handler_t fn,
+                     void *userdata)
+{
+        return sd_event_add_time(c->m->event, slot, CLOCK_MONOTONIC, when, USEC_PER_SEC / 100, fn, userdata);
+}
+
+/* Retries a transient failure if the retry still fits in this cycle. */
+static bool retry_later(struct fetch *f, long retry_after)
+{
+        struct cycle *c = f->cycle;
+        uint64_t when = now_usec(c) + backoff_delay(&poll_backoff, f->attempt - 1,
+                                                     manager_random(c->m), retry_after);
+
+        if (c->stopping || f->attempt >= MAX_ATTEMPTS || when > c->deadline_usec)
+                return false;
+        return arm_timer(c, &f->timer, when, on_fetch_timer, f) >= 0;
+}
+
+static void drop_experiment(struct cycle *c, struct watched_experiment *e, const char *why)
+{
+        char id[24];
+        struct log_field fields[] = { { "MIDA_EXPERIMENT_ID", id }, { "MIDA_EXPERIMENT_NAME", e->name } };
+
+        snprintf(id, sizeof(id), "%lld", e->id);
+        e->active = false;
+        log_event(LOG_NOTICE, MIDA_MSGID_EXPERIMENT_DROPPED, fields, 2,
+                  "experiment %lld (%s): %s; dropped from the watch list", e->id,
+                  e->name ? e->name : "unnamed", why);
+}
+
+static void on_result(const struct http_response *r, void *userdata)
+{
+        struct fetch *f = userdata;
+        struct cycle *c = f->cycle;
+        struct watched_experiment *e = watchlist_find(&c->m->watch, f->id);
+        char msg[256];
+
+        f->transfer = NULL;
+        if (r->status == 200) {
+                if (experiment_update(e, r->body, r->body_len, &c->m->config->statistics, time(NULL),
+                                      msg, sizeof(msg)) >= 0) {
+                        record_success(c, e);
+                        hand_to_rules(c->m, e);
+                        fetch_finished(f);
+                        return;
+                }
+        } else if (r->status == 404) {
+                drop_experiment(c, e, "the API says it does not exist (HTTP 404)");
+                fetch_finished(f);
+                return;
+        } else {
+                mida_describe_failure(MIDA_CALL_RESULT, r, msg, sizeof(msg));
+        }
+        /* A malformed 200 is retried like a 5xx: proxies truncate bodies. */
+        if ((r->status == 200 || mida_failure_is_transient(r->status)) && retry_later(f, r->retry_after_seconds))
+                return;
+        record_failure(c, e, r->status, msg);
+        fetch_finished(f);
+}
+
+static void start_fetch(struct fetch *f)
+{
+        struct cycle *c = f->cycle;
+        int r;
+
+        if (c->stopping) {
+                fetch_finished(f);
+                return;
+        }
+        f->attempt++;
+        r = mida_get_result(c->m->http, &c->m->config->mida, f->id, on_result, f, &f->transfer);
+        if (r < 0) {
+                record_failure(c, watchlist_find(&c->m->watch, f->id), 0, strerror(-r));
+                fetch_finished(f);
+        }
+}
+
+static bool is_excluded(const struct config_monitor *mon, long long id)
+{
+        for (size_t i = 0; i < mon->n_exclude; i++)
+                if (strtoll(mon->exclude[i], NULL, 10) == id)
+                        return true;
+        return false;
+}
+
+/* Fetches for every active experiment, spread over spread × interval. */
+static void schedule_fetches(struct cycle *c)
+{
+        struct manager *m = c->m;
+        size_t n = watchlist_count_active(&m->watch), k = 0;
+        uint64_t window = c->spread ? (uint64_t) (m->config->monitor.interval_usec * m->config->monitor.spread) : 0;
+
+        c->discovering = false;
+        c->fetches = calloc(n ? n : 1, sizeof(*c->fetches));
+        if (!c->fetches) {
+                log_error("out of memory starting a poll cycle");
+                n = 0;
+        }
+        for (size_t i = 0; i < m->watch.n && k < n; i++) {
+                struct watched_experiment *e = m->watch.items[i];
+                if (!e->active)
+                        continue;
+                c->fetches[k] = (struct fetch) { .cycle = c, .id = e->id };
+                k++;
+        }
+        c->n_fetches = c->outstanding = k;
+        if (k == 0) {
+                finish(c);
+                return;
+        }
+        for (size_t i = 0; i < k; i++) {
+                struct fetch *f = &c->fetches[i];
+                uint64_t offset = window / k * i;
+                if (offset == 0 || arm_timer(c, &f->timer, c->started_usec + offset, on_fetch_timer, f) < 0)
+                        start_fetch(f);
+        }
+}
+
+static void mark_watch_set(struct cycle *c)
+{
+        struct watchlist *w = &c->m->watch;
+
+        for (size_t i = 0; i < w->n; i++)
+                w->items[i]->seen = false;
+        for (size_t i = 0; i < c->n_live; i++) {
+                struct watched_experiment *e = watchlist_get(w, c->live[i]);
+                if (!e)
+                        continue;
+                e->seen = true;
+                if (!e->active) {
+                        char id[24];
+                        struct log_field fields[] = { { "MIDA_EXPERIMENT_ID", id } };
+                        snprintf(id, sizeof(id), "%lld", e->id);
+                        log_event(LOG_INFO, MIDA_MSGID_EXPERIMENT_ADDED, fields, 1,
+                                  "experiment %lld: now watched", e->id);
+                        e->active = true;
+                }
+        }
+        for (size_t i = 0; i < w->n; i++)
+                if (w->items[i]->active && !w->items[i]->seen)
+                        drop_experiment(c, w->items[i], "no longer live");
+}
+
+static int add_live(struct cycle *c, long long id)
+{
+        if (c->n_live == c->cap_live) {
+                size_t cap = c->cap_live ? c->cap_live * 2 : 64;
+                long long *live = realloc(c->live, cap * sizeof(*live));
+                if (!live)
+                        return -ENOMEM;
+                c->live = live;
+                c->cap_live = cap;
+        }
+        c->live[c->n_live++] = id;
+        return 0;
+}
+
+static void request_list_page(struct cycle *c);
+
+static int on_list_retry(sd_event_source *s, uint64_t usec, void *userdata)
+{
+        struct cycle *c = userdata;
+
+        c->list_timer = sd_event_source_disable_unref(c->list_timer);
+        request_list_page(c);
+        return 0;
+}
+
+/* Discovery failed: keep polling what was watched before. */
+static void discovery_failed(struct cycle *c, const struct http_response *r, const char *msg)
+{
+        struct manager *m = c->m;
+        uint64_t when = now_usec(c) + backoff_delay(&poll_backoff, c->list_attempt - 1,
+                                                     manager_random(m), r->retry_after_seconds);
+
+        if ((r->status == 0 || r->status == 200 || mida_failure_is_transient(r->status)) && !c->stopping &&
+            c->list_attempt < MAX_ATTEMPTS && when < c->deadline_usec &&
+            arm_timer(c, &c->list_timer, when, on_list_retry, c) >= 0)
+                return;
+        if (strcmp(m->summary.api_error, msg) != 0) {
+                char code[8];
+                struct log_field fields[] = { { "MIDA_HTTP_STATUS", code } };
+                snprintf(code, sizeof(code), "%d", r->status);
+                log_event(LOG_ERR, MIDA_MSGID_POLL_FAILED, fields, 1,
+                          "listing experiments failed: %s; polling the %zu experiments already watched",
+                          msg, watchlist_count_active(&m->watch));
+        }
+        snprintf(m->summary.api_error, sizeof(m->summary.api_error), "%s", msg);
+        c->failed++;
+        schedule_fetches(c);
+}
+
+static void on_list_page(const struct http_response *r, void *userdata)
+{
+        struct cycle *c = userdata;
+        struct mida_experiment_list list = { 0 };
+        char msg[256] = "";
+        char *error = NULL;
+
+        c->list_transfer = NULL;
+
+        if (r->status != 200) {
+                mida_describe_failure(MIDA_CALL_LIST, r, msg, sizeof(msg));
+                discovery_failed(c, r, msg);
+                return;
+        }
+        if (mida_experiment_list_parse(r->body, r->body_len, &list, &error) < 0) {
+                snprintf(msg, sizeof(msg), "malformed experiment list: %s", error ? error : "invalid JSON");
+                free(error);
+                discovery_failed(c, r, msg);
+                return;
+        }
+        for (size_t i = 0; i < list.n; i++) {
+                const struct mida_experiment *x = &list.experiments[i];
+                if (x->status == 1 && !is_excluded(&c->m->config->monitor, x->test_id) &&
+                    add_live(c, x->test_id) == 0)
+                        watchlist_set_name(watchlist_get(&c->m->watch, x->test_id), x->test_name);
+        }
+        /* A full page means there may be more. */
+        if (list.n == MIDA_LIST_PAGE_SIZE && !c->stopping) {
+                c->list_offset += MIDA_LIST_PAGE_SIZE;
+                c->list_attempt = 0;
+                mida_experiment_list_free(&list);
+                request_list_page(c);
+                return;
+        }
+        mida_experiment_list_free(&list);
+        mark_watch_set(c);
+        schedule_fetches(c);
+}
+
+static void request_list_page(struct cycle *c)
+{
+        c->list_attempt++;
+        if (mida_list_experiments(c->m->http, &c->m->config->mida, c->list_offset, on_list_page, c,
+                                  &c->list_transfer) < 0) {
+                struct http_response r = { .status = 0, .error = "out of memory", .retry_after_seconds = -1 };
+                discovery_failed(c, &r, "out of memory");
+        }
+}
+
+/* experiments = [ ... ]: the configured ids, minus exclude. */
+static void watch_configured(struct cycle *c)
+{
+        const struct config_monitor *mon = &c->m->config->monitor;
+
+        for (size_t i = 0; i < mon->n_experiments; i++) {
+                long long id = strtoll(mon->experiments[i], NULL, 10);
+                if (!is_excluded(mon, id))
+                        add_live(c, id);
+        }
+        mark_watch_set(c);
+}
+
+struct cycle *cycle_start(struct manager *m, bool spread, cycle_done_fn done)
+{
+        struct cycle *c = calloc(1, sizeof(*c));
+
+        if (!c)
+                return NULL;
+        *c = (struct cycle) { .m = m, .done = done, .spread = spread, .discovering = true };
+        c->started_usec = now_usec(c);
+        /* Retries must settle before the next tick is due. */
+        c->deadline_usec = c->started_usec + m->config->monitor.interval_usec * 9 / 10;
+        m->cycle = c;
+        if (m->config->monitor.experiments_live) {
+                request_list_page(c);
+        } else {
+                watch_configured(c);
+                schedule_fetches(c);
+        }
+        return m->cycle;
+}
+
+void cycle_stop_starting(struct cycle *c)
+{
+        if (!c)
+                return;
+        c->stopping = true;
+        c->list_timer = sd_event_source_disable_unref(c->list_timer);
+        /* Fetches waiting for their slot are dropped; in-flight ones finish. */
+        for (size_t i = 0; i < c->n_fetches; i++) {
+                struct fetch *f = &c->fetches[i];
+                if (!f->finished && !f->transfer) {
+                        f->timer = sd_event_source_disable_unref(f->timer);
+                        f->finished = true;
+                        c->outstanding--;
+                }
+        }
+        if (c->outstanding == 0 && !c->discovering)
+                finish(c);
+}
+
+void cycle_abort(struct cycle *c)
+{
+        if (!c)
+                return;
+        for (size_t i = 0; i < c->n_fetches; i++)
+                if (c->fetches[i].transfer)
+                        http_transfer_cancel(c->fetches[i].transfer);
+        if (c->list_transfer)
+                http_transfer_cancel(c->list_transfer);
+        c->m->cycle = NULL;
+        cycle_free(c);
+}
+
+void cycle_free(struct cycle *c)
+{
+        if (!c)
+                return;
+        for (size_t i = 0; i < c->n_fetches; i++)
+                sd_event_source_disable_unref(c->fetches[i].timer);
+        sd_event_source_disable_unref(c->list_timer);
+        free(c->fetches);
+        free(c->live);
+        free(c);
+}

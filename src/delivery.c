@@ -1,0 +1,89 @@
+#include "delivery.h"
+
+#include <errno.h>
+#include <stdio.h>
+
+#include "config.h"
+#include "webhook_sign.h"
+
+enum delivery_outcome delivery_classify(int status)
+{
+        if (status >= 200 && status <= 299)
+                return DELIVERY_DELIVERED;
+        /* Alertmanager's rule: the receiver or the network may recover from
+         * these; any other answer means our request or URL is wrong. */
+        if (status == 0 || status == 408 || status == 429 || (status >= 500 && status <= 599))
+                return DELIVERY_TRANSIENT;
+        return DELIVERY_PERMANENT;
+}
+
+const char *delivery_outcome_name(enum delivery_outcome o)
+{
+        switch (o) {
+        case DELIVERY_DELIVERED: return "delivered";
+        case DELIVERY_TRANSIENT: return "transient";
+        case DELIVERY_PERMANENT: return "permanent";
+        }
+        return NULL;
+}
+
+bool delivery_honours_retry_after(int status)
+{
+        return status == 429 || status == 503;
+}
+
+/* The Standard Webhooks headers: id and timestamp for every webhook (the
+ * receiver dedupes by id), the signature when there is a secret. Returns
+ * the number of lines added to headers, or -errno. */
+static int webhook_headers(const struct config_notifier *n, const char *id, const char *body,
+                           size_t body_len, time_t now, char lines[3][160], const char **headers)
+{
+        char signature[WEBHOOK_SIGNATURE_SIZE];
+        int r;
+
+        if ((size_t) snprintf(lines[0], 160, "webhook-id: %s", id) >= 160)
+                return -EINVAL;
+        snprintf(lines[1], 160, "webhook-timestamp: %lld", (long long) now);
+        headers[0] = lines[0];
+        headers[1] = lines[1];
+        if (!n->secret)
+                return 2;
+        r = webhook_sign_key(n->secret, n->secret_size, id, (long long) now, body, body_len,
+                             signature, sizeof(signature));
+        if (r < 0)
+                return r;
+        snprintf(lines[2], 160, "webhook-signature: %s", signature);
+        headers[2] = lines[2];
+        return 3;
+}
+
+int delivery_start(struct http_client *http, const struct config_notifier *n, const char *id,
+                   const char *body, size_t body_len, time_t now,
+                   http_done_fn cb, void *userdata, struct http_transfer **ret_transfer)
+{
+        char lines[3][160];
+        const char *headers[5] = { "Content-Type: application/json", NULL };
+        struct http_request req = {
+                .method = HTTP_POST, .url = n->url, .headers = headers,
+                .body = body, .body_len = body_len, .url_is_secret = true,
+        };
+
+        if (!id || !body)
+                return -EINVAL;
+        if (n->type == NOTIFIER_WEBHOOK) {
+                int r = webhook_headers(n, id, body, body_len, now, lines, headers + 1);
+
+                if (r < 0)
+                        return r;
+        }
+        /* http_request copies headers and body. */
+        return http_request(http, &req, cb, userdata, ret_transfer);
+}
+
+void delivery_describe(const struct http_response *r, char *buf, size_t size)
+{
+        if (r->status != 0)
+                snprintf(buf, size, "HTTP %d", r->status);
+        else
+                snprintf(buf, size, "%s", r->error ? r->error : "no response");
+}

@@ -1,0 +1,133 @@
+#include "experiment_update.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "analysis.h"
+#include "log.h"
+#include "mida.h"
+
+/* Restores the running min p / interval intersection; a state that does
+ * not parse only costs the history, never the poll. */
+static void load_sequential(const struct watched_experiment *e, struct sequential_state *seq)
+{
+        char *error = NULL;
+
+        if (!e->sequential || sequential_state_from_json(e->sequential, seq, &error) >= 0)
+                return;
+        log_warning("experiment %lld: stored sequential state unusable (%s); starting it afresh",
+                    e->id, error ? error : "invalid");
+        free(error);
+        *seq = (struct sequential_state) { 0 };
+}
+
+static const struct variant_analysis *find_variant(const struct experiment_analysis *a, const char *id)
+{
+        for (size_t i = 0; a && i < a->n_variants; i++)
+                if (strcmp(a->variants[i].variant_id, id) == 0)
+                        return &a->variants[i];
+        return NULL;
+}
+
+static bool flag_value(struct analysis_flag f)
+{
+        return f.valid && f.value;
+}
+
+static void log_variant(const struct experiment_analysis *a, const struct variant_analysis *v, int priority)
+{
+        char id[24], lift[32], p[32], visitors[24];
+        struct log_field fields[] = {
+                { "MIDA_EXPERIMENT_ID", id }, { "MIDA_EXPERIMENT_NAME", a->test_name },
+                { "MIDA_VARIANT_ID", v->variant_id },
+                { "MIDA_LIFT", v->lift.valid ? lift : NULL },
+                { "MIDA_P_VALUE", v->p_value_adjusted.valid ? p : NULL },
+                { "MIDA_VISITORS", visitors },
+        };
+
+        snprintf(id, sizeof(id), "%lld", a->test_id);
+        snprintf(lift, sizeof(lift), "%.6f", v->lift.value);
+        snprintf(p, sizeof(p), "%.6g", v->p_value_adjusted.value);
+        snprintf(visitors, sizeof(visitors), "%lld", a->visitors);
+        log_event(priority, MIDA_MSGID_ANALYSIS, fields, sizeof(fields) / sizeof(fields[0]),
+                  "experiment %lld (%s): variant %s (%s): lift %s, p %s%s", a->test_id,
+                  a->test_name ? a->test_name : "unnamed", v->variant_id, v->name ? v->name : "unnamed",
+                  v->lift.valid ? lift : "n/a", v->p_value_adjusted.valid ? p : "n/a",
+                  flag_value(v->significant) ? ", significant" : "");
+}
+
+/* A quiet daemon: info only when something changed that a person would
+ * want to know (significance flipped, SRM appeared or went), debug else. */
+static void log_changes(const struct experiment_analysis *old, const struct experiment_analysis *a)
+{
+        bool srm_changed = old ? flag_value(old->srm) != flag_value(a->srm) : flag_value(a->srm);
+
+        if (srm_changed) {
+                char id[24];
+                struct log_field fields[] = { { "MIDA_EXPERIMENT_ID", id }, { "MIDA_EXPERIMENT_NAME", a->test_name } };
+                snprintf(id, sizeof(id), "%lld", a->test_id);
+                log_event(flag_value(a->srm) ? LOG_WARNING : LOG_INFO, MIDA_MSGID_ANALYSIS, fields, 2,
+                          "experiment %lld (%s): sample-ratio mismatch %s (p %.3g)", a->test_id,
+                          a->test_name ? a->test_name : "unnamed",
+                          flag_value(a->srm) ? "detected" : "gone", a->srm_p.valid ? a->srm_p.value : 1.0);
+        }
+        for (size_t i = 0; i < a->n_variants; i++) {
+                const struct variant_analysis *v = &a->variants[i];
+                const struct variant_analysis *before = find_variant(old, v->variant_id);
+                bool flipped = before ? flag_value(before->significant) != flag_value(v->significant)
+                                      : flag_value(v->significant);
+                if (v->control)
+                        continue;
+                if (flipped)
+                        log_variant(a, v, LOG_INFO);
+                else if (log_enabled(LOG_DEBUG))
+                        log_variant(a, v, LOG_DEBUG);
+        }
+}
+
+static void replace_json(json_object **slot, json_object *fresh)
+{
+        json_object_put(*slot);
+        *slot = fresh;
+}
+
+int experiment_update(struct watched_experiment *e, const char *body, size_t len,
+                      const struct statistics_settings *settings, int64_t now,
+                      char *err, size_t err_size)
+{
+        struct mida_result result = { 0 };
+        struct sequential_state seq = { 0 };
+        struct experiment_analysis *a;
+        char *error = NULL;
+        int r;
+
+        r = mida_result_parse(body, len, &result, &error);
+        if (r < 0) {
+                snprintf(err, err_size, "malformed result: %s", error ? error : strerror(-r));
+                free(error);
+                return r;
+        }
+        a = calloc(1, sizeof(*a));
+        load_sequential(e, &seq);
+        r = a ? analysis_run(&result, settings, &seq, a) : -ENOMEM;
+        if (r >= 0) {
+                log_changes(e->current, a);
+                if (e->current)
+                        experiment_analysis_free(e->current);
+                free(e->current);
+                e->current = a;
+                a = NULL;
+                replace_json(&e->analysis, analysis_to_json(e->current));
+                replace_json(&e->sequential, sequential_state_to_json(&seq));
+                watchlist_set_name(e, result.test_name);
+                e->polled_at = now;
+        } else {
+                snprintf(err, err_size, "out of memory analysing the result");
+        }
+        free(a);
+        sequential_state_free(&seq);
+        mida_result_free(&result);
+        return r;
+}

@@ -1,0 +1,15 @@
+/* One successful result response applied to a watched experiment: parse,
+ * analyse with its sequential state, remember the analysis, and log what
+ * changed. */
+#pragma once
+#include <stddef.h>
+#include <stdint.h>
+
+#include "statistics_settings.h"
+#include "watchlist.h"
+
+/* Returns 0, or -EINVAL with a one-line reason in err (malformed body),
+ * or -ENOMEM. On failure e is unchanged. */
+int experiment_update(struct watched_experiment *e, const char *body, size_t len,
+                      const struct statistics_settings *settings, int64_t now,
+                      char *err, size_t err_size);

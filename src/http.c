@@ -1,0 +1,674 @@
+/* The sd-event glue follows systemd's src/import/curl-util.c: curl tells us
+ * which sockets to watch (CURLMOPT_SOCKETFUNCTION) and when to call it back
+ * (CURLMOPT_TIMERFUNCTION); we map those to sd-event io and time sources
+ * and hand every event back with curl_multi_socket_action(). */
+#include "http.h"
+
+#include <curl/curl.h>
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/epoll.h>
+
+#include "http_error.h"
+#include "url_check.h"
+
+/* curl_easy_header() 7.84, CURLOPT_PROTOCOLS_STR 7.85. */
+#if LIBCURL_VERSION_NUM < 0x075500
+#error "http.c needs libcurl >= 7.85"
+#endif
+
+#define USEC_PER_SEC 1000000ULL
+#define TIMER_ACCURACY_USEC 1000ULL   /* sd-event's default (250 ms) would delay every curl timeout */
+
+enum transfer_state { TRANSFER_QUEUED, TRANSFER_RUNNING, TRANSFER_FAILED };
+
+struct transfer_list {
+        struct http_transfer *head, *tail;
+        unsigned n;
+};
+
+struct http_transfer {
+        struct http_client *client;
+        struct http_transfer *prev, *next;
+        enum transfer_state state;
+        CURL *easy;
+        struct curl_slist *headers;
+        char *url;
+        bool url_is_secret;
+        enum url_verdict verdict;
+        CURLcode early_code;          /* why a TRANSFER_FAILED one never ran */
+        http_done_fn done;
+        void *userdata;
+        char *body;
+        size_t body_len, body_cap;
+        bool too_large;
+        bool connected;               /* a connection was made or reused */
+        char errbuf[CURL_ERROR_SIZE];
+};
+
+/* One per socket curl asked us to watch; kept in a list so that the
+ * sources of sockets curl never released can be freed with the client. */
+struct socket_watch {
+        struct socket_watch *prev, *next;
+        sd_event_source *io;
+};
+
+struct http_client {
+        sd_event *event;
+        CURLM *multi;
+        sd_event_source *curl_timer;
+        sd_event_source *rate_timer;
+        sd_event_source *failed_defer;
+        struct socket_watch *watches;
+        struct http_client_options opts;   /* strings owned (copies) */
+        struct transfer_list queued, running, failed;
+        double tokens;
+        uint64_t tokens_at;
+        uint64_t connections_opened, completed;
+        bool aborting;
+};
+
+static void list_append(struct transfer_list *l, struct http_transfer *t)
+{
+        t->prev = l->tail;
+        t->next = NULL;
+        if (l->tail)
+                l->tail->next = t;
+        else
+                l->head = t;
+        l->tail = t;
+        l->n++;
+}
+
+static void list_remove(struct transfer_list *l, struct http_transfer *t)
+{
+        if (t->prev)
+                t->prev->next = t->next;
+        else
+                l->head = t->next;
+        if (t->next)
+                t->next->prev = t->prev;
+        else
+                l->tail = t->prev;
+        t->prev = t->next = NULL;
+        l->n--;
+}
+
+static struct transfer_list *list_of(struct http_transfer *t)
+{
+        switch (t->state) {
+        case TRANSFER_QUEUED: return &t->client->queued;
+        case TRANSFER_RUNNING: return &t->client->running;
+        case TRANSFER_FAILED: break;
+        }
+        return &t->client->failed;
+}
+
+static uint64_t now_usec(struct http_client *c)
+{
+        uint64_t now = 0;
+
+        sd_event_now(c->event, CLOCK_MONOTONIC, &now);
+        return now;
+}
+
+/* Arms (creating on first use) a one-shot CLOCK_MONOTONIC source. */
+static int arm_timer(struct http_client *c, sd_event_source **s, uint64_t when,
+                     sd_event_time_handler_t handler)
+{
+        if (!*s)
+                return sd_event_add_time(c->event, s, CLOCK_MONOTONIC, when,
+                                         TIMER_ACCURACY_USEC, handler, c);
+        int r = sd_event_source_set_time(*s, when);
+        return r < 0 ? r : sd_event_source_set_enabled(*s, SD_EVENT_ONESHOT);
+}
+
+/* ---- finishing a transfer ------------------------------------------ */
+
+static void transfer_free(struct http_transfer *t)
+{
+        curl_easy_cleanup(t->easy);
+        curl_slist_free_all(t->headers);
+        free(t->url);
+        free(t->body);
+        free(t);
+}
+
+/* Takes the transfer off its list (and out of curl) so that the callback
+ * may start or cancel other requests freely. */
+static void transfer_detach(struct http_transfer *t)
+{
+        if (t->state == TRANSFER_RUNNING)
+                curl_multi_remove_handle(t->client->multi, t->easy);
+        list_remove(list_of(t), t);
+}
+
+static void fill_failure(const struct http_transfer *t, CURLcode code, struct http_failure *f)
+{
+        const struct http_client_options *o = &t->client->opts;
+        long os_errno = 0;
+
+        curl_easy_getinfo(t->easy, CURLINFO_OS_ERRNO, &os_errno);
+        *f = (struct http_failure) {
+                .curl_code = code,
+                .url = t->url,
+                .url_is_secret = t->url_is_secret,
+                .verdict = t->verdict,
+                .response_too_large = t->too_large,
+                .connected = t->connected,
+                .os_errno = (int) os_errno,
+                .timeout_ms = o->timeout_ms,
+                .connect_timeout_ms = o->connect_timeout_ms,
+                .max_response_bytes = o->max_response_bytes,
+                .tls_detail = t->errbuf,
+        };
+}
+
+static long retry_after_of(CURL *easy)
+{
+        struct curl_header *h = NULL;
+
+        if (curl_easy_header(easy, "Retry-After", 0, CURLH_HEADER, -1, &h) != CURLHE_OK)
+                return -1;
+        return http_parse_retry_after(h->value, time(NULL));
+}
+
+static void transfer_finish(struct http_transfer *t, CURLcode code)
+{
+        struct http_client *c = t->client;
+        struct http_response r = { .curl_code = code, .body = "", .retry_after_seconds = -1 };
+        struct http_failure f;
+        char error[1536];
+        long status = 0, connects = 0;
+
+        transfer_detach(t);
+        curl_easy_getinfo(t->easy, CURLINFO_NUM_CONNECTS, &connects);
+        curl_easy_getinfo(t->easy, CURLINFO_TOTAL_TIME, &r.total_seconds);
+        c->connections_opened += (uint64_t) connects;
+        c->completed++;
+        if (code == CURLE_OK)
+                curl_easy_getinfo(t->easy, CURLINFO_RESPONSE_CODE, &status);
+        if (status > 0) {
+                r.status = (int) status;
+                r.retry_after_seconds = retry_after_of(t->easy);
+                r.body = t->body ? t->body : "";
+                r.body_len = t->body_len;
+        } else {
+                fill_failure(t, code, &f);
+                http_describe_failure(&f, error, sizeof(error));
+                r.error = error;
+        }
+        t->done(&r, t->userdata);
+        transfer_free(t);
+}
+
+/* ---- starting transfers: concurrency cap and token bucket --------- */
+
+static void schedule_failed(struct http_transfer *t, CURLcode code);
+static int on_rate_timer(sd_event_source *s, uint64_t usec, void *userdata);
+
+/* Takes one token if there is one; otherwise returns the time at which
+ * the next token will be there. */
+static bool take_token(struct http_client *c, uint64_t *ret_wait_usec)
+{
+        double rate = c->opts.max_requests_per_second;
+        double burst = rate > 1.0 ? rate : 1.0;
+        uint64_t now = now_usec(c);
+
+        if (rate <= 0)
+                return true;
+        c->tokens += (double) (now - c->tokens_at) * rate / (double) USEC_PER_SEC;
+        if (c->tokens > burst)
+                c->tokens = burst;
+        c->tokens_at = now;
+        if (c->tokens >= 1.0) {
+                c->tokens -= 1.0;
+                return true;
+        }
+        *ret_wait_usec = now + (uint64_t) ((1.0 - c->tokens) * (double) USEC_PER_SEC / rate) + 1;
+        return false;
+}
+
+static void pump(struct http_client *c)
+{
+        uint64_t next_token_at;
+
+        while (!c->aborting && c->queued.head && c->running.n < (unsigned) c->opts.max_connections) {
+                struct http_transfer *t = c->queued.head;
+
+                /* Without a timer (out of memory) start anyway rather than stall. */
+                if (!take_token(c, &next_token_at) &&
+                    arm_timer(c, &c->rate_timer, next_token_at, on_rate_timer) >= 0)
+                        return;
+                list_remove(&c->queued, t);
+                if (curl_multi_add_handle(c->multi, t->easy) != CURLM_OK) {
+                        schedule_failed(t, CURLE_OUT_OF_MEMORY);
+                        continue;
+                }
+                t->state = TRANSFER_RUNNING;
+                list_append(&c->running, t);
+        }
+}
+
+static int on_rate_timer(sd_event_source *s, uint64_t usec, void *userdata)
+{
+        pump(userdata);
+        return 0;
+}
+
+/* ---- transfers refused before sending: reported from the loop ----- */
+
+static int on_failed_defer(sd_event_source *s, void *userdata)
+{
+        struct http_client *c = userdata;
+
+        while (c->failed.head)
+                transfer_finish(c->failed.head, c->failed.head->early_code);
+        return 0;
+}
+
+/* Reports a transfer that is on no list from the next loop iteration, so
+ * that a callback never runs inside http_request(). Should the defer
+ * source fail (out of memory), the transfer waits on the failed list for
+ * the next one, or for http_client_abort_all(): it is never lost. */
+static void schedule_failed(struct http_transfer *t, CURLcode code)
+{
+        struct http_client *c = t->client;
+
+        t->state = TRANSFER_FAILED;
+        t->early_code = code;
+        list_append(&c->failed, t);
+        if (c->failed_defer)
+                (void) sd_event_source_set_enabled(c->failed_defer, SD_EVENT_ONESHOT);
+        else
+                (void) sd_event_add_defer(c->event, &c->failed_defer, on_failed_defer, c);
+}
+
+/* ---- curl ↔ sd-event glue ------------------------------------------ */
+
+static void drain_completed(struct http_client *c)
+{
+        CURLMsg *msg;
+        int left;
+
+        while ((msg = curl_multi_info_read(c->multi, &left))) {
+                struct http_transfer *t = NULL;
+
+                if (msg->msg != CURLMSG_DONE)
+                        continue;
+                curl_easy_getinfo(msg->easy_handle, CURLINFO_PRIVATE, (char **) &t);
+                transfer_finish(t, msg->data.result);
+        }
+        pump(c);
+}
+
+static int on_io(sd_event_source *s, int fd, uint32_t revents, void *userdata)
+{
+        struct http_client *c = userdata;
+        int action = 0, running;
+
+        if (revents & EPOLLIN)
+                action |= CURL_CSELECT_IN;
+        if (revents & EPOLLOUT)
+                action |= CURL_CSELECT_OUT;
+        if (revents & (EPOLLERR | EPOLLHUP))
+                action |= CURL_CSELECT_ERR;
+        curl_multi_socket_action(c->multi, fd, action, &running);
+        drain_completed(c);
+        return 0;
+}
+
+static int on_curl_timer(sd_event_source *s, uint64_t usec, void *userdata)
+{
+        struct http_client *c = userdata;
+        int running;
+
+        curl_multi_socket_action(c->multi, CURL_SOCKET_TIMEOUT, 0, &running);
+        drain_completed(c);
+        return 0;
+}
+
+static void watch_free(struct http_client *c, struct socket_watch *w)
+{
+        if (w->prev)
+                w->prev->next = w->next;
+        else
+                c->watches = w->next;
+        if (w->next)
+                w->next->prev = w->prev;
+        sd_event_source_disable_unref(w->io);
+        free(w);
+}
+
+static int watch_new(struct http_client *c, curl_socket_t fd, uint32_t events)
+{
+        struct socket_watch *w = calloc(1, sizeof(*w));
+
+        if (!w || sd_event_add_io(c->event, &w->io, fd, events, on_io, c) < 0) {
+                free(w);
+                return -1;
+        }
+        w->next = c->watches;
+        if (w->next)
+                w->next->prev = w;
+        c->watches = w;
+        curl_multi_assign(c->multi, fd, w);
+        return 0;
+}
+
+static int on_curl_socket(CURL *easy, curl_socket_t fd, int what, void *userp, void *socketp)
+{
+        struct http_client *c = userp;
+        struct socket_watch *w = socketp;
+        uint32_t events = 0;
+
+        if (what == CURL_POLL_REMOVE) {
+                if (w) {
+                        watch_free(c, w);
+                        curl_multi_assign(c->multi, fd, NULL);
+                }
+                return 0;
+        }
+        if (what & CURL_POLL_IN)
+                events |= EPOLLIN;
+        if (what & CURL_POLL_OUT)
+                events |= EPOLLOUT;
+        if (w)
+                return sd_event_source_set_io_events(w->io, events) < 0 ? -1 : 0;
+        return watch_new(c, fd, events);
+}
+
+static int on_curl_timer_change(CURLM *multi, long timeout_ms, void *userp)
+{
+        struct http_client *c = userp;
+
+        if (timeout_ms < 0)
+                return c->curl_timer && sd_event_source_set_enabled(c->curl_timer, SD_EVENT_OFF) < 0 ? -1 : 0;
+        return arm_timer(c, &c->curl_timer, now_usec(c) + (uint64_t) timeout_ms * 1000, on_curl_timer) < 0 ? -1 : 0;
+}
+
+/* ---- the client ---------------------------------------------------- */
+
+static int copy_options(struct http_client *c, const struct http_client_options *o)
+{
+        c->opts = *o;
+        c->opts.user_agent = o->user_agent ? strdup(o->user_agent) : NULL;
+        c->opts.ca_file = o->ca_file ? strdup(o->ca_file) : NULL;
+        if (c->opts.connect_timeout_ms <= 0)
+                c->opts.connect_timeout_ms = HTTP_DEFAULT_CONNECT_TIMEOUT_MS;
+        if (c->opts.timeout_ms <= 0)
+                c->opts.timeout_ms = HTTP_DEFAULT_TIMEOUT_MS;
+        if (c->opts.max_response_bytes == 0)
+                c->opts.max_response_bytes = HTTP_DEFAULT_MAX_RESPONSE_BYTES;
+        if (c->opts.max_connections <= 0)
+                c->opts.max_connections = HTTP_DEFAULT_MAX_CONNECTIONS;
+        if ((o->user_agent && !c->opts.user_agent) || (o->ca_file && !c->opts.ca_file))
+                return -ENOMEM;
+        return 0;
+}
+
+static int setup_multi(struct http_client *c)
+{
+        long max = c->opts.max_connections;
+
+        c->multi = curl_multi_init();
+        if (!c->multi)
+                return -ENOMEM;
+        /* Connections beyond the cap would only be opened to be closed;
+         * a cache of the same size keeps every one of them alive. */
+        if (curl_multi_setopt(c->multi, CURLMOPT_SOCKETFUNCTION, on_curl_socket) != CURLM_OK ||
+            curl_multi_setopt(c->multi, CURLMOPT_SOCKETDATA, c) != CURLM_OK ||
+            curl_multi_setopt(c->multi, CURLMOPT_TIMERFUNCTION, on_curl_timer_change) != CURLM_OK ||
+            curl_multi_setopt(c->multi, CURLMOPT_TIMERDATA, c) != CURLM_OK ||
+            curl_multi_setopt(c->multi, CURLMOPT_MAX_HOST_CONNECTIONS, max) != CURLM_OK ||
+            curl_multi_setopt(c->multi, CURLMOPT_MAX_TOTAL_CONNECTIONS, max) != CURLM_OK ||
+            curl_multi_setopt(c->multi, CURLMOPT_MAXCONNECTS, max) != CURLM_OK)
+                return -EINVAL;
+        return 0;
+}
+
+struct http_client *http_client_new(sd_event *e, const struct http_client_options *o)
+{
+        struct http_client *c = calloc(1, sizeof(*c));
+
+        if (!c)
+                return NULL;
+        c->event = sd_event_ref(e);
+        if (copy_options(c, o) < 0 || curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK) {
+                http_client_free(c);
+                return NULL;
+        }
+        c->tokens = o->max_requests_per_second > 1.0 ? o->max_requests_per_second : 1.0;
+        c->tokens_at = now_usec(c);
+        if (setup_multi(c) < 0) {
+                http_client_free(c);
+                return NULL;
+        }
+        return c;
+}
+
+void http_client_free(struct http_client *c)
+{
+        if (!c)
+                return;
+        http_client_abort_all(c);
+        /* Cleanup closes the kept-alive connections, which may still call
+         * on_curl_socket; what it leaves behind is freed below. */
+        curl_multi_cleanup(c->multi);
+        while (c->watches)
+                watch_free(c, c->watches);
+        sd_event_source_disable_unref(c->curl_timer);
+        sd_event_source_disable_unref(c->rate_timer);
+        sd_event_source_disable_unref(c->failed_defer);
+        free((char *) c->opts.user_agent);
+        free((char *) c->opts.ca_file);
+        sd_event_unref(c->event);
+        free(c);
+}
+
+void http_client_abort_all(struct http_client *c)
+{
+        struct transfer_list *lists[] = { &c->running, &c->queued, &c->failed };
+
+        /* Callbacks may queue new requests meanwhile: those end too. */
+        c->aborting = true;
+        while (c->running.n + c->queued.n + c->failed.n > 0)
+                for (size_t i = 0; i < sizeof(lists) / sizeof(lists[0]); i++)
+                        while (lists[i]->head) {
+                                struct http_transfer *t = lists[i]->head;
+
+                                /* A refused URL keeps its own, more useful reason. */
+                                transfer_finish(t, t->state == TRANSFER_FAILED ? t->early_code
+                                                                                : CURLE_ABORTED_BY_CALLBACK);
+                        }
+        c->aborting = false;
+}
+
+unsigned http_client_in_flight(const struct http_client *c)
+{
+        return c->running.n;
+}
+
+unsigned http_client_queued(const struct http_client *c)
+{
+        return c->queued.n;
+}
+
+uint64_t http_client_connections_opened(const struct http_client *c)
+{
+        return c->connections_opened;
+}
+
+uint64_t http_client_requests_completed(const struct http_client *c)
+{
+        return c->completed;
+}
+
+/* ---- requests ------------------------------------------------------ */
+
+static size_t on_body(char *data, size_t size, size_t n, void *userdata)
+{
+        struct http_transfer *t = userdata;
+        size_t len = size * n;
+        uint64_t max = t->client->opts.max_response_bytes;
+
+        if (len > max - t->body_len) {
+                t->too_large = true;
+                return 0;   /* anything else than len aborts the transfer */
+        }
+        if (t->body_len + len + 1 > t->body_cap) {
+                size_t cap = t->body_cap ? t->body_cap : 16384;
+                char *p;
+
+                while (cap < t->body_len + len + 1)
+                        cap *= 2;
+                p = realloc(t->body, cap);
+                if (!p)
+                        return 0;
+                t->body = p;
+                t->body_cap = cap;
+        }
+        memcpy(t->body + t->body_len, data, len);
+        t->body_len += len;
+        t->body[t->body_len] = '\0';
+        return len;
+}
+
+/* Runs once the connection is up (new or reused): from here on a timeout
+ * is the server being slow, not the connect. */
+static int on_connected(void *userdata, char *primary_ip, char *local_ip, int primary_port, int local_port)
+{
+        struct http_transfer *t = userdata;
+
+        t->connected = true;
+        return CURL_PREREQFUNC_OK;
+}
+
+static int set_headers(struct http_transfer *t, const struct http_request *req)
+{
+        struct curl_slist *l;
+
+        for (const char *const *h = req->headers; h && *h; h++) {
+                l = curl_slist_append(t->headers, *h);
+                if (!l)
+                        return -ENOMEM;
+                t->headers = l;
+        }
+        if (req->method != HTTP_GET) {
+                /* No "Expect: 100-continue" round trip for larger bodies. */
+                l = curl_slist_append(t->headers, "Expect:");
+                if (!l)
+                        return -ENOMEM;
+                t->headers = l;
+        }
+        return curl_easy_setopt(t->easy, CURLOPT_HTTPHEADER, t->headers) == CURLE_OK ? 0 : -ENOMEM;
+}
+
+static int set_method(CURL *easy, const struct http_request *req)
+{
+        CURLcode r = CURLE_OK;
+
+        if (req->method == HTTP_GET)
+                return curl_easy_setopt(easy, CURLOPT_HTTPGET, 1L) == CURLE_OK ? 0 : -ENOMEM;
+        if (req->method == HTTP_PATCH)
+                r = curl_easy_setopt(easy, CURLOPT_CUSTOMREQUEST, "PATCH");
+        if (r == CURLE_OK)
+                r = curl_easy_setopt(easy, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t) req->body_len);
+        if (r == CURLE_OK)
+                r = curl_easy_setopt(easy, CURLOPT_COPYPOSTFIELDS, req->body ? (const char *) req->body : "");
+        return r == CURLE_OK ? 0 : -ENOMEM;
+}
+
+static int set_transport(struct http_transfer *t)
+{
+        const struct http_client_options *o = &t->client->opts;
+        CURL *e = t->easy;
+        CURLcode r = CURLE_OK;
+
+#define SET(opt, val) do { if (r == CURLE_OK) r = curl_easy_setopt(e, opt, val); } while (0)
+        SET(CURLOPT_URL, t->url);
+        SET(CURLOPT_PRIVATE, t);
+        SET(CURLOPT_ERRORBUFFER, t->errbuf);
+        SET(CURLOPT_NOSIGNAL, 1L);
+        SET(CURLOPT_WRITEFUNCTION, on_body);
+        SET(CURLOPT_WRITEDATA, t);
+        SET(CURLOPT_PREREQFUNCTION, on_connected);
+        SET(CURLOPT_PREREQDATA, t);
+        SET(CURLOPT_CONNECTTIMEOUT_MS, o->connect_timeout_ms);
+        SET(CURLOPT_TIMEOUT_MS, o->timeout_ms);
+        SET(CURLOPT_MAXFILESIZE_LARGE, (curl_off_t) o->max_response_bytes);
+        SET(CURLOPT_PROTOCOLS_STR, "http,https");
+        SET(CURLOPT_FOLLOWLOCATION, 0L);   /* a redirect could leave loopback in clear text */
+        SET(CURLOPT_SSL_VERIFYPEER, 1L);
+        SET(CURLOPT_SSL_VERIFYHOST, 2L);
+        if (o->user_agent)
+                SET(CURLOPT_USERAGENT, o->user_agent);
+        if (o->ca_file)
+                SET(CURLOPT_CAINFO, o->ca_file);
+#undef SET
+        return r == CURLE_OK ? 0 : -ENOMEM;
+}
+
+static int transfer_new(struct http_client *c, const struct http_request *req,
+                        http_done_fn done, void *userdata, struct http_transfer **ret)
+{
+        struct http_transfer *t = calloc(1, sizeof(*t));
+        int r;
+
+        if (!t)
+                return -ENOMEM;
+        t->client = c;
+        t->done = done;
+        t->userdata = userdata;
+        t->url_is_secret = req->url_is_secret;
+        t->url = strdup(req->url);
+        t->easy = curl_easy_init();
+        r = t->url && t->easy ? set_transport(t) : -ENOMEM;
+        if (r >= 0)
+                r = set_method(t->easy, req);
+        if (r >= 0)
+                r = set_headers(t, req);
+        if (r < 0) {
+                transfer_free(t);
+                return r;
+        }
+        *ret = t;
+        return 0;
+}
+
+int http_request(struct http_client *c, const struct http_request *req,
+                 http_done_fn done, void *userdata, struct http_transfer **ret_handle)
+{
+        struct http_transfer *t;
+        int r;
+
+        if (!req->url || !done || req->method < HTTP_GET || req->method > HTTP_PATCH)
+                return -EINVAL;
+        r = transfer_new(c, req, done, userdata, &t);
+        if (r < 0)
+                return r;
+        t->verdict = url_check_transport(req->url);
+        if (t->verdict != URL_OK) {
+                schedule_failed(t, t->verdict == URL_INVALID ? CURLE_URL_MALFORMAT : CURLE_UNSUPPORTED_PROTOCOL);
+        } else {
+                t->state = TRANSFER_QUEUED;
+                list_append(&c->queued, t);
+                pump(c);
+        }
+        if (ret_handle)
+                *ret_handle = t;
+        return 0;
+}
+
+void http_transfer_cancel(struct http_transfer *t)
+{
+        struct http_client *c;
+
+        if (!t)
+                return;
+        c = t->client;
+        transfer_detach(t);
+        transfer_free(t);
+        pump(c);
+}

@@ -1,0 +1,132 @@
+/* mida-monitor: command-line entry point. Parses argv and dispatches to a
+ * subcommand; the commands themselves live in cmd_*.c. */
+
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "commands.h"
+#include "log.h"
+
+#define DEFAULT_CONFIG SYSCONFDIR "/mida-monitor/mida-monitor.conf"
+
+struct command {
+        const char *name;
+        int (*run)(const struct cli *cli);   /* NULL: not available yet */
+        int max_args;
+        bool takes_json, takes_dry_run;
+};
+
+static const struct command commands[] = {
+        { "run",          cmd_run,          0, false, false },
+        { "check-config", cmd_check_config, 0, false, false },
+        { "once",         cmd_once,         0, true,  true  },
+        { "analyze",      cmd_analyze,      1, true,  false },
+        { "status",       cmd_status,       0, true,  false },
+        { "test-notify",  cmd_test_notify,  1, false, false },
+};
+
+static void usage(FILE *out)
+{
+        fprintf(out,
+                "Usage: mida-monitor [-c FILE] COMMAND [ARGS]\n"
+                "\n"
+                "Watches Mida A/B test results, alerts on rules, and can pause experiments.\n"
+                "\n"
+                "Commands:\n"
+                "  run                      run the daemon in the foreground (systemd Type=notify)\n"
+                "  check-config             validate the config file; print every error as FILE:LINE: message\n"
+                "  once [--dry-run] [--json]  one poll cycle now; print the analysis\n"
+                "  analyze [FILE|-] [--json]  analyse a saved Get Experiment Result response offline\n"
+                "  status [--json]          what the running daemon last saw\n"
+                "  test-notify NAME         send a test message through one notifier\n"
+                "\n"
+                "Options:\n"
+                "  -c, --config FILE        config file (default %s)\n"
+                "      --json               machine-readable output\n"
+                "      --dry-run            send nothing, change nothing\n"
+                "      --log-level LEVEL    error, warning, notice, info (default) or debug\n"
+                "  -h, --help               show this help\n"
+                "  -V, --version            show the version\n",
+                DEFAULT_CONFIG);
+}
+
+static int usage_error(const char *fmt, const char *arg)
+{
+        fprintf(stderr, "mida-monitor: ");
+        fprintf(stderr, fmt, arg);
+        fprintf(stderr, "\n\n");
+        usage(stderr);
+        return EXIT_USAGE;
+}
+
+static const struct command *find_command(const char *name)
+{
+        for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
+                if (strcmp(commands[i].name, name) == 0)
+                        return &commands[i];
+        return NULL;
+}
+
+/* Parses options anywhere on the line; returns -1 to go on, else an exit code. */
+static int parse_options(int argc, char **argv, struct cli *cli)
+{
+        enum { OPT_JSON = 256, OPT_DRY_RUN, OPT_LOG_LEVEL };
+        static const struct option options[] = {
+                { "config", required_argument, NULL, 'c' },
+                { "json", no_argument, NULL, OPT_JSON },
+                { "dry-run", no_argument, NULL, OPT_DRY_RUN },
+                { "log-level", required_argument, NULL, OPT_LOG_LEVEL },
+                { "help", no_argument, NULL, 'h' },
+                { "version", no_argument, NULL, 'V' },
+                {}
+        };
+        int c;
+
+        opterr = 0;
+        while ((c = getopt_long(argc, argv, ":c:hV", options, NULL)) >= 0) {
+                switch (c) {
+                case 'c': cli->config_path = optarg; cli->config_given = true; break;
+                case OPT_JSON: cli->json = true; break;
+                case OPT_DRY_RUN: cli->dry_run = true; break;
+                case OPT_LOG_LEVEL:
+                        cli->log_level = log_level_from_string(optarg);
+                        if (cli->log_level < 0)
+                                return usage_error("unknown log level '%s'", optarg);
+                        break;
+                case 'h': usage(stdout); return EXIT_OK;
+                case 'V': printf("mida-monitor %s\n", PACKAGE_VERSION); return EXIT_OK;
+                case ':': return usage_error("option '%s' needs an argument", argv[optind - 1]);
+                default: return usage_error("unknown option '%s'", argv[optind - 1]);
+                }
+        }
+        return -1;
+}
+
+int main(int argc, char **argv)
+{
+        struct cli cli = { .config_path = DEFAULT_CONFIG, .log_level = LOG_INFO };
+        const struct command *cmd;
+        int r = parse_options(argc, argv, &cli);
+
+        if (r >= 0)
+                return r;
+        if (optind >= argc)
+                return usage_error("%s", "no command given");
+        cmd = find_command(argv[optind]);
+        if (!cmd)
+                return usage_error("unknown command '%s'", argv[optind]);
+        cli.args = argv + optind + 1;
+        cli.n_args = argc - optind - 1;
+        if (cli.n_args > cmd->max_args)
+                return usage_error("too many arguments for '%s'", cmd->name);
+        if ((cli.json && !cmd->takes_json) || (cli.dry_run && !cmd->takes_dry_run))
+                return usage_error("option not valid for '%s'", cmd->name);
+        if (!cmd->run) {
+                fprintf(stderr, "mida-monitor: '%s' is not available yet in this version\n", cmd->name);
+                return EXIT_USAGE;
+        }
+        log_setup(LOG_TARGET_AUTO, cli.log_level);
+        return cmd->run(&cli);
+}

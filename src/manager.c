@@ -1,0 +1,179 @@
+/* The manager's construction, reload and status; the event loop itself is
+ * in daemon.c. */
+#include "manager.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/random.h>
+#include <time.h>
+#include <systemd/sd-daemon.h>
+
+#include "config.h"
+#include "cycle.h"
+#include "http.h"
+#include "log.h"
+#include "once_output.h"
+#include "state.h"
+
+static int load_config(const char *path, struct config **ret)
+{
+        struct config_diag diag = { 0 };
+        int r = config_load(path, ret, &diag);
+
+        /* Under systemd these lines reach the journal, one per problem. */
+        for (size_t i = 0; i < diag.n_messages; i++)
+                log_event(diag.messages[i].warning ? LOG_WARNING : LOG_ERR, NULL, NULL, 0, "%s",
+                          diag.messages[i].text);
+        if (r < 0 && diag.n_messages == 0)
+                log_error("%s: cannot load configuration: %s", path, strerror(-r));
+        config_diag_clear(&diag);
+        return r;
+}
+
+static int make_http_client(struct manager *m, struct http_client **ret)
+{
+        const struct config_mida *api = &m->config->mida;
+        struct http_client_options o = {
+                .user_agent = "mida-monitor/" PACKAGE_VERSION,
+                .connect_timeout_ms = (long) (api->connect_timeout_usec / 1000),
+                .timeout_ms = (long) (api->timeout_usec / 1000),
+                .max_response_bytes = api->max_response_size,
+                .max_connections = api->max_connections,
+                .max_requests_per_second = api->max_requests_per_second,
+                .ca_file = api->ca_file,
+        };
+
+        *ret = http_client_new(m->event, &o);
+        return *ret ? 0 : -ENOMEM;
+}
+
+uint64_t manager_random(struct manager *m)
+{
+        /* splitmix64: jitter only needs to be spread out, not secret. */
+        uint64_t z = (m->rng += 0x9e3779b97f4a7c15ULL);
+        z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
+        z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
+        return z ^ (z >> 31);
+}
+
+bool manager_dry_run(const struct manager *m)
+{
+        return m->dry_run_forced || m->config->monitor.dry_run;
+}
+
+int manager_new(const struct manager_options *o, struct manager **ret)
+{
+        struct manager *m = calloc(1, sizeof(*m));
+        int r;
+
+        if (!m)
+                return -ENOMEM;
+        m->mode = o->mode;
+        m->dry_run_forced = o->dry_run;
+        m->json = o->json;
+        m->output = o->output;
+        m->config_path = strdup(o->config_path);
+        if (getrandom(&m->rng, sizeof(m->rng), 0) != sizeof(m->rng))
+                m->rng = (uint64_t) time(NULL);
+        r = m->config_path ? load_config(o->config_path, &m->config) : -ENOMEM;
+        if (r >= 0)
+                r = sd_event_default(&m->event);
+        if (r >= 0)
+                r = make_http_client(m, &m->http);
+        if (r >= 0 && m->mode == MANAGER_DAEMON)
+                r = state_load(m->config->monitor.state_directory, &m->watch, &m->summary);
+        else if (r >= 0)
+                /* `once` only looks: it reads the daemon's state if it can, and writes nothing. */
+                state_read(m->config->monitor.state_directory, &m->watch, &m->summary);
+        if (r < 0) {
+                manager_free(m);
+                return r;
+        }
+        m->summary.started_at = time(NULL);
+        *ret = m;
+        return 0;
+}
+
+void manager_free(struct manager *m)
+{
+        if (!m)
+                return;
+        cycle_free(m->cycle);
+        sd_event_source_unref(m->tick);
+        http_client_free(m->http);
+        watchlist_clear(&m->watch);
+        config_free(m->config);
+        sd_event_unref(m->event);
+        free(m->config_path);
+        free(m);
+}
+
+void manager_reload(struct manager *m)
+{
+        struct config *fresh = NULL;
+        struct http_client *http = NULL;
+        struct config *old = m->config;
+        uint64_t now;
+
+        m->reload_pending = false;
+        sd_event_now(m->event, CLOCK_MONOTONIC, &now);
+        sd_notifyf(false, "RELOADING=1\nMONOTONIC_USEC=%llu", (unsigned long long) now);
+        if (load_config(m->config_path, &fresh) < 0) {
+                log_error("%s: new configuration rejected; keeping the running one", m->config_path);
+        } else {
+                m->config = fresh;
+                if (make_http_client(m, &http) < 0) {
+                        m->config = old;
+                        config_free(fresh);
+                        log_error("cannot apply the new configuration: out of memory");
+                } else {
+                        http_client_free(m->http);
+                        m->http = http;
+                        config_free(old);
+                        log_event(LOG_INFO, MIDA_MSGID_CONFIG_RELOADED, NULL, 0,
+                                  "%s: configuration reloaded", m->config_path);
+                }
+        }
+        sd_notify(false, "READY=1");
+}
+
+void manager_format_status(const struct manager *m, char *buf, size_t size)
+{
+        const struct daemon_summary *s = &m->summary;
+        size_t watched = watchlist_count_active(&m->watch);
+
+        if (s->last_cycle_at == 0)
+                snprintf(buf, size, "Watching %zu experiments; first cycle running", watched);
+        else if (s->api_error[0])
+                snprintf(buf, size, "Watching %zu experiments; last cycle: %u polled, %u failed; API error: %s",
+                         watched, s->last_cycle_polled, s->last_cycle_failed, s->api_error);
+        else
+                snprintf(buf, size, "Watching %zu experiments; last cycle: %u polled, %u failed",
+                         watched, s->last_cycle_polled, s->last_cycle_failed);
+}
+
+void manager_save_state(struct manager *m)
+{
+        int r;
+
+        if (m->mode == MANAGER_ONCE)
+                return;   /* `once` is a look, not a replacement for the daemon's memory */
+        r = state_save(m->config->monitor.state_directory, &m->watch, &m->summary);
+        if (r < 0)
+                log_error("%s: cannot save state: %s; will retry next cycle",
+                          m->config->monitor.state_directory, strerror(-r));
+}
+
+void manager_cycle_finished(struct manager *m)
+{
+        const struct daemon_summary *s = &m->summary;
+
+        log_debug("poll cycle finished: %u polled, %u failed in %.2f s", s->last_cycle_polled,
+                  s->last_cycle_failed, s->last_cycle_seconds);
+        if (m->mode == MANAGER_ONCE) {
+                once_output_print(m->output, &m->watch, m->json);
+                return;
+        }
+        manager_save_state(m);
+}

@@ -1,0 +1,92 @@
+#include "notify.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/random.h>
+
+#include "outbox.h"
+
+const struct config_notifier *notify_find_notifier(const struct config *c, const char *name)
+{
+        for (size_t i = 0; c && name && i < c->n_notifiers; i++)
+                if (strcmp(c->notifiers[i].name, name) == 0)
+                        return &c->notifiers[i];
+        return NULL;
+}
+
+void notify_new_event_id(char buf[static NOTIFY_EVENT_ID_SIZE])
+{
+        unsigned char bytes[16] = { 0 };
+        ssize_t got = getrandom(bytes, sizeof(bytes), 0);
+
+        /* getrandom() of 16 bytes does not come up short once the pool is
+         * initialised; should it fail, the clock still makes the id fresh. */
+        if (got != (ssize_t) sizeof(bytes)) {
+                struct timespec ts;
+
+                clock_gettime(CLOCK_REALTIME, &ts);
+                memcpy(bytes, &ts, sizeof(ts) < sizeof(bytes) ? sizeof(ts) : sizeof(bytes));
+        }
+        memcpy(buf, "evt_", 4);
+        for (size_t i = 0; i < sizeof(bytes); i++)
+                snprintf(buf + 4 + 2 * i, 3, "%02x", bytes[i]);
+}
+
+char *notify_render(enum notifier_type type, const struct alert_event *const *events, size_t n)
+{
+        json_object *o;
+        const char *text;
+        char *copy = NULL;
+
+        if (n == 0 || !events)
+                return NULL;
+        if (type == NOTIFIER_WEBHOOK && n != 1)
+                return NULL;
+        o = type == NOTIFIER_SLACK ? slack_payload(events, n) : webhook_payload(events[0]);
+        if (!o)
+                return NULL;
+        text = json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE);
+        if (text)
+                copy = strdup(text);
+        json_object_put(o);
+        return copy;
+}
+
+static int enqueue_rendered(struct outbox *o, const struct config_notifier *n, const char *id,
+                            const struct alert_event *const *events, size_t n_events)
+{
+        char *body = notify_render(n->type, events, n_events);
+        int r;
+
+        if (!body)
+                return -ENOMEM;
+        r = outbox_enqueue(o, n->name, id, body);
+        free(body);
+        return r;
+}
+
+int notify_events(struct outbox *o, const struct config_notifier *n,
+                  const struct alert_event *const *events, size_t n_events)
+{
+        int first_error = 0;
+
+        if (!o || !n || (!events && n_events > 0))
+                return -EINVAL;
+        if (n_events == 0)
+                return 0;
+        if (n->type == NOTIFIER_SLACK) {
+                char id[NOTIFY_EVENT_ID_SIZE];
+
+                notify_new_event_id(id);
+                return enqueue_rendered(o, n, id, events, n_events);
+        }
+        for (size_t i = 0; i < n_events; i++) {
+                int r = events[i]->id ? enqueue_rendered(o, n, events[i]->id, &events[i], 1) : -EINVAL;
+
+                if (r < 0 && first_error == 0)
+                        first_error = r;
+        }
+        return first_error;
+}

@@ -1,0 +1,33 @@
+/* Alert events to deliveries: the payload each kind of notifier gets, and
+ * the outbox entries for one cycle's events. */
+#pragma once
+#include <stddef.h>
+
+#include "config.h"
+#include "notify_payload.h"
+
+struct outbox;
+
+/* "evt_" + 32 hex digits from getrandom() + NUL fits */
+#define NOTIFY_EVENT_ID_SIZE 40
+
+/* The notifier called name in c (c may be NULL); NULL when there is none. */
+const struct config_notifier *notify_find_notifier(const struct config *c, const char *name);
+
+/* A fresh event id, "evt_<32 hex>". */
+void notify_new_event_id(char buf[static NOTIFY_EVENT_ID_SIZE]);
+
+/* The JSON text POSTed to a notifier of this type: for Slack one message
+ * grouping the n events (see slack_payload()); for a webhook the payload of
+ * events[0] alone (n must be 1). Plain, without escaped slashes. Returns a
+ * malloc'd string, NULL for n == 0 (or n > 1 for a webhook) or on ENOMEM. */
+char *notify_render(enum notifier_type type, const struct alert_event *const *events, size_t n);
+
+/* Queues one cycle's events for notifier n: a Slack notifier gets ONE
+ * grouped message under a fresh id; a webhook notifier gets one delivery
+ * per event under the event's own id (so receivers can dedupe). Every event
+ * is queued even when one fails; returns 0 or the first error (see
+ * outbox_enqueue(): on a failed write the delivery is still queued in
+ * memory). */
+int notify_events(struct outbox *o, const struct config_notifier *n,
+                  const struct alert_event *const *events, size_t n_events);

@@ -1,0 +1,49 @@
+/* Text helpers shared by the Slack and webhook payloads: figures as people
+ * read them, and user-provided text made safe for a JSON/Slack payload.
+ * All pure; strings returned are malloc'd (free them), NULL on ENOMEM. */
+#pragma once
+#include <stdbool.h>
+#include <stddef.h>
+#include <time.h>
+
+#include <json-c/json.h>
+
+/* Shown in place of a figure that is missing. */
+#define NOTIFY_MISSING "\xe2\x80\x94"   /* "—" */
+#define NOTIFY_ELLIPSIS "\xe2\x80\xa6"  /* "…" */
+
+/* A fraction as a percentage: 0.123 → "+12.3%" with with_sign, "12.3%"
+ * without. One decimal, two below 1%; values that round to zero print
+ * without a sign; a non-finite value prints NOTIFY_MISSING. Returns the
+ * length written (truncated to size like snprintf). */
+int format_percent(double fraction, bool with_sign, char *buf, size_t size);
+
+/* A p-value: "0.012", "0.0004", "< 0.0001"; NOTIFY_MISSING when not finite. */
+int format_p_value(double p, char *buf, size_t size);
+
+/* "2026-11-23T02:24:01Z". Returns 0, or -EINVAL when t cannot be
+ * represented or size is too small (< 21). */
+int format_rfc3339(time_t t, char *buf, size_t size);
+
+/* A copy of s that is valid UTF-8: each byte of an invalid sequence, and
+ * each ASCII control character, becomes U+FFFD, except that \n and \t are
+ * kept, or become spaces with single_line. NULL s gives "". */
+char *text_sanitize(const char *s, bool single_line);
+
+/* Length as Slack counts it, in UTF-16 code units (a conservative count for
+ * its "characters" limits). s must be valid UTF-8. */
+size_t text_length(const char *s);
+
+/* A copy of valid UTF-8 s cut to at most max_length (as text_length
+ * counts), ending in "…" when cut; never splits a character, nor a Slack
+ * entity ("&amp;") produced by mrkdwn_escape. max_length must be >= 1. */
+char *text_truncate(const char *s, size_t max_length);
+
+/* s sanitized (as text_sanitize, single line) with Slack's mrkdwn control characters
+ * escaped: & → &amp;, < → &lt;, > → &gt;. NULL s gives "". */
+char *mrkdwn_escape(const char *s);
+
+/* Adds v under key, taking ownership. json-c's NULL is JSON null, so a
+ * NULL v here means its constructor failed: returns -ENOMEM (as for a
+ * failed insertion), else 0. */
+int notify_json_add(json_object *o, const char *key, json_object *v);

@@ -1,0 +1,254 @@
+/* The webhook payload and the one-line summary shared with Slack. */
+#include <errno.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "notify_format.h"
+#include "notify_payload.h"
+
+const char *alert_event_kind_name(enum alert_event_kind kind)
+{
+        static const char *const names[] = {
+                [ALERT_EVENT_FIRED] = "fired",
+                [ALERT_EVENT_RESOLVED] = "resolved",
+                [ALERT_EVENT_ACTION] = "action",
+                [ALERT_EVENT_ACTION_FAILED] = "action-failed",
+                [ALERT_EVENT_TEST] = "test",
+        };
+
+        return (unsigned) kind < sizeof(names) / sizeof(names[0]) ? names[kind] : NULL;
+}
+
+static double figure_or_nan(struct alert_figure f)
+{
+        return f.present ? f.value : NAN;
+}
+
+int format_lift(const struct alert_event *ev, char *buf, size_t size)
+{
+        char lift[32], low[32], high[32];
+
+        format_percent(figure_or_nan(ev->lift), true, lift, sizeof(lift));
+        if (!ev->lift.present || !isfinite(ev->lift.value) || !ev->lift_low.present || !ev->lift_high.present)
+                return snprintf(buf, size, "%s", lift);
+        format_percent(ev->lift_low.value, true, low, sizeof(low));
+        format_percent(ev->lift_high.value, true, high, sizeof(high));
+        return snprintf(buf, size, "%s (%s " NOTIFY_ELLIPSIS " %s)", lift, low, high);
+}
+
+/* subject: "Checkout (variant B)" or "experiment 1234". */
+static char *summary_from(const struct alert_event *ev, const char *subject)
+{
+        const char *rule = ev->rule ? ev->rule : "rule", *action = ev->action ? ev->action : "action";
+        const char *result = ev->action_result ? ev->action_result : "";
+        char lift[96], *text = NULL;
+        int r = -1;
+
+        format_lift(ev, lift, sizeof(lift));
+        switch (ev->kind) {
+        case ALERT_EVENT_FIRED:
+                r = asprintf(&text, "%s fired on %s: lift %s", rule, subject, lift);
+                break;
+        case ALERT_EVENT_RESOLVED:
+                r = asprintf(&text, "%s resolved on %s", rule, subject);
+                break;
+        case ALERT_EVENT_ACTION:
+        case ALERT_EVENT_ACTION_FAILED:
+                r = asprintf(&text, "%s: %s %s on %s%s%s", rule, action,
+                             ev->kind == ALERT_EVENT_ACTION ? "taken" : "failed", subject,
+                             *result ? ": " : "", result);
+                break;
+        case ALERT_EVENT_TEST:
+                r = asprintf(&text, "test notification from mida-monitor (rule %s)", rule);
+                break;
+        }
+        return r < 0 ? NULL : text;
+}
+
+const char *alert_event_experiment(const struct alert_event *ev, char *buf, size_t size)
+{
+        if (ev->experiment_name)
+                return ev->experiment_name;
+        snprintf(buf, size, "experiment %lld", ev->experiment_id);
+        return buf;
+}
+
+char *alert_event_summary(const struct alert_event *ev)
+{
+        const char *variant = ev->variant_name ? ev->variant_name : ev->variant_id;
+        char id[40], *subject, *text, *clean;
+
+        if (asprintf(&subject, "%s%s%s%s", alert_event_experiment(ev, id, sizeof(id)),
+                     variant ? " (variant " : "", variant ? variant : "", variant ? ")" : "") < 0)
+                return NULL;
+        text = summary_from(ev, subject);
+        free(subject);
+        if (!text)
+                return NULL;
+        /* Names come from the API: one line of valid UTF-8 whatever they hold. */
+        clean = text_sanitize(text, true);
+        free(text);
+        return clean;
+}
+
+static int add_null(json_object *o, const char *key)
+{
+        return json_object_object_add(o, key, NULL) < 0 ? -ENOMEM : 0;
+}
+
+static int add_string(json_object *o, const char *key, const char *s)
+{
+        char *clean;
+        int r;
+
+        if (!s)
+                return add_null(o, key);
+        clean = text_sanitize(s, false);
+        if (!clean)
+                return -ENOMEM;
+        r = notify_json_add(o, key, json_object_new_string(clean));
+        free(clean);
+        return r;
+}
+
+static int add_figure(json_object *o, const char *key, struct alert_figure f)
+{
+        json_object *d;
+
+        if (!f.present || !isfinite(f.value))
+                return add_null(o, key);
+        d = json_object_new_double(f.value);
+        /* Ten significant digits rather than json-c's 0.10000000000000001. */
+        if (d)
+                json_object_set_serializer(d, json_object_double_to_json_string, (void *) "%.10g", NULL);
+        return notify_json_add(o, key, d);
+}
+
+static int add_count(json_object *o, const char *key, long long n)
+{
+        return n < 0 ? add_null(o, key) : notify_json_add(o, key, json_object_new_int64(n));
+}
+
+static int add_time(json_object *o, const char *key, time_t t)
+{
+        char buf[32];
+
+        if (t == 0 || format_rfc3339(t, buf, sizeof(buf)) < 0)
+                return add_null(o, key);
+        return notify_json_add(o, key, json_object_new_string(buf));
+}
+
+/* Adds an empty object under key and returns it (borrowed), NULL on ENOMEM. */
+static json_object *add_object(json_object *o, const char *key)
+{
+        json_object *child = json_object_new_object();
+
+        return notify_json_add(o, key, child) < 0 ? NULL : child;
+}
+
+static int add_experiment(json_object *o, const struct alert_event *ev)
+{
+        json_object *e;
+
+        if (ev->experiment_id <= 0)
+                return add_null(o, "experiment");
+        e = add_object(o, "experiment");
+        if (!e || notify_json_add(e, "id", json_object_new_int64(ev->experiment_id)) < 0 ||
+            add_string(e, "name", ev->experiment_name) < 0 || add_string(e, "url", ev->experiment_url) < 0)
+                return -ENOMEM;
+        return 0;
+}
+
+static int add_variant(json_object *o, const struct alert_event *ev)
+{
+        json_object *v;
+
+        if (!ev->variant_id)
+                return add_null(o, "variant");
+        v = add_object(o, "variant");
+        if (!v || add_string(v, "id", ev->variant_id) < 0 || add_string(v, "name", ev->variant_name) < 0)
+                return -ENOMEM;
+        return 0;
+}
+
+static int add_analysis(json_object *o, const struct alert_event *ev)
+{
+        json_object *a = add_object(o, "analysis");
+
+        if (!a || add_figure(a, "lift", ev->lift) < 0 || add_figure(a, "lift_low", ev->lift_low) < 0 ||
+            add_figure(a, "lift_high", ev->lift_high) < 0 || add_figure(a, "p_value", ev->p_value) < 0 ||
+            add_figure(a, "prob_beat_control", ev->prob_beat_control) < 0 ||
+            add_figure(a, "conversion_rate", ev->conversion_rate) < 0 ||
+            add_figure(a, "control_rate", ev->control_rate) < 0 || add_count(a, "visitors", ev->visitors) < 0 ||
+            add_count(a, "variant_visitors", ev->variant_visitors) < 0)
+                return -ENOMEM;
+        return 0;
+}
+
+static int add_action(json_object *o, const struct alert_event *ev)
+{
+        json_object *a;
+
+        if (!ev->action)
+                return add_null(o, "action");
+        a = add_object(o, "action");
+        if (!a || add_string(a, "type", ev->action) < 0 || add_string(a, "result", ev->action_result) < 0)
+                return -ENOMEM;
+        return 0;
+}
+
+static int add_timestamps(json_object *o, const struct alert_event *ev)
+{
+        json_object *t = add_object(o, "timestamps");
+
+        if (!t || add_time(t, "created", ev->created_at) < 0 || add_time(t, "fired", ev->fired_at) < 0 ||
+            add_time(t, "resolved", ev->resolved_at) < 0)
+                return -ENOMEM;
+        return 0;
+}
+
+static int fill_webhook(json_object *o, const struct alert_event *ev)
+{
+        char *summary = alert_event_summary(ev);
+        int r = summary ? 0 : -ENOMEM;
+
+        if (r >= 0)
+                r = notify_json_add(o, "version", json_object_new_int(WEBHOOK_PAYLOAD_VERSION));
+        if (r >= 0)
+                r = add_string(o, "id", ev->id);
+        if (r >= 0)
+                r = add_string(o, "event", alert_event_kind_name(ev->kind));
+        if (r >= 0)
+                r = add_string(o, "rule", ev->rule);
+        if (r >= 0)
+                r = add_string(o, "severity", ev->severity);
+        if (r >= 0)
+                r = notify_json_add(o, "dry_run", json_object_new_boolean(ev->dry_run));
+        if (r >= 0)
+                r = add_string(o, "summary", summary);
+        if (r >= 0)
+                r = add_experiment(o, ev);
+        if (r >= 0)
+                r = add_variant(o, ev);
+        if (r >= 0)
+                r = add_analysis(o, ev);
+        if (r >= 0)
+                r = add_action(o, ev);
+        if (r >= 0)
+                r = add_timestamps(o, ev);
+        free(summary);
+        return r;
+}
+
+json_object *webhook_payload(const struct alert_event *ev)
+{
+        json_object *o = json_object_new_object();
+
+        if (o && fill_webhook(o, ev) < 0) {
+                json_object_put(o);
+                return NULL;
+        }
+        return o;
+}

@@ -1,0 +1,88 @@
+/* Notification payloads (pure formatting; delivery is elsewhere): the
+ * versioned webhook JSON documented in docs/webhook-payload.md, and Slack
+ * incoming-webhook messages with Block Kit blocks kept within Slack's
+ * limits whatever the input. */
+#pragma once
+#include <stdbool.h>
+#include <stddef.h>
+#include <time.h>
+
+#include <json-c/json.h>
+
+enum alert_event_kind {
+        ALERT_EVENT_FIRED,
+        ALERT_EVENT_RESOLVED,
+        ALERT_EVENT_ACTION,          /* an action was taken (or would be, in dry run) */
+        ALERT_EVENT_ACTION_FAILED,
+        ALERT_EVENT_TEST,            /* test-notify */
+};
+
+/* A figure that may be missing (degenerate data). */
+struct alert_figure {
+        bool present;
+        double value;
+};
+
+/* One event as the notifiers see it. Strings are borrowed; NULL means
+ * absent. Counts below 0 and times of 0 mean absent. */
+struct alert_event {
+        const char *id;                /* unique per event, e.g. "evt_<hex>" */
+        enum alert_event_kind kind;
+        const char *rule;
+        const char *severity;          /* "info" | "warning" | "critical" */
+        long long experiment_id;       /* Mida test_id; <= 0: no experiment */
+        const char *experiment_name;
+        const char *experiment_url;
+        const char *variant_id;        /* NULL for an experiment-level rule */
+        const char *variant_name;
+        struct alert_figure lift, lift_low, lift_high, p_value, prob_beat_control,
+                            conversion_rate, control_rate;   /* fractions */
+        long long visitors;            /* whole experiment */
+        long long variant_visitors;
+        const char *action;            /* "pause" | "serve-winner" */
+        const char *action_result;     /* "paused", "would pause (dry run)", "failed: 403 plan limit" */
+        time_t created_at, fired_at, resolved_at;
+        bool dry_run;
+};
+
+#define WEBHOOK_PAYLOAD_VERSION 1
+
+/* The wire name of a kind: "fired", "resolved", "action", "action-failed",
+ * "test"; NULL for a value out of range. */
+const char *alert_event_kind_name(enum alert_event_kind kind);
+
+/* The experiment's name, or "experiment <id>" written into buf when it
+ * has none. */
+const char *alert_event_experiment(const struct alert_event *ev, char *buf, size_t size);
+
+/* One line saying what happened, for Slack's notification text and the
+ * webhook's "summary", e.g. "winner fired on Checkout (variant B): lift
+ * +12.3% (+4.1% … +20.5%)". Plain text, valid UTF-8, not escaped.
+ * Returns a malloc'd string, NULL on ENOMEM. */
+char *alert_event_summary(const struct alert_event *ev);
+
+/* The lift with its interval as the payloads show it:
+ * "+12.3% (+4.1% … +20.5%)", "+12.3%" without an interval, NOTIFY_MISSING
+ * without a lift. Returns the length written (truncated like snprintf). */
+int format_lift(const struct alert_event *ev, char *buf, size_t size);
+
+/* The webhook body (schema in docs/webhook-payload.md). Returns a new
+ * object (json_object_put it), NULL on ENOMEM. */
+json_object *webhook_payload(const struct alert_event *ev);
+
+/* Slack's limits, enforced on every payload slack_payload() builds. */
+#define SLACK_MAX_BLOCKS 50
+#define SLACK_MAX_HEADER 150
+#define SLACK_MAX_SECTION_TEXT 3000
+#define SLACK_MAX_FIELD 2000
+#define SLACK_MAX_FIELDS 10
+#define SLACK_MAX_TEXT 3000         /* our cap on the fallback "text" */
+#define SLACK_MAX_ALERTS_SHOWN 10   /* the rest are summarised in one section */
+
+/* One Slack incoming-webhook message for n >= 1 events of one cycle: a
+ * "text" fallback and per event (up to SLACK_MAX_ALERTS_SHOWN) a header, a
+ * section with the figures and a link to the experiment, and a context
+ * line; further events are listed in one closing section. Long content is
+ * truncated with "…", never rejected. Returns a new object, NULL for n == 0
+ * or on ENOMEM. */
+json_object *slack_payload(const struct alert_event *const *events, size_t n);

@@ -1,0 +1,436 @@
+/* Slack incoming-webhook messages with Block Kit blocks. Every string that
+ * reaches the payload is sanitized, escaped where Slack reads mrkdwn, and
+ * cut to Slack's limits: the payload is valid whatever the names hold. */
+#include <errno.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "notify_format.h"
+#include "notify_payload.h"
+
+/* Room for each entry of the lists in the fallback text and the overflow
+ * section, so that one huge name does not crowd out the others. */
+#define LIST_ITEM_MAX 300
+/* A link longer than this is left out rather than cut (a cut URL is wrong). */
+#define LINK_URL_MAX 1500
+#define LINK_LABEL_MAX 1000
+
+/* Per event: a divider (from the second on), header, section and context;
+ * plus one overflow section. The structure alone keeps within the limit. */
+_Static_assert(4 * SLACK_MAX_ALERTS_SHOWN - 1 + 1 <= SLACK_MAX_BLOCKS, "too many blocks per message");
+
+static int append(json_object *array, json_object *v)
+{
+        if (!v || json_object_array_add(array, v) < 0) {
+                json_object_put(v);
+                return -ENOMEM;
+        }
+        return 0;
+}
+
+/* Takes ownership of text (may be NULL after an allocation failure). */
+static json_object *text_object(const char *type, char *text)
+{
+        json_object *o = text ? json_object_new_object() : NULL;
+
+        if (o && (notify_json_add(o, "type", json_object_new_string(type)) < 0 ||
+                  notify_json_add(o, "text", json_object_new_string(text)) < 0 ||
+                  (strcmp(type, "plain_text") == 0 &&
+                   notify_json_add(o, "emoji", json_object_new_boolean(1)) < 0))) {
+                json_object_put(o);
+                o = NULL;
+        }
+        free(text);
+        return o;
+}
+
+/* A block {"type": type, key: value}; takes ownership of value. */
+static json_object *block(const char *type, const char *key, json_object *value)
+{
+        json_object *b = json_object_new_object();
+
+        if (!b || notify_json_add(b, "type", json_object_new_string(type)) < 0) {
+                json_object_put(b);
+                json_object_put(value);
+                return NULL;
+        }
+        if (key && notify_json_add(b, key, value) < 0) {
+                json_object_put(b);
+                return NULL;
+        }
+        return b;
+}
+
+/* Escaped and cut to max: user-provided text ready for mrkdwn. */
+static char *escape_cut(const char *s, size_t max)
+{
+        char *escaped = mrkdwn_escape(s), *cut;
+
+        if (!escaped)
+                return NULL;
+        cut = text_truncate(escaped, max);
+        free(escaped);
+        return cut;
+}
+
+static const char *header_emoji(const struct alert_event *ev)
+{
+        switch (ev->kind) {
+        case ALERT_EVENT_RESOLVED: return ":white_check_mark:";
+        case ALERT_EVENT_ACTION: return ":gear:";
+        case ALERT_EVENT_ACTION_FAILED: return ":x:";
+        case ALERT_EVENT_TEST: return ":test_tube:";
+        case ALERT_EVENT_FIRED: break;
+        }
+        if (ev->severity && strcmp(ev->severity, "critical") == 0)
+                return ":rotating_light:";
+        if (ev->severity && strcmp(ev->severity, "warning") == 0)
+                return ":warning:";
+        return ":information_source:";
+}
+
+static const char *header_prefix(enum alert_event_kind kind)
+{
+        switch (kind) {
+        case ALERT_EVENT_RESOLVED: return "Resolved: ";
+        case ALERT_EVENT_ACTION: return "Action: ";
+        case ALERT_EVENT_ACTION_FAILED: return "Action failed: ";
+        case ALERT_EVENT_TEST: return "Test: ";
+        case ALERT_EVENT_FIRED: break;
+        }
+        return "";
+}
+
+static json_object *header_block(const struct alert_event *ev)
+{
+        char *raw = NULL, *clean, id[40];
+
+        if (asprintf(&raw, "%s %s%s \xe2\x80\x94 %s", header_emoji(ev), header_prefix(ev->kind),
+                     ev->rule ? ev->rule : "alert", alert_event_experiment(ev, id, sizeof(id))) < 0)
+                return NULL;
+        /* plain_text: no escaping, but one line of valid UTF-8. */
+        clean = text_sanitize(raw, true);
+        free(raw);
+        if (!clean)
+                return NULL;
+        raw = text_truncate(clean, SLACK_MAX_HEADER);
+        free(clean);
+        return block("header", "text", text_object("plain_text", raw));
+}
+
+/* The URL as a mrkdwn link target: '|' ends a target and blanks or
+ * non-ASCII bytes would break it, so those are percent-encoded. */
+static char *link_target(const char *url)
+{
+        char *encoded = malloc(strlen(url) * 3 + 1), *o = encoded, *escaped;
+
+        if (!encoded)
+                return NULL;
+        for (const unsigned char *p = (const unsigned char *) url; *p; p++)
+                if (*p == '|' || *p <= 0x20 || *p >= 0x7f)
+                        o += sprintf(o, "%%%02X", *p);
+                else
+                        *o++ = (char) *p;
+        *o = '\0';
+        escaped = mrkdwn_escape(encoded);
+        free(encoded);
+        return escaped;
+}
+
+/* "*<url|Checkout redesign>*", or the bold name alone without a usable URL. */
+static char *experiment_line(const struct alert_event *ev)
+{
+        char id[40], *label, *target = NULL, *line = NULL;
+        int r;
+
+        label = escape_cut(alert_event_experiment(ev, id, sizeof(id)), LINK_LABEL_MAX);
+        if (!label)
+                return NULL;
+        if (ev->experiment_url && !(target = link_target(ev->experiment_url))) {
+                free(label);
+                return NULL;
+        }
+        if (target && *target && strlen(target) <= LINK_URL_MAX)
+                r = asprintf(&line, "*<%s|%s>*", target, label);
+        else
+                r = asprintf(&line, "*%s*", label);
+        free(label);
+        free(target);
+        return r < 0 ? NULL : line;
+}
+
+/* Takes ownership of value (escaped mrkdwn). */
+static int add_field(json_object *fields, const char *label, char *value)
+{
+        char *text = NULL;
+
+        if (!value)
+                return -ENOMEM;
+        if (asprintf(&text, "*%s*\n%s", label, value) < 0)
+                text = NULL;
+        free(value);
+        if (!text)
+                return -ENOMEM;
+        value = text_truncate(text, SLACK_MAX_FIELD);
+        free(text);
+        if (json_object_array_length(fields) >= SLACK_MAX_FIELDS) {
+                free(value);
+                return 0;
+        }
+        return append(fields, text_object("mrkdwn", value));
+}
+
+static char *variant_value(const struct alert_event *ev)
+{
+        char *name, *id, *value = NULL;
+
+        if (!ev->variant_id && !ev->variant_name)
+                return strdup(NOTIFY_MISSING);
+        name = escape_cut(ev->variant_name ? ev->variant_name : ev->variant_id, SLACK_MAX_FIELD);
+        id = escape_cut(ev->variant_id ? ev->variant_id : "", 100);
+        if (name && id && asprintf(&value, *id ? "%s (id %s)" : "%s", name, id) < 0)
+                value = NULL;
+        free(name);
+        free(id);
+        return value;
+}
+
+static char *figures_value(const char *fmt, struct alert_figure a,
+                           bool a_is_p_value, struct alert_figure b)
+{
+        char left[32], right[32], *value = NULL;
+
+        if (a_is_p_value)
+                format_p_value(a.present ? a.value : NAN, left, sizeof(left));
+        else
+                format_percent(a.present ? a.value : NAN, false, left, sizeof(left));
+        format_percent(b.present ? b.value : NAN, false, right, sizeof(right));
+        return asprintf(&value, fmt, left, right) < 0 ? NULL : value;
+}
+
+static char *count_text(long long n, char *buf, size_t size)
+{
+        if (n < 0)
+                snprintf(buf, size, "%s", NOTIFY_MISSING);
+        else
+                snprintf(buf, size, "%lld", n);
+        return buf;
+}
+
+static char *visitors_value(const struct alert_event *ev)
+{
+        char variant[32], total[32], *value = NULL;
+
+        if (asprintf(&value, "%s in variant \xc2\xb7 %s in total",
+                     count_text(ev->variant_visitors, variant, sizeof(variant)),
+                     count_text(ev->visitors, total, sizeof(total))) < 0)
+                return NULL;
+        return value;
+}
+
+static char *action_value(const struct alert_event *ev)
+{
+        char *action = escape_cut(ev->action, 100);
+        char *result = escape_cut(ev->action_result ? ev->action_result : NOTIFY_MISSING, SLACK_MAX_FIELD);
+        char *value = NULL;
+
+        if (action && result && asprintf(&value, "%s: %s", action, result) < 0)
+                value = NULL;
+        free(action);
+        free(result);
+        return value;
+}
+
+static json_object *figures_fields(const struct alert_event *ev)
+{
+        json_object *fields = json_object_new_array();
+        char lift[96];
+        int r;
+
+        if (!fields)
+                return NULL;
+        format_lift(ev, lift, sizeof(lift));
+        r = add_field(fields, "Variant", variant_value(ev));
+        if (r >= 0)
+                r = add_field(fields, "Lift", strdup(lift));
+        if (r >= 0)
+                r = add_field(fields, "p-value \xc2\xb7 chance to beat control",
+                              figures_value("p %s \xc2\xb7 %s", ev->p_value, true, ev->prob_beat_control));
+        if (r >= 0)
+                r = add_field(fields, "Visitors", visitors_value(ev));
+        if (r >= 0)
+                r = add_field(fields, "Conversion rate",
+                              figures_value("%s vs %s control", ev->conversion_rate, false, ev->control_rate));
+        if (r >= 0 && ev->action)
+                r = add_field(fields, "Action", action_value(ev));
+        if (r < 0) {
+                json_object_put(fields);
+                return NULL;
+        }
+        return fields;
+}
+
+static json_object *section_block(const struct alert_event *ev)
+{
+        json_object *b = block("section", "text", text_object("mrkdwn", experiment_line(ev)));
+
+        if (b && notify_json_add(b, "fields", figures_fields(ev)) < 0) {
+                json_object_put(b);
+                return NULL;
+        }
+        return b;
+}
+
+static time_t event_time(const struct alert_event *ev)
+{
+        time_t t = ev->kind == ALERT_EVENT_FIRED ? ev->fired_at
+                 : ev->kind == ALERT_EVENT_RESOLVED ? ev->resolved_at : 0;
+
+        return t ? t : ev->created_at;
+}
+
+/* "*critical* · fired <!date^…|2026-11-23T02:24:01Z> · dry run: nothing was changed".
+ * Slack shows the date in each reader's time zone; the fallback is UTC. */
+static char *context_text(const struct alert_event *ev)
+{
+        char *severity = escape_cut(ev->severity ? ev->severity : "info", 100), *text = NULL, *cut;
+        char when[128] = "", iso[32];
+        time_t t = event_time(ev);
+
+        if (!severity)
+                return NULL;
+        if (t && format_rfc3339(t, iso, sizeof(iso)) == 0)
+                snprintf(when, sizeof(when), " <!date^%lld^{date_short_pretty} {time}|%s>", (long long) t, iso);
+        if (asprintf(&text, "*%s* \xc2\xb7 %s%s%s", severity, alert_event_kind_name(ev->kind), when,
+                     ev->dry_run ? " \xc2\xb7 dry run: nothing was changed" : "") < 0)
+                text = NULL;
+        free(severity);
+        if (!text)
+                return NULL;
+        cut = text_truncate(text, SLACK_MAX_SECTION_TEXT);
+        free(text);
+        return cut;
+}
+
+static json_object *context_block(const struct alert_event *ev)
+{
+        json_object *elements = json_object_new_array();
+
+        if (elements && append(elements, text_object("mrkdwn", context_text(ev))) < 0) {
+                json_object_put(elements);
+                return NULL;
+        }
+        return block("context", "elements", elements);
+}
+
+static int append_event_blocks(json_object *blocks, const struct alert_event *ev, bool divider)
+{
+        int r = 0;
+
+        if (divider)
+                r = append(blocks, block("divider", NULL, NULL));
+        if (r >= 0)
+                r = append(blocks, header_block(ev));
+        if (r >= 0)
+                r = append(blocks, section_block(ev));
+        if (r >= 0)
+                r = append(blocks, context_block(ev));
+        return r;
+}
+
+/* "rule on experiment", plain text. */
+static char *short_item(const struct alert_event *ev)
+{
+        char id[40], *text = NULL;
+
+        if (asprintf(&text, "%s on %s", ev->rule ? ev->rule : "alert",
+                     alert_event_experiment(ev, id, sizeof(id))) < 0)
+                return NULL;
+        return text;
+}
+
+/* prefix followed by one escaped entry per event, stopping once past
+ * max_length and cut to it. A lone entry may use all of max_length. */
+static char *event_list(const char *prefix, const struct alert_event *const *events, size_t n,
+                        char *(*item)(const struct alert_event *), size_t max_length)
+{
+        char *buf = NULL, *cut;
+        size_t size = 0;
+        FILE *f = open_memstream(&buf, &size);
+        bool failed = !f;
+
+        if (f)
+                fputs(prefix, f);
+        for (size_t i = 0; i < n && !failed && size <= max_length * 4; i++) {
+                char *raw = item(events[i]);
+                char *entry = raw ? escape_cut(raw, n == 1 ? max_length : LIST_ITEM_MAX) : NULL;
+
+                failed = !entry;
+                if (entry)
+                        fprintf(f, "%s%s", i ? "; " : "", entry);
+                free(raw);
+                free(entry);
+                fflush(f);
+        }
+        if (f && fclose(f) != 0)
+                failed = true;
+        if (failed) {
+                free(buf);
+                return NULL;
+        }
+        cut = text_truncate(buf, max_length);
+        free(buf);
+        return cut;
+}
+
+static json_object *overflow_block(const struct alert_event *const *events, size_t n)
+{
+        char prefix[64];
+
+        snprintf(prefix, sizeof(prefix), NOTIFY_ELLIPSIS "and %zu more alert%s: ", n, n == 1 ? "" : "s");
+        return block("section", "text",
+                     text_object("mrkdwn", event_list(prefix, events, n, short_item, SLACK_MAX_SECTION_TEXT)));
+}
+
+static char *fallback_text(const struct alert_event *const *events, size_t n)
+{
+        char prefix[64] = "";
+
+        if (n > 1)
+                snprintf(prefix, sizeof(prefix), "%zu alerts: ", n);
+        return event_list(prefix, events, n, alert_event_summary, SLACK_MAX_TEXT);
+}
+
+static int fill_slack(json_object *message, const struct alert_event *const *events, size_t n)
+{
+        size_t shown = n < SLACK_MAX_ALERTS_SHOWN ? n : SLACK_MAX_ALERTS_SHOWN;
+        char *text = fallback_text(events, n);
+        json_object *blocks;
+        int r;
+
+        r = text ? notify_json_add(message, "text", json_object_new_string(text)) : -ENOMEM;
+        free(text);
+        blocks = r >= 0 ? json_object_new_array() : NULL;
+        r = notify_json_add(message, "blocks", blocks);
+        for (size_t i = 0; i < shown && r >= 0; i++)
+                r = append_event_blocks(blocks, events[i], i > 0);
+        if (r >= 0 && n > shown)
+                r = append(blocks, overflow_block(events + shown, n - shown));
+        return r;
+}
+
+json_object *slack_payload(const struct alert_event *const *events, size_t n)
+{
+        json_object *message;
+
+        if (n == 0)
+                return NULL;
+        message = json_object_new_object();
+        if (message && fill_slack(message, events, n) < 0) {
+                json_object_put(message);
+                return NULL;
+        }
+        return message;
+}

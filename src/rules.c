@@ -1,0 +1,314 @@
+/* The alert state machine: pending → firing → resolved, per rule ×
+ * experiment × variant. Pure; persistence is in rules_json.c. */
+#include <errno.h>
+#include <fnmatch.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "analysis.h"
+#include "config.h"
+#include "expr.h"
+#include "grow.h"
+#include "rule_env.h"
+#include "rules.h"
+
+#define USEC_PER_SEC 1000000u
+
+/* What one evaluation works on. */
+struct evaluation {
+        struct rules_state *s;
+        const struct config *c;
+        const struct experiment_analysis *a;
+        int64_t now;
+        struct rule_transitions *out;
+};
+
+static void record_free(struct alert_record *r)
+{
+        free(r->rule);
+        free(r->variant_id);
+}
+
+void rules_state_clear(struct rules_state *s)
+{
+        for (size_t i = 0; i < s->n; i++)
+                record_free(&s->records[i]);
+        free(s->records);
+        *s = (struct rules_state) {};
+}
+
+void rule_transitions_clear(struct rule_transitions *t)
+{
+        for (size_t i = 0; i < t->n; i++)
+                free(t->items[i].variant_id);
+        free(t->items);
+        *t = (struct rule_transitions) {};
+}
+
+static void remove_record(struct rules_state *s, size_t index)
+{
+        record_free(&s->records[index]);
+        s->records[index] = s->records[--s->n];
+}
+
+static struct alert_record *find_record(struct rules_state *s, const char *rule, long long experiment_id,
+                                        const char *variant_id)
+{
+        for (size_t i = 0; i < s->n; i++) {
+                struct alert_record *r = &s->records[i];
+
+                if (r->experiment_id == experiment_id && strcmp(r->rule, rule) == 0 &&
+                    strcmp(r->variant_id, variant_id) == 0)
+                        return r;
+        }
+        return NULL;
+}
+
+static struct alert_record *add_record(struct rules_state *s, const char *rule, long long experiment_id,
+                                       const char *variant_id)
+{
+        struct alert_record *r;
+
+        r = grow_array(s->records, &s->cap, s->n, sizeof(*r));
+        if (!r)
+                return NULL;
+        s->records = r;
+        r = &s->records[s->n];
+        *r = (struct alert_record) { .rule = strdup(rule), .experiment_id = experiment_id,
+                                     .variant_id = strdup(variant_id) };
+        if (!r->rule || !r->variant_id) {
+                record_free(r);
+                return NULL;
+        }
+        s->n++;
+        return r;
+}
+
+bool rule_applies_to(const struct config_rule *rule, long long experiment_id, const char *name)
+{
+        char id[32];
+
+        if (rule->n_experiments == 0)
+                return true;
+        snprintf(id, sizeof(id), "%lld", experiment_id);
+        for (size_t i = 0; i < rule->n_experiments; i++)
+                if (fnmatch(rule->experiments[i], id, 0) == 0 ||
+                    (name && fnmatch(rule->experiments[i], name, 0) == 0))
+                        return true;
+        return false;
+}
+
+/* Whole seconds of a config duration, rounded up: "held for 1.5s" needs 2. */
+static int64_t duration_seconds(uint64_t usec)
+{
+        return (int64_t) ((usec + USEC_PER_SEC - 1) / USEC_PER_SEC);
+}
+
+static bool elapsed(int64_t since, int64_t now, uint64_t usec)
+{
+        return now >= since && now - since >= duration_seconds(usec);
+}
+
+static int emit(struct evaluation *ev, enum rule_transition_kind kind, size_t rule_index,
+                const struct alert_record *r, size_t variant_index, bool notify)
+{
+        struct rule_transitions *t = ev->out;
+        struct rule_transition *item;
+
+        item = grow_array(t->items, &t->cap, t->n, sizeof(*item));
+        if (!item)
+                return -ENOMEM;
+        t->items = item;
+        item = &t->items[t->n];
+        *item = (struct rule_transition) {
+                .kind = kind, .rule_index = rule_index, .experiment_id = r->experiment_id,
+                .variant_index = variant_index, .fired_at = r->fired_at, .at = ev->now, .notify = notify,
+        };
+        if (*r->variant_id && !(item->variant_id = strdup(r->variant_id)))
+                return -ENOMEM;
+        t->n++;
+        return 0;
+}
+
+/* The condition no longer holds: a firing alert resolves, a pending one
+ * is forgotten quietly. */
+static int end_alert(struct evaluation *ev, size_t rule_index, size_t record_index, size_t variant_index)
+{
+        struct alert_record *r = &ev->s->records[record_index];
+        int k = 0;
+
+        if (r->state == ALERT_FIRING)
+                k = emit(ev, RULE_TRANSITION_RESOLVED, rule_index, r, variant_index,
+                         ev->c->rules[rule_index].notify_resolved);
+        remove_record(ev->s, record_index);
+        return k;
+}
+
+static int keep_firing(struct evaluation *ev, size_t rule_index, struct alert_record *r, size_t variant_index)
+{
+        const struct config_rule *rule = &ev->c->rules[rule_index];
+
+        if (rule->repeat_usec > 0 && elapsed(r->last_notified, ev->now, rule->repeat_usec)) {
+                r->last_notified = ev->now;
+                return emit(ev, RULE_TRANSITION_REPEAT, rule_index, r, variant_index, true);
+        }
+        if (rule->action != RULE_ACTION_NONE)
+                return emit(ev, RULE_TRANSITION_STILL_FIRING, rule_index, r, variant_index, false);
+        return 0;
+}
+
+/* One alert, one evaluation of its condition. */
+static int step(struct evaluation *ev, size_t rule_index, const char *variant_id, size_t variant_index,
+                bool holds)
+{
+        const struct config_rule *rule = &ev->c->rules[rule_index];
+        struct alert_record *r = find_record(ev->s, rule->name, ev->a->test_id, variant_id);
+
+        if (r)
+                r->visited = true;
+        if (!holds)
+                return r ? end_alert(ev, rule_index, (size_t) (r - ev->s->records), variant_index) : 0;
+        if (!r) {
+                r = add_record(ev->s, rule->name, ev->a->test_id, variant_id);
+                if (!r)
+                        return -ENOMEM;
+                r->state = ALERT_PENDING;
+                r->active_since = ev->now;
+                r->visited = true;
+        }
+        if (r->state == ALERT_FIRING)
+                return keep_firing(ev, rule_index, r, variant_index);
+        if (!elapsed(r->active_since, ev->now, rule->for_usec))
+                return 0;
+        r->state = ALERT_FIRING;
+        r->fired_at = r->last_notified = ev->now;
+        return emit(ev, RULE_TRANSITION_FIRED, rule_index, r, variant_index, true);
+}
+
+static bool holds(const struct expr *condition, const struct expr_env *env)
+{
+        bool value = false;
+
+        return expr_eval(condition, env, &value) == 0 && value;
+}
+
+static int evaluate_rule(struct evaluation *ev, size_t rule_index, struct expr_env *env)
+{
+        const struct config_rule *rule = &ev->c->rules[rule_index];
+        const struct experiment_analysis *a = ev->a;
+        int k = 0;
+
+        if (!expr_uses_variant_level(rule->condition))
+                return step(ev, rule_index, "", SIZE_MAX, holds(rule->condition, env));
+        for (size_t v = 0; v < a->n_variants && k >= 0; v++) {
+                if (a->variants[v].control || !a->variants[v].variant_id)
+                        continue;
+                rule_env_variant(a, v, env);
+                k = step(ev, rule_index, a->variants[v].variant_id, v, holds(rule->condition, env));
+        }
+        return k;
+}
+
+static const struct config_rule *rule_named(const struct config *c, const char *name, size_t *ret_index)
+{
+        for (size_t i = 0; i < c->n_rules; i++)
+                if (c->rules[i].name && c->rules[i].condition && strcmp(c->rules[i].name, name) == 0) {
+                        *ret_index = i;
+                        return &c->rules[i];
+                }
+        return NULL;
+}
+
+static size_t variant_index_of(const struct experiment_analysis *a, const char *variant_id)
+{
+        for (size_t v = 0; v < a->n_variants; v++)
+                if (a->variants[v].variant_id && strcmp(a->variants[v].variant_id, variant_id) == 0)
+                        return v;
+        return SIZE_MAX;
+}
+
+/* Alerts of this experiment that no rule evaluated this time. */
+static int end_unvisited(struct evaluation *ev)
+{
+        struct rules_state *s = ev->s;
+        int k = 0;
+
+        for (size_t i = s->n; i-- > 0 && k >= 0;) {
+                struct alert_record *r = &s->records[i];
+                const struct config_rule *rule;
+                size_t rule_index;
+
+                if (r->experiment_id != ev->a->test_id || r->visited)
+                        continue;
+                rule = rule_named(ev->c, r->rule, &rule_index);
+                if (!rule || expr_uses_variant_level(rule->condition) != (*r->variant_id != '\0'))
+                        remove_record(s, i);   /* the rule is gone or changed: nothing to resolve */
+                else
+                        k = end_alert(ev, rule_index, i, variant_index_of(ev->a, r->variant_id));
+        }
+        return k;
+}
+
+int rules_evaluate_experiment(struct rules_state *s, const struct config *c,
+                              const struct experiment_analysis *a, double hours_since_new_visitor,
+                              int64_t now, struct rule_transitions *out)
+{
+        struct evaluation ev = { .s = s, .c = c, .a = a, .now = now, .out = out };
+        struct expr_env env;
+        int k = 0;
+
+        for (size_t i = 0; i < s->n; i++)
+                s->records[i].visited = false;
+        for (size_t i = 0; i < c->n_rules && k >= 0; i++) {
+                if (!c->rules[i].condition || !rule_applies_to(&c->rules[i], a->test_id, a->test_name))
+                        continue;
+                rule_env_experiment(a, hours_since_new_visitor, &env);
+                k = evaluate_rule(&ev, i, &env);
+        }
+        return k < 0 ? k : end_unvisited(&ev);
+}
+
+size_t rules_drop_experiment(struct rules_state *s, long long experiment_id)
+{
+        size_t dropped = 0;
+
+        for (size_t i = s->n; i-- > 0;)
+                if (s->records[i].experiment_id == experiment_id) {
+                        remove_record(s, i);
+                        dropped++;
+                }
+        return dropped;
+}
+
+size_t rules_state_prune(struct rules_state *s, const struct config *c)
+{
+        size_t dropped = 0, index;
+
+        for (size_t i = s->n; i-- > 0;)
+                if (!rule_named(c, s->records[i].rule, &index)) {
+                        remove_record(s, i);
+                        dropped++;
+                }
+        return dropped;
+}
+
+static size_t count_state(const struct rules_state *s, const char *rule_name, enum alert_state state)
+{
+        size_t n = 0;
+
+        for (size_t i = 0; i < s->n; i++)
+                if (s->records[i].state == state && (!rule_name || strcmp(s->records[i].rule, rule_name) == 0))
+                        n++;
+        return n;
+}
+
+size_t rules_firing_count(const struct rules_state *s, const char *rule_name)
+{
+        return count_state(s, rule_name, ALERT_FIRING);
+}
+
+size_t rules_pending_count(const struct rules_state *s, const char *rule_name)
+{
+        return count_state(s, rule_name, ALERT_PENDING);
+}

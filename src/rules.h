@@ -1,0 +1,118 @@
+/* The alert lifecycle (Prometheus semantics), pure: time is passed in.
+ *
+ * One alert per rule × experiment × variant (variant "" for a rule on
+ * experiment-level variables only). An inactive alert has no record.
+ *
+ *   condition true, no record      → pending (active_since = now)
+ *   pending, held for ≥ `for`      → firing: FIRED (for = 0: at once)
+ *   firing, `repeat` > 0 elapsed   → REPEAT (notify again)
+ *   firing, condition false        → RESOLVED (notify if notify_resolved),
+ *                                    record forgotten
+ *   pending, condition false       → forgotten, nothing sent
+ *
+ * A null condition (missing data) is false. Times are wall-clock seconds
+ * (time(NULL), the clock of watched_experiment.polled_at), so that a
+ * persisted state means the same after a restart.
+ *
+ * What is not evaluated keeps its state: an experiment whose poll failed
+ * this cycle is simply not passed in, and its alerts stay as they were. An
+ * experiment that leaves the watch set (no longer live) has its alerts
+ * dropped silently with rules_drop_experiment(): it was ended on purpose,
+ * and a "resolved" would wrongly say the condition cleared. Records of a
+ * rule that a reload removed, or whose condition changed between
+ * experiment and variant level, are dropped silently too. */
+#pragma once
+#include <json-c/json.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+struct config;
+struct config_rule;
+struct experiment_analysis;
+
+#define RULES_STATE_FILE "alerts.json"
+
+enum alert_state { ALERT_PENDING, ALERT_FIRING };
+
+struct alert_record {
+        char *rule;                /* owned */
+        long long experiment_id;
+        char *variant_id;          /* owned; "" for an experiment-level rule */
+        enum alert_state state;
+        int64_t active_since;      /* the condition has held since */
+        int64_t fired_at;          /* 0 while pending */
+        int64_t last_notified;     /* the FIRED or the latest REPEAT */
+        bool visited;              /* scratch for one evaluation */
+};
+
+struct rules_state {
+        struct alert_record *records;
+        size_t n, cap;
+};
+
+enum rule_transition_kind {
+        RULE_TRANSITION_FIRED,
+        RULE_TRANSITION_REPEAT,
+        RULE_TRANSITION_RESOLVED,
+        /* Firing and nothing to send: reported only for rules with an
+         * action, so that an action skipped (circuit breaker) or lost in a
+         * crash before its intent was recorded is decided again. */
+        RULE_TRANSITION_STILL_FIRING,
+};
+
+struct rule_transition {
+        enum rule_transition_kind kind;
+        size_t rule_index;         /* into config->rules */
+        long long experiment_id;
+        char *variant_id;          /* owned; NULL for an experiment-level rule */
+        size_t variant_index;      /* into the analysis' variants; SIZE_MAX when
+                                    * experiment-level or no longer in the result */
+        int64_t fired_at;
+        int64_t at;                /* the evaluation time */
+        bool notify;               /* FIRED, REPEAT; RESOLVED with notify_resolved */
+};
+
+/* The transitions of one cycle, appended to by each evaluation. */
+struct rule_transitions {
+        struct rule_transition *items;
+        size_t n, cap;
+};
+
+void rules_state_clear(struct rules_state *s);
+void rule_transitions_clear(struct rule_transitions *t);
+
+/* Whether rule applies to the experiment: no `experiments` filter, or an
+ * entry equal to its id or matching its id or name as an fnmatch(3) glob. */
+bool rule_applies_to(const struct config_rule *rule, long long experiment_id, const char *name);
+
+/* Evaluates every rule of c with a compiled condition that applies to a
+ * (per non-control variant for variant-level rules) at time now, updates
+ * the alerts of a->test_id and appends the transitions to out. Alerts of
+ * this experiment that no longer match a rule (variant gone, filter
+ * changed) count as condition false. hours_since_new_visitor: NaN when
+ * unknown. Returns 0 or -ENOMEM (an alert may then be lost, never doubled). */
+int rules_evaluate_experiment(struct rules_state *s, const struct config *c,
+                              const struct experiment_analysis *a, double hours_since_new_visitor,
+                              int64_t now, struct rule_transitions *out);
+
+/* Forgets the alerts of an experiment no longer watched, without
+ * notification; returns how many there were. */
+size_t rules_drop_experiment(struct rules_state *s, long long experiment_id);
+/* After loading the state or a reload: forgets alerts of rules c does not
+ * have (or has without a compiled condition); returns how many. */
+size_t rules_state_prune(struct rules_state *s, const struct config *c);
+
+/* Alerts firing now for rule_name (NULL: all rules), for metrics. */
+size_t rules_firing_count(const struct rules_state *s, const char *rule_name);
+size_t rules_pending_count(const struct rules_state *s, const char *rule_name);
+
+/* Persistence (rules_json.c): {"version":1,"alerts":[...]}. to_json
+ * returns NULL on ENOMEM; from_json fills an empty s, returns 0, or -EINVAL
+ * with *error (free it) naming the field, or -ENOMEM; s is empty on failure. */
+json_object *rules_state_to_json(const struct rules_state *s);
+int rules_state_from_json(json_object *root, struct rules_state *s, char **error);
+/* dir/alerts.json, atomically; load: missing or corrupt (moved aside) is
+ * an empty state. 0 or -errno. */
+int rules_state_save(const char *dir, const struct rules_state *s);
+int rules_state_load(const char *dir, struct rules_state *s);

@@ -1,0 +1,116 @@
+/* The alert states in the state directory, so that a restart or a reload
+ * neither re-sends a firing alert nor forgets a pending one. */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "json_read.h"
+#include "json_state_file.h"
+#include "notify_format.h"
+#include "rules.h"
+
+#define RULES_STATE_VERSION 1
+
+static const char *const state_names[] = { [ALERT_PENDING] = "pending", [ALERT_FIRING] = "firing" };
+
+static json_object *record_to_json(const void *item)
+{
+        const struct alert_record *r = item;
+        json_object *o = json_object_new_object();
+        int k = o ? 0 : -ENOMEM;
+
+        if (k >= 0)
+                k = notify_json_add(o, "rule", json_object_new_string(r->rule));
+        if (k >= 0)
+                k = notify_json_add(o, "experiment_id", json_object_new_int64(r->experiment_id));
+        if (k >= 0)
+                k = notify_json_add(o, "variant_id", json_object_new_string(r->variant_id));
+        if (k >= 0)
+                k = notify_json_add(o, "state", json_object_new_string(state_names[r->state]));
+        if (k >= 0)
+                k = notify_json_add(o, "active_since", json_object_new_int64(r->active_since));
+        if (k >= 0)
+                k = notify_json_add(o, "fired_at", json_object_new_int64(r->fired_at));
+        if (k >= 0)
+                k = notify_json_add(o, "last_notified", json_object_new_int64(r->last_notified));
+        if (k < 0) {
+                json_object_put(o);
+                return NULL;
+        }
+        return o;
+}
+
+json_object *rules_state_to_json(const struct rules_state *s)
+{
+        return json_state_document(RULES_STATE_VERSION, "alerts", s->records, s->n, sizeof(*s->records),
+                                   record_to_json);
+}
+
+static int read_time(json_object *o, const char *path, const char *key, int64_t *out, char **error)
+{
+        long long v = 0;
+        int k = json_read_int(o, path, key, true, &v, error);
+
+        *out = v;
+        return k;
+}
+
+static int record_from_json(json_object *o, const char *path, void *item, char **error)
+{
+        struct alert_record *r = item;
+        char *state = NULL;
+        int k;
+
+        if (!json_object_is_type(o, json_type_object))
+                return json_read_fail(error, path, "expected an object");
+        k = json_read_string(o, path, "rule", true, false, &r->rule, error);
+        if (k >= 0)
+                k = json_read_int(o, path, "experiment_id", true, &r->experiment_id, error);
+        if (k >= 0)
+                k = json_read_string(o, path, "variant_id", true, true, &r->variant_id, error);
+        if (k >= 0)
+                k = json_read_string(o, path, "state", true, false, &state, error);
+        if (k >= 0 && strcmp(state, "pending") != 0 && strcmp(state, "firing") != 0)
+                k = json_read_fail(error, path, "state: expected \"pending\" or \"firing\"");
+        if (k >= 0)
+                r->state = strcmp(state, "firing") == 0 ? ALERT_FIRING : ALERT_PENDING;
+        if (k >= 0)
+                k = read_time(o, path, "active_since", &r->active_since, error);
+        if (k >= 0)
+                k = read_time(o, path, "fired_at", &r->fired_at, error);
+        if (k >= 0)
+                k = read_time(o, path, "last_notified", &r->last_notified, error);
+        free(state);
+        return k < 0 ? k : 0;
+}
+
+int rules_state_from_json(json_object *root, struct rules_state *s, char **error)
+{
+        void *records;
+        int k;
+
+        *s = (struct rules_state) {};
+        k = json_state_read_document(root, RULES_STATE_VERSION, "alerts", sizeof(*s->records), record_from_json,
+                                     &records, &s->n, error);
+        s->records = records;
+        s->cap = s->n;
+        if (k < 0)
+                rules_state_clear(s);
+        return k;
+}
+
+int rules_state_save(const char *dir, const struct rules_state *s)
+{
+        return json_state_save(dir, RULES_STATE_FILE, rules_state_to_json(s));
+}
+
+static int parse_state(json_object *root, void *userdata, char **error)
+{
+        return rules_state_from_json(root, userdata, error);
+}
+
+int rules_state_load(const char *dir, struct rules_state *s)
+{
+        rules_state_clear(s);
+        return json_state_load(dir, RULES_STATE_FILE, parse_state, s);
+}

@@ -1,0 +1,213 @@
+/* Persisted state: one JSON document, written with atomic_file.c so that a
+ * crash or a full disk never leaves a half-written file behind. */
+#include "state.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "atomic_file.h"
+#include "log.h"
+
+#define STATE_VERSION 1
+#define STATE_MAX_BYTES (256u << 20)
+
+static void add_string(json_object *o, const char *key, const char *value)
+{
+        json_object_object_add(o, key, value ? json_object_new_string(value) : NULL);
+}
+
+static json_object *experiment_to_json(const struct watched_experiment *e)
+{
+        json_object *o = json_object_new_object();
+
+        json_object_object_add(o, "id", json_object_new_int64(e->id));
+        add_string(o, "name", e->name);
+        json_object_object_add(o, "active", json_object_new_boolean(e->active));
+        json_object_object_add(o, "polled_at", json_object_new_int64(e->polled_at));
+        json_object_object_add(o, "failures", json_object_new_int64(e->failures));
+        json_object_object_add(o, "last_http_status", json_object_new_int(e->last_http_status));
+        add_string(o, "last_error", e->last_error);
+        json_object_object_add(o, "sequential", json_object_get(e->sequential));
+        json_object_object_add(o, "analysis", json_object_get(e->analysis));
+        return o;
+}
+
+static json_object *summary_to_json(const struct daemon_summary *s)
+{
+        json_object *o = json_object_new_object();
+
+        json_object_object_add(o, "started_at", json_object_new_int64(s->started_at));
+        json_object_object_add(o, "last_cycle_at", json_object_new_int64(s->last_cycle_at));
+        json_object_object_add(o, "last_cycle_seconds", json_object_new_double(s->last_cycle_seconds));
+        json_object_object_add(o, "last_cycle_polled", json_object_new_int64(s->last_cycle_polled));
+        json_object_object_add(o, "last_cycle_failed", json_object_new_int64(s->last_cycle_failed));
+        add_string(o, "api_error", s->api_error[0] ? s->api_error : NULL);
+        return o;
+}
+
+json_object *state_to_json(const struct watchlist *w, const struct daemon_summary *s)
+{
+        json_object *root = json_object_new_object();
+        json_object *list = json_object_new_array_ext((int) w->n);
+
+        json_object_object_add(root, "version", json_object_new_int(STATE_VERSION));
+        json_object_object_add(root, "daemon", summary_to_json(s));
+        for (size_t i = 0; i < w->n; i++)
+                json_object_array_add(list, experiment_to_json(w->items[i]));
+        json_object_object_add(root, "experiments", list);
+        return root;
+}
+
+static int64_t get_int(json_object *o, const char *key)
+{
+        json_object *v;
+
+        return json_object_object_get_ex(o, key, &v) ? json_object_get_int64(v) : 0;
+}
+
+static const char *get_string(json_object *o, const char *key)
+{
+        json_object *v;
+
+        return json_object_object_get_ex(o, key, &v) && json_object_is_type(v, json_type_string)
+               ? json_object_get_string(v) : NULL;
+}
+
+static json_object *get_object(json_object *o, const char *key)
+{
+        json_object *v;
+
+        return json_object_object_get_ex(o, key, &v) && json_object_is_type(v, json_type_object)
+               ? json_object_get(v) : NULL;
+}
+
+static int experiment_from_json(json_object *o, struct watchlist *w)
+{
+        struct watched_experiment *e;
+        json_object *v;
+
+        if (!json_object_is_type(o, json_type_object) || !json_object_object_get_ex(o, "id", &v) ||
+            !json_object_is_type(v, json_type_int))
+                return -EINVAL;
+        e = watchlist_get(w, json_object_get_int64(v));
+        if (!e)
+                return -ENOMEM;
+        watchlist_set_name(e, get_string(o, "name"));
+        e->active = json_object_object_get_ex(o, "active", &v) && json_object_get_boolean(v);
+        e->polled_at = get_int(o, "polled_at");
+        e->failures = (unsigned) get_int(o, "failures");
+        e->last_http_status = (int) get_int(o, "last_http_status");
+        watchlist_set_error(e, get_string(o, "last_error"));
+        json_object_put(e->sequential);
+        e->sequential = get_object(o, "sequential");
+        json_object_put(e->analysis);
+        e->analysis = get_object(o, "analysis");
+        return 0;
+}
+
+static void summary_from_json(json_object *o, struct daemon_summary *s)
+{
+        const char *err = get_string(o, "api_error");
+        json_object *v;
+
+        s->started_at = get_int(o, "started_at");
+        s->last_cycle_at = get_int(o, "last_cycle_at");
+        s->last_cycle_seconds = json_object_object_get_ex(o, "last_cycle_seconds", &v) ?
+                                json_object_get_double(v) : 0;
+        s->last_cycle_polled = (unsigned) get_int(o, "last_cycle_polled");
+        s->last_cycle_failed = (unsigned) get_int(o, "last_cycle_failed");
+        snprintf(s->api_error, sizeof(s->api_error), "%s", err ? err : "");
+}
+
+int state_from_json(json_object *root, struct watchlist *w, struct daemon_summary *s)
+{
+        json_object *list, *daemon;
+
+        if (!json_object_is_type(root, json_type_object) ||
+            get_int(root, "version") != STATE_VERSION ||
+            !json_object_object_get_ex(root, "experiments", &list) ||
+            !json_object_is_type(list, json_type_array))
+                return -EINVAL;
+        if (json_object_object_get_ex(root, "daemon", &daemon) &&
+            json_object_is_type(daemon, json_type_object))
+                summary_from_json(daemon, s);
+        for (size_t i = 0; i < json_object_array_length(list); i++) {
+                int r = experiment_from_json(json_object_array_get_idx(list, i), w);
+                if (r < 0)
+                        return r;
+        }
+        return 0;
+}
+
+static int parse_state(const char *text, size_t len, struct watchlist *w, struct daemon_summary *s)
+{
+        json_tokener *tok = json_tokener_new();
+        json_object *root;
+        int r;
+
+        if (!tok)
+                return -ENOMEM;
+        root = json_tokener_parse_ex(tok, text, (int) len);
+        r = root && json_tokener_get_error(tok) == json_tokener_success ? state_from_json(root, w, s) : -EINVAL;
+        json_object_put(root);
+        json_tokener_free(tok);
+        return r;
+}
+
+int state_read(const char *dir, struct watchlist *w, struct daemon_summary *s)
+{
+        char path[4096];
+        char *text = NULL;
+        size_t len = 0;
+        int r;
+
+        snprintf(path, sizeof(path), "%s/%s", dir, STATE_FILE);
+        r = read_file_limited(path, STATE_MAX_BYTES, &text, &len);
+        if (r >= 0)
+                r = parse_state(text, len, w, s);
+        free(text);
+        if (r == -EFBIG)
+                r = -EINVAL;
+        if (r < 0) {
+                watchlist_clear(w);
+                *s = (struct daemon_summary) { 0 };
+        }
+        return r;
+}
+
+int state_load(const char *dir, struct watchlist *w, struct daemon_summary *s)
+{
+        int r = ensure_directory(dir, 0700);
+
+        if (r < 0) {
+                log_error("%s: cannot create the state directory: %s", dir, strerror(-r));
+                return r;
+        }
+        r = state_read(dir, w, s);
+        if (r == -ENOENT)
+                return 0;
+        if (r == -EINVAL) {
+                /* Keep the bad file for a post-mortem and start fresh. */
+                log_warning("%s/%s: state file is corrupt; moved aside, starting fresh", dir, STATE_FILE);
+                r = move_aside(dir, STATE_FILE);
+                if (r < 0)
+                        log_error("%s/%s: cannot move the corrupt state aside: %s", dir, STATE_FILE, strerror(-r));
+                return 0;
+        }
+        if (r < 0)
+                log_error("%s/%s: cannot read state: %s", dir, STATE_FILE, strerror(-r));
+        return r;
+}
+
+int state_save(const char *dir, const struct watchlist *w, const struct daemon_summary *s)
+{
+        json_object *root = state_to_json(w, s);
+        size_t len;
+        const char *text = json_object_to_json_string_length(root, JSON_C_TO_STRING_PLAIN, &len);
+        int r = text ? atomic_write_file(dir, STATE_FILE, text, len, 0600) : -ENOMEM;
+
+        json_object_put(root);
+        return r;
+}

@@ -1,0 +1,32 @@
+#!/usr/bin/env bash
+# `once` against mida-sim's demo scenario: one cycle, correct analyses.
+. "$(dirname "$0")/lib/harness.sh"
+
+start_sim demo --seed 7
+write_config
+"$MIDA" -c "$T/mida-monitor.conf" once --json >"$T/once.json" 2>"$T/once.err" || fail "once exited $?: $(cat "$T/once.err")"
+ids=$(jq -r '[.[].test_id] | sort | join(",")' "$T/once.json")
+[ "$ids" = "1001,1002,1003,1004" ] || fail "watched $ids, expected the four live experiments"
+pass "once discovers exactly the live experiments"
+
+# The analysis must equal `analyze` of the same result fetched directly.
+curl -sS -H "x-api-key: demo-key" "$SIM_URL/v2/project/demo/experiment/1001/result" >"$T/1001.json"
+"$MIDA" analyze --json "$T/1001.json" >"$T/1001.analysis" || fail "analyze failed"
+[ "$(jq -c '.variants' "$T/1001.analysis")" = "$(jq -c '.[] | select(.test_id == 1001) | .variants' "$T/once.json")" ] ||
+        echo "note: counts moved between the two reads (clock runs)"
+lift=$(jq '.[] | select(.test_id == 1001) | .variants[1].lift' "$T/once.json")
+jq -e '.[] | select(.test_id == 1001) | .variants[1].lift > 0.1' "$T/once.json" >/dev/null || fail "winner lift $lift"
+jq -e '.[] | select(.test_id == 1002) | .variants[1].lift < -0.2' "$T/once.json" >/dev/null || fail "loser lift"
+jq -e '.[] | select(.test_id == 1003) | .srm == true' "$T/once.json" >/dev/null || fail "SRM not detected"
+pass "once --json: winner lift $lift, loser negative, SRM flagged"
+
+"$MIDA" -c "$T/mida-monitor.conf" once >"$T/once.txt" || fail "once (table) failed"
+grep -q "Checkout CTA copy" "$T/once.txt" || fail "table lacks experiment names"
+[ ! -e "$T/state/state.json" ] || fail "once must not write the daemon's state"
+pass "once prints a table and writes no state"
+
+# A failing API makes `once` exit 1 with a clear message.
+sim_post /__faults '{"kind":"status","status":401,"endpoint":"result","test_id":1002}' >/dev/null
+"$MIDA" -c "$T/mida-monitor.conf" once >"$T/once2.txt" 2>"$T/once2.err" && fail "once should exit 1 on a 401"
+grep -q "API key rejected" "$T/once2.err" || fail "no clear 401 message: $(cat "$T/once2.err")"
+pass "once exits 1 and says 'API key rejected' on 401"

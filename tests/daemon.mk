@@ -1,0 +1,14 @@
+# Tests of the daemon's own modules (backoff, state, cycle) and integration
+# tests that run the real daemon binary against mida-sim.
+check_PROGRAMS += tests/test_backoff
+tests_test_backoff_SOURCES = tests/test_backoff.c
+tests_test_backoff_CFLAGS = $(MIDA_TEST_CFLAGS)
+tests_test_backoff_LDADD = $(MIDA_TEST_LIBS)
+TESTS += tests/test_backoff
+
+# Integration: the real daemon against the real simulator.
+check_PROGRAMS += tests/notify-listener
+tests_notify_listener_SOURCES = tests/notify_listener.c
+DAEMON_INTEGRATION_TESTS = tests/daemon-once.sh tests/daemon-run.sh
+TESTS += $(DAEMON_INTEGRATION_TESTS)
+EXTRA_DIST += $(DAEMON_INTEGRATION_TESTS) tests/lib/harness.sh

@@ -1,0 +1,9 @@
+# tests for notify: payload formatting (Slack, webhook) and webhook signing
+check_PROGRAMS += tests/test_notify_payload tests/test_webhook_sign
+TESTS += tests/test_notify_payload tests/test_webhook_sign
+tests_test_notify_payload_SOURCES = tests/test_notify_payload.c
+tests_test_notify_payload_CFLAGS = $(MIDA_TEST_CFLAGS)
+tests_test_notify_payload_LDADD = $(MIDA_TEST_LIBS)
+tests_test_webhook_sign_SOURCES = tests/test_webhook_sign.c
+tests_test_webhook_sign_CFLAGS = $(MIDA_TEST_CFLAGS)
+tests_test_webhook_sign_LDADD = $(MIDA_TEST_LIBS)

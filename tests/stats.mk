@@ -1,0 +1,18 @@
+# Tests of the statistics engine (src/stats*.c, src/analysis*.c), the
+# response parsers (src/mida*.c) and `mida-monitor analyze`.
+MIDA_STATS_TESTS = tests/test_stats tests/test_analysis tests/test_mida_parse tests/test_aa_simulation
+check_PROGRAMS += $(MIDA_STATS_TESTS)
+TESTS += $(MIDA_STATS_TESTS) tests/analyze.sh
+EXTRA_DIST += tests/analyze.sh
+tests_test_stats_SOURCES = tests/test_stats.c
+tests_test_stats_CFLAGS = $(MIDA_TEST_CFLAGS)
+tests_test_stats_LDADD = $(MIDA_TEST_LIBS)
+tests_test_analysis_SOURCES = tests/test_analysis.c
+tests_test_analysis_CFLAGS = $(MIDA_TEST_CFLAGS)
+tests_test_analysis_LDADD = $(MIDA_TEST_LIBS)
+tests_test_mida_parse_SOURCES = tests/test_mida_parse.c
+tests_test_mida_parse_CFLAGS = $(MIDA_TEST_CFLAGS)
+tests_test_mida_parse_LDADD = $(MIDA_TEST_LIBS)
+tests_test_aa_simulation_SOURCES = tests/test_aa_simulation.c
+tests_test_aa_simulation_CFLAGS = $(MIDA_TEST_CFLAGS)
+tests_test_aa_simulation_LDADD = $(MIDA_TEST_LIBS)

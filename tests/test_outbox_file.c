@@ -1,0 +1,157 @@
+/* Pure parts of delivery: the outbox file format, the meaning of an HTTP
+ * status, event ids and the rendered payloads. */
+#include <criterion/criterion.h>
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "delivery.h"
+#include "notify.h"
+#include "outbox_file.h"
+
+Test(outbox_file, round_trip_keeps_every_field)
+{
+        struct outbox_record in = {
+                .id = "evt_0123", .notifier = "ops", .body = "{\"a\":\"x/y\",\"t\":\"\\u00e9\\n\"}",
+                .created_at = 1700000000123456ULL, .next_attempt_at = 1700000060000000ULL,
+                .attempts = 7, .last_error = "HTTP 503",
+        }, out = { 0 };
+        char *text = outbox_record_to_json(&in), *error = NULL;
+
+        cr_assert_not_null(text);
+        cr_expect_null(strstr(text, "\\/"), "slashes escaped: %s", text);
+        cr_assert_eq(outbox_record_from_json(text, strlen(text), &out, &error), 0, "%s", error ? error : "");
+        cr_expect_str_eq(out.id, in.id);
+        cr_expect_str_eq(out.notifier, in.notifier);
+        cr_expect_str_eq(out.body, in.body);
+        cr_expect_str_eq(out.last_error, in.last_error);
+        cr_expect_eq(out.created_at, in.created_at);
+        cr_expect_eq(out.next_attempt_at, in.next_attempt_at);
+        cr_expect_eq(out.attempts, 7);
+        outbox_record_clear(&out);
+        free(text);
+
+        in.last_error = NULL;
+        text = outbox_record_to_json(&in);
+        cr_assert_not_null(strstr(text, "\"last_error\":null"), "%s", text);
+        cr_assert_eq(outbox_record_from_json(text, strlen(text), &out, &error), 0);
+        cr_expect_null(out.last_error);
+        outbox_record_clear(&out);
+        free(text);
+}
+
+Test(outbox_file, bad_records_are_rejected)
+{
+        static const char *const bad[] = {
+                "",
+                "[]",
+                "{\"version\":1,",
+                "{\"version\":2,\"id\":\"e\",\"notifier\":\"n\",\"created_at\":1,\"attempts\":0,\"next_attempt_at\":1,\"body\":\"{}\"}",
+                "{\"version\":1,\"notifier\":\"n\",\"created_at\":1,\"attempts\":0,\"next_attempt_at\":1,\"body\":\"{}\"}",
+                "{\"version\":1,\"id\":\"e\",\"notifier\":\"n\",\"created_at\":1,\"attempts\":0,\"next_attempt_at\":1}",
+                "{\"version\":1,\"id\":\"e.x\",\"notifier\":\"n\",\"created_at\":1,\"attempts\":0,\"next_attempt_at\":1,\"body\":\"{}\"}",
+                "{\"version\":1,\"id\":\"e\",\"notifier\":\"../n\",\"created_at\":1,\"attempts\":0,\"next_attempt_at\":1,\"body\":\"{}\"}",
+                "{\"version\":1,\"id\":\"e\",\"notifier\":\"n\",\"created_at\":-1,\"attempts\":0,\"next_attempt_at\":1,\"body\":\"{}\"}",
+                "{\"version\":1,\"id\":\"e\",\"notifier\":\"n\",\"created_at\":1,\"attempts\":-2,\"next_attempt_at\":1,\"body\":\"{}\"}",
+                "{\"version\":1,\"id\":\"e\",\"notifier\":\"n\",\"created_at\":1,\"attempts\":0,\"next_attempt_at\":1,\"body\":7}",
+        };
+
+        for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+                struct outbox_record r = { 0 };
+                char *error = NULL;
+
+                cr_expect_eq(outbox_record_from_json(bad[i], strlen(bad[i]), &r, &error), -EBADMSG, "accepted %s", bad[i]);
+                cr_expect_not_null(error, "no message for %s", bad[i]);
+                cr_expect_null(r.id);
+                free(error);
+        }
+}
+
+Test(outbox_file, tokens_and_file_names)
+{
+        char name[64];
+
+        cr_expect(outbox_valid_token("evt_0af3-X"));
+        cr_expect_not(outbox_valid_token(""));
+        cr_expect_not(outbox_valid_token(NULL));
+        cr_expect_not(outbox_valid_token("a.b"));
+        cr_expect_not(outbox_valid_token("a/b"));
+        cr_expect_not(outbox_valid_token("evt_0123456789012345678901234567890123456789012345678901234567890"));
+        cr_expect(outbox_valid_token("e123456789012345678901234567890123456789012345678901234567890123"));
+        cr_expect_eq(outbox_file_name("ops", "evt_1", name, sizeof(name)), 0);
+        cr_expect_str_eq(name, "ops.evt_1.json");
+        cr_expect_eq(outbox_file_name("ops", "evt_1", name, 8), -ENAMETOOLONG);
+}
+
+Test(delivery, statuses_are_classified_like_alertmanager)
+{
+        static const struct { int status; enum delivery_outcome o; } cases[] = {
+                { 200, DELIVERY_DELIVERED }, { 202, DELIVERY_DELIVERED }, { 204, DELIVERY_DELIVERED },
+                { 0, DELIVERY_TRANSIENT }, { 408, DELIVERY_TRANSIENT }, { 429, DELIVERY_TRANSIENT },
+                { 500, DELIVERY_TRANSIENT }, { 502, DELIVERY_TRANSIENT }, { 503, DELIVERY_TRANSIENT },
+                { 599, DELIVERY_TRANSIENT },
+                { 301, DELIVERY_PERMANENT }, { 400, DELIVERY_PERMANENT }, { 401, DELIVERY_PERMANENT },
+                { 403, DELIVERY_PERMANENT }, { 404, DELIVERY_PERMANENT }, { 410, DELIVERY_PERMANENT },
+                { 413, DELIVERY_PERMANENT }, { 422, DELIVERY_PERMANENT },
+        };
+
+        for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++)
+                cr_expect_eq(delivery_classify(cases[i].status), cases[i].o, "status %d", cases[i].status);
+        cr_expect(delivery_honours_retry_after(429));
+        cr_expect(delivery_honours_retry_after(503));
+        cr_expect_not(delivery_honours_retry_after(500));
+        cr_expect_not(delivery_honours_retry_after(502));
+}
+
+Test(delivery, describe_names_the_status_or_the_transport_error)
+{
+        char buf[64];
+
+        delivery_describe(&(struct http_response) { .status = 404 }, buf, sizeof(buf));
+        cr_expect_str_eq(buf, "HTTP 404");
+        delivery_describe(&(struct http_response) { .status = 0, .error = "connection refused by the notifier URL" },
+                          buf, sizeof(buf));
+        cr_expect_str_eq(buf, "connection refused by the notifier URL");
+}
+
+Test(notify, event_ids_are_fresh_and_well_formed)
+{
+        char a[NOTIFY_EVENT_ID_SIZE], b[NOTIFY_EVENT_ID_SIZE];
+
+        notify_new_event_id(a);
+        notify_new_event_id(b);
+        cr_expect_eq(strlen(a), 36);
+        cr_expect_eq(strncmp(a, "evt_", 4), 0);
+        cr_expect_eq(strspn(a + 4, "0123456789abcdef"), 32);
+        cr_expect_str_neq(a, b);
+        cr_expect(outbox_valid_token(a));
+}
+
+Test(notify, render_gives_one_webhook_payload_or_one_grouped_slack_message)
+{
+        struct alert_event a = { .id = "evt_a", .kind = ALERT_EVENT_TEST, .rule = "r", .severity = "info",
+                                 .experiment_url = "https://app.mida.so/e/1", .visitors = -1, .variant_visitors = -1 };
+        struct alert_event b = a;
+        const struct alert_event *both[] = { &a, &b };
+        char *text;
+        json_object *o;
+
+        b.id = "evt_b";
+        cr_expect_null(notify_render(NOTIFIER_WEBHOOK, both, 2));
+        cr_expect_null(notify_render(NOTIFIER_SLACK, both, 0));
+        text = notify_render(NOTIFIER_WEBHOOK, both, 1);
+        cr_assert_not_null(text);
+        o = json_tokener_parse(text);
+        cr_expect_str_eq(json_object_get_string(json_object_object_get(o, "id")), "evt_a");
+        cr_expect_str_eq(json_object_get_string(json_object_object_get(o, "event")), "test");
+        json_object_put(o);
+        free(text);
+        text = notify_render(NOTIFIER_SLACK, both, 2);
+        cr_assert_not_null(text);
+        cr_expect_null(strstr(text, "\\/"), "%s", text);
+        o = json_tokener_parse(text);
+        cr_expect(json_object_is_type(json_object_object_get(o, "blocks"), json_type_array));
+        cr_expect(json_object_is_type(json_object_object_get(o, "text"), json_type_string));
+        json_object_put(o);
+        free(text);
+}
