@@ -230,16 +230,23 @@ static uint64_t deadline(const struct outbox *o, const struct entry *e)
         return n ? e->rec.created_at + n->max_age_usec : UINT64_MAX;
 }
 
-static void retry_later(struct outbox *o, struct queue *q, const char *error, long retry_after)
+/* Kept in the file so an operator reading outbox/ or failed/ sees why. */
+static void set_last_error(struct entry *e, const char *error)
 {
-        struct entry *e = q->head;
-        uint64_t now = now_usec(o), until = deadline(o, e), delay;
         char *copy = strdup(error);
 
         if (copy) {
                 free(e->rec.last_error);
                 e->rec.last_error = copy;
         }
+}
+
+static void retry_later(struct outbox *o, struct queue *q, const char *error, long retry_after)
+{
+        struct entry *e = q->head;
+        uint64_t now = now_usec(o), until = deadline(o, e), delay;
+
+        set_last_error(e, error);
         if (now >= until) {
                 give_up(o, q, 0, "still failing after the notifier's max_age");
                 return;
@@ -268,6 +275,7 @@ static void on_done(const struct http_response *r, void *userdata)
                 break;
         case DELIVERY_PERMANENT:
                 snprintf(why, sizeof(why), "%s (permanent, not retried)", what);
+                set_last_error(q->head, what);
                 give_up(o, q, r->status, why);
                 break;
         case DELIVERY_TRANSIENT:
@@ -462,7 +470,8 @@ static int load_all(struct outbox *o)
                 all[n++] = e;
         }
         closedir(dir);
-        qsort(all, n, sizeof(*all), by_created_at);
+        if (n > 1)   /* qsort(NULL, 0) is undefined */
+                qsort(all, n, sizeof(*all), by_created_at);
         for (size_t i = 0; i < n; i++) {
                 struct queue *q = r < 0 ? NULL : get_queue(o, all[i]->rec.notifier);
 
