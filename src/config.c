@@ -202,6 +202,25 @@ static void load_path(struct config_loader *l, const config_setting_t *g, const 
         *ret = strdup(s);
 }
 
+/* The textfile collector reads only *.prom files of one directory, and the
+ * daemon's working directory is no place for a relative path. */
+static void check_metrics_file(struct config_loader *l, const config_setting_t *s, struct config_monitor *m)
+{
+        size_t n = m->metrics_file ? strlen(m->metrics_file) : 0;
+
+        if (!s || !m->metrics_file)
+                return;
+        if (m->metrics_file[0] != '/' || m->metrics_file[n - 1] == '/') {
+                loader_error(l, s, "'metrics_file' in monitor must be an absolute file name, e.g. "
+                             "\"/var/lib/prometheus/node-exporter/mida.prom\"");
+                free(m->metrics_file);
+                m->metrics_file = NULL;
+        } else if (n < 5 || strcmp(m->metrics_file + n - 5, ".prom") != 0) {
+                loader_warning(l, s, "'metrics_file' in monitor does not end in \".prom\"; "
+                               "node_exporter's textfile collector reads only *.prom files");
+        }
+}
+
 static void load_monitor(struct config_loader *l, const config_setting_t *g, struct config_monitor *m)
 {
         const config_setting_t *exclude = config_setting_get_member(g, "exclude");
@@ -218,6 +237,7 @@ static void load_monitor(struct config_loader *l, const config_setting_t *g, str
         if (loader_int(l, g, "monitor", "max_actions_per_hour", 0, INT_MAX, &n))
                 m->max_actions_per_hour = (int) n;
         load_path(l, g, "metrics_file", &m->metrics_file);
+        check_metrics_file(l, config_setting_get_member(g, "metrics_file"), m);
         loader_number(l, g, "monitor", "spread", 0, false, 1, &m->spread);
 }
 

@@ -1,5 +1,5 @@
 # Tests of the config module and `check-config`.
-check_PROGRAMS += tests/test_config tests/test_config_secrets tests/test_config_parts
+check_PROGRAMS += tests/test_config tests/test_config_secrets tests/test_config_parts tests/test_config_health
 tests_test_config_SOURCES = tests/test_config.c
 tests_test_config_CFLAGS = $(MIDA_TEST_CFLAGS)
 tests_test_config_LDADD = $(MIDA_TEST_LIBS)
@@ -9,5 +9,9 @@ tests_test_config_secrets_LDADD = $(MIDA_TEST_LIBS)
 tests_test_config_parts_SOURCES = tests/test_config_parts.c
 tests_test_config_parts_CFLAGS = $(MIDA_TEST_CFLAGS)
 tests_test_config_parts_LDADD = $(MIDA_TEST_LIBS)
-TESTS += tests/test_config tests/test_config_secrets tests/test_config_parts tests/check-config.sh
+tests_test_config_health_SOURCES = tests/test_config_health.c
+tests_test_config_health_CFLAGS = $(MIDA_TEST_CFLAGS)
+tests_test_config_health_LDADD = $(MIDA_TEST_LIBS)
+TESTS += tests/test_config tests/test_config_secrets tests/test_config_parts tests/test_config_health \
+	tests/check-config.sh
 EXTRA_DIST += tests/check-config.sh
