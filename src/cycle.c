@@ -9,6 +9,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "alerting.h"
 #include "backoff.h"
 #include "config.h"
 #include "experiment_update.h"
@@ -124,13 +125,6 @@ static void record_success(struct cycle *c, struct watched_experiment *e)
 
 static void start_fetch(struct fetch *f);
 
-/* The one place where a fresh analysis meets the rules engine. */
-static void hand_to_rules(struct manager *m, struct watched_experiment *e)
-{
-        (void) m;
-        (void) e;
-}
-
 static int on_fetch_timer(sd_event_source *s, uint64_t usec, void *userdata)
 {
         struct fetch *f = userdata;
@@ -165,6 +159,8 @@ static void drop_experiment(struct cycle *c, struct watched_experiment *e, const
 
         snprintf(id, sizeof(id), "%lld", e->id);
         e->active = false;
+        if (c->m->mode == MANAGER_DAEMON)
+                alerting_forget(c->m, e->id);
         log_event(LOG_NOTICE, MIDA_MSGID_EXPERIMENT_DROPPED, fields, 2,
                   "experiment %lld (%s): %s; dropped from the watch list", e->id,
                   e->name ? e->name : "unnamed", why);
@@ -182,7 +178,8 @@ static void on_result(const struct http_response *r, void *userdata)
                 if (experiment_update(e, r->body, r->body_len, &c->m->config->statistics, time(NULL),
                                       msg, sizeof(msg)) >= 0) {
                         record_success(c, e);
-                        hand_to_rules(c->m, e);
+                        if (c->m->mode == MANAGER_DAEMON)
+                                alerting_evaluate(c->m, e);
                         fetch_finished(f);
                         return;
                 }

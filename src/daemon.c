@@ -12,6 +12,7 @@
 
 #include "commands.h"
 #include "config.h"
+#include "action_runner.h"
 #include "cycle.h"
 #include "log.h"
 #include "manager.h"
@@ -38,8 +39,7 @@ static void on_cycle_done(struct manager *m)
                 sd_event_exit(m->event, m->exit_code);
                 return;
         }
-        if (m->reload_pending)
-                manager_reload(m);
+        manager_idle_check(m);
 }
 
 static void start_cycle(struct manager *m, bool spread)
@@ -109,11 +109,10 @@ static int on_reload_signal(sd_event_source *s, const struct signalfd_siginfo *s
 {
         struct manager *m = userdata;
 
-        /* A reload while a cycle runs waits for it: the cycle holds pointers
-         * into the current config. */
+        /* A reload while a cycle or an action runs waits for it: they hold
+         * pointers into the current config and HTTP client. */
         m->reload_pending = true;
-        if (!m->cycle)
-                manager_reload(m);
+        manager_idle_check(m);
         return 0;
 }
 
@@ -163,6 +162,7 @@ int manager_run(struct manager *m)
                 log_event(LOG_INFO, MIDA_MSGID_STARTED, NULL, 0, "mida-monitor %s started, polling every %llu s",
                           PACKAGE_VERSION, (unsigned long long) (m->config->monitor.interval_usec / USEC_PER_SEC));
                 sd_notify(false, "READY=1\nSTATUS=Started, first poll cycle running");
+                action_runner_resume(m);
                 /* The first cycle runs at once and unspread, so that an
                  * operator sees the state right after a (re)start. */
                 start_cycle(m, false);

@@ -1,6 +1,7 @@
 #include "experiment_update.h"
 
 #include <errno.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -93,6 +94,21 @@ static void replace_json(json_object **slot, json_object *fresh)
         *slot = fresh;
 }
 
+/* Any change counts as growth: a drop means the experiment restarted. */
+static void note_visitor_growth(struct watched_experiment *e, long long visitors, int64_t now)
+{
+        if (e->visitors_grew_at == 0 || visitors != e->visitors)
+                e->visitors_grew_at = now;
+        e->visitors = visitors;
+}
+
+double experiment_hours_since_new_visitor(const struct watched_experiment *e, int64_t now)
+{
+        if (e->visitors_grew_at == 0 || now < e->visitors_grew_at)
+                return e->visitors_grew_at == 0 ? NAN : 0;
+        return (double) (now - e->visitors_grew_at) / 3600.0;
+}
+
 int experiment_update(struct watched_experiment *e, const char *body, size_t len,
                       const struct statistics_settings *settings, int64_t now,
                       char *err, size_t err_size)
@@ -123,6 +139,7 @@ int experiment_update(struct watched_experiment *e, const char *body, size_t len
                 replace_json(&e->sequential, sequential_state_to_json(&seq));
                 watchlist_set_name(e, result.test_name);
                 e->polled_at = now;
+                note_visitor_growth(e, e->current->visitors, now);
         } else {
                 snprintf(err, err_size, "out of memory analysing the result");
         }

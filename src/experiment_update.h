@@ -10,6 +10,10 @@
 
 /* Returns 0, or -EINVAL with a one-line reason in err (malformed body),
  * or -ENOMEM. On failure e is unchanged. */
+/* Hours since the experiment's visitor count last changed, as the rules'
+ * hours_since_new_visitor; NaN when never polled. */
+double experiment_hours_since_new_visitor(const struct watched_experiment *e, int64_t now);
+
 int experiment_update(struct watched_experiment *e, const char *body, size_t len,
                       const struct statistics_settings *settings, int64_t now,
                       char *err, size_t err_size);

@@ -17,7 +17,7 @@ src_libmida_a_SOURCES = \
 	src/notify_format.c src/notify_format.h src/notify_payload.c src/notify_payload.h src/notify_slack.c \
 	src/webhook_sign.c src/webhook_sign.h \
 	src/delivery.c src/delivery.h src/outbox.c src/outbox.h src/outbox_file.c src/outbox_file.h \
-	src/notify.c src/notify.h \
+	src/notify.c src/notify.h src/alerting.c src/alerting.h src/action_runner.c src/action_runner.h \
 	src/config_rules.c src/rule_env.c src/rule_env.h src/rules.c src/rules.h src/rules_json.c \
 	src/rule_event.c src/rule_event.h src/actions.c src/actions.h src/actions_json.c \
 	src/json_state_file.c src/json_state_file.h src/grow.c src/grow.h

@@ -9,6 +9,8 @@
 #include <time.h>
 #include <systemd/sd-daemon.h>
 
+#include "action_runner.h"
+#include "alerting.h"
 #include "config.h"
 #include "cycle.h"
 #include "http.h"
@@ -48,6 +50,16 @@ static int make_http_client(struct manager *m, struct http_client **ret)
         return *ret ? 0 : -ENOMEM;
 }
 
+/* Deliveries get a client of their own: Slack and webhook receivers are
+ * not bound by the Mida API's connection and rate caps or its CA file. */
+static int open_alerting(struct manager *m)
+{
+        const struct http_client_options o = { .user_agent = "mida-monitor/" PACKAGE_VERSION };
+
+        m->delivery_http = http_client_new(m->event, &o);
+        return m->delivery_http ? alerting_open(m) : -ENOMEM;
+}
+
 uint64_t manager_random(struct manager *m)
 {
         /* splitmix64: jitter only needs to be spread out, not secret. */
@@ -83,6 +95,8 @@ int manager_new(const struct manager_options *o, struct manager **ret)
                 r = make_http_client(m, &m->http);
         if (r >= 0 && m->mode == MANAGER_DAEMON)
                 r = state_load(m->config->monitor.state_directory, &m->watch, &m->summary);
+        if (r >= 0 && m->mode == MANAGER_DAEMON)
+                r = open_alerting(m);
         else if (r >= 0)
                 /* `once` only looks: it reads the daemon's state if it can, and writes nothing. */
                 state_read(m->config->monitor.state_directory, &m->watch, &m->summary);
@@ -101,6 +115,8 @@ void manager_free(struct manager *m)
                 return;
         cycle_free(m->cycle);
         sd_event_source_unref(m->tick);
+        alerting_close(m);
+        http_client_free(m->delivery_http);
         http_client_free(m->http);
         watchlist_clear(&m->watch);
         config_free(m->config);
@@ -130,12 +146,24 @@ void manager_reload(struct manager *m)
                 } else {
                         http_client_free(m->http);
                         m->http = http;
+                        alerting_config_changed(m);
                         config_free(old);
                         log_event(LOG_INFO, MIDA_MSGID_CONFIG_RELOADED, NULL, 0,
                                   "%s: configuration reloaded", m->config_path);
                 }
         }
         sd_notify(false, "READY=1");
+}
+
+bool manager_busy(const struct manager *m)
+{
+        return m->cycle || action_runner_busy(m);
+}
+
+void manager_idle_check(struct manager *m)
+{
+        if (m->reload_pending && !m->stopping && !manager_busy(m))
+                manager_reload(m);
 }
 
 void manager_format_status(const struct manager *m, char *buf, size_t size)
@@ -175,5 +203,6 @@ void manager_cycle_finished(struct manager *m)
                 once_output_print(m->output, &m->watch, m->json);
                 return;
         }
+        alerting_cycle_finished(m);
         manager_save_state(m);
 }

@@ -7,13 +7,18 @@
 #include <stdio.h>
 #include <systemd/sd-event.h>
 
+#include "actions.h"
+#include "alerting.h"
 #include "daemon.h"
+#include "rules.h"
 #include "state.h"
 #include "watchlist.h"
 
+struct action_request;
 struct config;
 struct cycle;
 struct http_client;
+struct outbox;
 
 struct manager {
         sd_event *event;
@@ -33,11 +38,24 @@ struct manager {
         bool stopping;
         int exit_code;
 
+        /* Alerting (alerting.c, action_runner.c) */
+        struct rules_state alerts;       /* alerts.json */
+        struct action_ledger actions;    /* actions.json */
+        struct alert_batch batch;        /* this cycle's notifications */
+        struct action_request *action_requests;  /* in flight or awaiting a retry */
+        struct outbox *outbox;           /* deliveries; NULL in `once` */
+        struct http_client *delivery_http;  /* notifiers: not bound by the Mida API's caps */
+
         struct daemon_summary summary;   /* for STATUS= and `status` */
         uint64_t rng;                    /* jitter; seeded at start */
 };
 
 void manager_reload(struct manager *m);
+/* Whether a cycle or an action request is running: a reload waits for them
+ * (they hold pointers into the config and the HTTP client). */
+bool manager_busy(const struct manager *m);
+/* Something finished: applies a reload that was waiting for it. */
+void manager_idle_check(struct manager *m);
 void manager_format_status(const struct manager *m, char *buf, size_t size);
 void manager_save_state(struct manager *m);
 /* Called by cycle.c when a cycle has settled: saves state, reports. */

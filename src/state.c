@@ -27,6 +27,8 @@ static json_object *experiment_to_json(const struct watched_experiment *e)
         json_object_object_add(o, "active", json_object_new_boolean(e->active));
         json_object_object_add(o, "polled_at", json_object_new_int64(e->polled_at));
         json_object_object_add(o, "failures", json_object_new_int64(e->failures));
+        json_object_object_add(o, "visitors", json_object_new_int64(e->visitors));
+        json_object_object_add(o, "visitors_grew_at", json_object_new_int64(e->visitors_grew_at));
         json_object_object_add(o, "last_http_status", json_object_new_int(e->last_http_status));
         add_string(o, "last_error", e->last_error);
         json_object_object_add(o, "sequential", json_object_get(e->sequential));
@@ -98,6 +100,8 @@ static int experiment_from_json(json_object *o, struct watchlist *w)
         e->active = json_object_object_get_ex(o, "active", &v) && json_object_get_boolean(v);
         e->polled_at = get_int(o, "polled_at");
         e->failures = (unsigned) get_int(o, "failures");
+        e->visitors = json_object_object_get_ex(o, "visitors", NULL) ? get_int(o, "visitors") : -1;
+        e->visitors_grew_at = get_int(o, "visitors_grew_at");
         e->last_http_status = (int) get_int(o, "last_http_status");
         watchlist_set_error(e, get_string(o, "last_error"));
         json_object_put(e->sequential);

@@ -17,6 +17,9 @@ struct watched_experiment {
         struct experiment_analysis *current;   /* the same, as a struct; NULL until polled
                                                 * since start (not persisted) */
         int64_t polled_at;           /* wall clock (s) of the last successful poll */
+        long long visitors;          /* at the last successful poll; -1 unknown */
+        int64_t visitors_grew_at;    /* wall clock (s) visitors last went up (or were
+                                      * first seen); 0 unknown: hours_since_new_visitor */
         unsigned failures;           /* consecutive failed polls */
         int last_http_status;        /* of the last failure; 0: transport error */
         char *last_error;            /* NULL while polls succeed */

@@ -1,0 +1,209 @@
+/* The rules engine in the daemon: evaluate, journal, batch, queue. */
+#include "alerting.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "action_runner.h"
+#include "analysis.h"
+#include "config.h"
+#include "experiment_update.h"
+#include "grow.h"
+#include "log.h"
+#include "manager.h"
+#include "outbox.h"
+#include "rule_event.h"
+
+static const char *outbox_dir_name = "outbox";
+
+int alerting_open(struct manager *m)
+{
+        const char *dir = m->config->monitor.state_directory;
+        char *outbox_dir = NULL;
+        int r;
+
+        rules_state_load(dir, &m->alerts);
+        rules_state_prune(&m->alerts, m->config);
+        actions_ledger_load(dir, &m->actions);
+        if (asprintf(&outbox_dir, "%s/%s", dir, outbox_dir_name) < 0)
+                return -ENOMEM;
+        r = outbox_open(outbox_dir, m->event, m->delivery_http, &m->outbox);
+        if (r < 0)
+                log_error("%s: cannot open the delivery outbox: %s", outbox_dir, strerror(-r));
+        else
+                outbox_set_config(m->outbox, m->config);
+        free(outbox_dir);
+        return r;
+}
+
+void alerting_close(struct manager *m)
+{
+        action_runner_cancel_all(m);
+        outbox_free(m->outbox);
+        m->outbox = NULL;
+        rule_transitions_clear(&m->batch.transitions);
+        free(m->batch.items);
+        m->batch = (struct alert_batch) { 0 };
+        rules_state_clear(&m->alerts);
+        actions_ledger_clear(&m->actions);
+}
+
+static void format_figure(struct alert_figure f, char *buf, size_t size)
+{
+        if (f.present)
+                snprintf(buf, size, "%.6g", f.value);
+        else
+                buf[0] = 0;
+}
+
+/* FIRED and REPEAT are "alert fired" records, RESOLVED "alert resolved". */
+static void journal_transition(const struct rule_transition *t, const struct config_rule *rule,
+                               const struct alert_event *ev, const char *event_id)
+{
+        bool resolved = t->kind == RULE_TRANSITION_RESOLVED;
+        char id[24], lift[32], p[32];
+        char *summary = alert_event_summary(ev);
+        struct log_field fields[] = {
+                { "MIDA_RULE", rule->name }, { "MIDA_EXPERIMENT_ID", id },
+                { "MIDA_EXPERIMENT_NAME", ev->experiment_name }, { "MIDA_VARIANT_ID", ev->variant_id },
+                { "MIDA_SEVERITY", ev->severity }, { "MIDA_LIFT", lift }, { "MIDA_P_VALUE", p },
+                { "MIDA_EVENT_ID", event_id },
+        };
+        int priority = resolved ? LOG_NOTICE : rule->severity == RULE_SEVERITY_CRITICAL ? LOG_CRIT :
+                       rule->severity == RULE_SEVERITY_WARNING ? LOG_WARNING : LOG_NOTICE;
+
+        snprintf(id, sizeof(id), "%lld", t->experiment_id);
+        format_figure(ev->lift, lift, sizeof(lift));
+        format_figure(ev->p_value, p, sizeof(p));
+        log_event(priority, resolved ? MIDA_MSGID_ALERT_RESOLVED : MIDA_MSGID_ALERT_FIRED, fields,
+                  sizeof(fields) / sizeof(fields[0]), "%s%s", summary ? summary : rule->name,
+                  t->kind == RULE_TRANSITION_REPEAT ? " (repeat)" : "");
+        free(summary);
+}
+
+static struct batched_event *batch_add(struct alert_batch *b)
+{
+        struct batched_event *items = grow_array(b->items, &b->cap, b->n, sizeof(*b->items));
+
+        if (!items)
+                return NULL;
+        b->items = items;
+        return &b->items[b->n++];
+}
+
+static void handle_transition(struct manager *m, const struct rule_transition *t,
+                              const struct experiment_analysis *a)
+{
+        const struct config_rule *rule = &m->config->rules[t->rule_index];
+        struct batched_event *b = NULL;
+        struct alert_event ev;
+
+        rule_transition_event(t, m->config, a, &ev);
+        if (t->kind != RULE_TRANSITION_STILL_FIRING) {
+                if (t->notify && rule->n_notify > 0 && !(b = batch_add(&m->batch)))
+                        log_error("out of memory: the notification of rule %s is lost", rule->name);
+                if (b) {
+                        notify_new_event_id(b->id);
+                        b->ev = ev;   /* ev.id is set when queued: items may move */
+                        b->rule_index = t->rule_index;
+                }
+                journal_transition(t, rule, &ev, b ? b->id : NULL);
+        }
+        if (rule->action != RULE_ACTION_NONE && t->kind != RULE_TRANSITION_RESOLVED)
+                action_runner_consider(m, t, a);
+}
+
+void alerting_evaluate(struct manager *m, struct watched_experiment *e)
+{
+        struct rule_transitions *all = &m->batch.transitions;
+        size_t first = all->n;
+        int64_t now = time(NULL);
+
+        if (!e->current || m->config->n_rules == 0)
+                return;
+        if (rules_evaluate_experiment(&m->alerts, m->config, e->current,
+                                      experiment_hours_since_new_visitor(e, now), now, all) < 0)
+                log_error("out of memory evaluating the rules of experiment %lld", e->id);
+        for (size_t i = first; i < all->n; i++)
+                handle_transition(m, &all->items[i], e->current);
+}
+
+void alerting_forget(struct manager *m, long long experiment_id)
+{
+        size_t n = rules_drop_experiment(&m->alerts, experiment_id);
+
+        if (n > 0)
+                log_info("experiment %lld: %zu alert%s ended with it", experiment_id, n, n == 1 ? "" : "s");
+}
+
+static bool rule_notifies(const struct config_rule *rule, size_t notifier_index)
+{
+        for (size_t i = 0; i < rule->n_notify; i++)
+                if (rule->notify[i] == notifier_index)
+                        return true;
+        return false;
+}
+
+/* One call per notifier with the events of its rules: Slack groups them. */
+static void queue_batch(struct manager *m)
+{
+        struct alert_batch *b = &m->batch;
+        const struct alert_event **events = calloc(b->n ? b->n : 1, sizeof(*events));
+
+        if (!events) {
+                log_error("out of memory: %zu notifications of this cycle are lost", b->n);
+                return;
+        }
+        for (size_t i = 0; i < b->n; i++)
+                b->items[i].ev.id = b->items[i].id;
+        for (size_t j = 0; j < m->config->n_notifiers; j++) {
+                size_t k = 0;
+
+                for (size_t i = 0; i < b->n; i++)
+                        if (rule_notifies(&m->config->rules[b->items[i].rule_index], j))
+                                events[k++] = &b->items[i].ev;
+                if (k > 0 && m->outbox)
+                        (void) notify_events(m->outbox, &m->config->notifiers[j], events, k);
+        }
+        free(events);
+}
+
+static void save_alerts(struct manager *m)
+{
+        int r = rules_state_save(m->config->monitor.state_directory, &m->alerts);
+
+        if (r < 0)
+                log_error("%s: cannot save the alert state: %s; will retry next cycle",
+                          m->config->monitor.state_directory, strerror(-r));
+}
+
+void alerting_cycle_finished(struct manager *m)
+{
+        queue_batch(m);
+        rule_transitions_clear(&m->batch.transitions);
+        m->batch.n = 0;
+        if (m->mode == MANAGER_DAEMON)
+                save_alerts(m);
+}
+
+void alerting_config_changed(struct manager *m)
+{
+        size_t n = rules_state_prune(&m->alerts, m->config);
+
+        if (n > 0)
+                log_info("%zu alert%s of rules no longer configured forgotten", n, n == 1 ? "" : "s");
+        if (m->outbox)
+                outbox_set_config(m->outbox, m->config);
+}
+
+void alerting_send_now(struct manager *m, size_t rule_index, const struct alert_event *ev)
+{
+        const struct config_rule *rule = &m->config->rules[rule_index];
+        const struct alert_event *events[] = { ev };
+
+        for (size_t i = 0; i < rule->n_notify && m->outbox; i++)
+                (void) notify_events(m->outbox, &m->config->notifiers[rule->notify[i]], events, 1);
+}
