@@ -1,0 +1,8 @@
+# Tests of the metrics file and health conditions; tests/prom-check is the
+# strict text-format checker, also used by the integration tests.
+check_PROGRAMS += tests/test_metrics tests/prom-check
+tests_test_metrics_SOURCES = tests/test_metrics.c tests/prom_check.c tests/prom_check.h
+tests_test_metrics_CFLAGS = $(MIDA_TEST_CFLAGS)
+tests_test_metrics_LDADD = $(MIDA_TEST_LIBS)
+tests_prom_check_SOURCES = tests/prom_check_main.c tests/prom_check.c tests/prom_check.h
+TESTS += tests/test_metrics
