@@ -38,6 +38,17 @@ int format_lift(const struct alert_event *ev, char *buf, size_t size)
         return snprintf(buf, size, "%s (%s " NOTIFY_ELLIPSIS " %s)", lift, low, high);
 }
 
+/* An experiment-level rule (SRM, traffic) has no lift to show. */
+static int experiment_summary(char **text, const char *rule, const char *subject, const struct alert_event *ev)
+{
+        char p[32];
+
+        if (!ev->srm_p.present)
+                return asprintf(text, "%s fired on %s", rule, subject);
+        format_p_value(ev->srm_p.value, p, sizeof(p));
+        return asprintf(text, "%s fired on %s: sample-ratio p %s, %lld visitors", rule, subject, p, ev->visitors);
+}
+
 /* subject: "Checkout (variant B)" or "experiment 1234". */
 static char *summary_from(const struct alert_event *ev, const char *subject)
 {
@@ -49,7 +60,10 @@ static char *summary_from(const struct alert_event *ev, const char *subject)
         format_lift(ev, lift, sizeof(lift));
         switch (ev->kind) {
         case ALERT_EVENT_FIRED:
-                r = asprintf(&text, "%s fired on %s: lift %s", rule, subject, lift);
+                if (ev->lift.present || ev->variant_id)
+                        r = asprintf(&text, "%s fired on %s: lift %s", rule, subject, lift);
+                else
+                        r = experiment_summary(&text, rule, subject, ev);
                 break;
         case ALERT_EVENT_RESOLVED:
                 r = asprintf(&text, "%s resolved on %s", rule, subject);
@@ -181,7 +195,8 @@ static int add_analysis(json_object *o, const struct alert_event *ev)
             add_figure(a, "lift_high", ev->lift_high) < 0 || add_figure(a, "p_value", ev->p_value) < 0 ||
             add_figure(a, "prob_beat_control", ev->prob_beat_control) < 0 ||
             add_figure(a, "conversion_rate", ev->conversion_rate) < 0 ||
-            add_figure(a, "control_rate", ev->control_rate) < 0 || add_count(a, "visitors", ev->visitors) < 0 ||
+            add_figure(a, "control_rate", ev->control_rate) < 0 || add_figure(a, "srm_p", ev->srm_p) < 0 ||
+            add_count(a, "visitors", ev->visitors) < 0 ||
             add_count(a, "variant_visitors", ev->variant_visitors) < 0)
                 return -ENOMEM;
         return 0;

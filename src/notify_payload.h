@@ -37,6 +37,7 @@ struct alert_event {
         const char *variant_name;
         struct alert_figure lift, lift_low, lift_high, p_value, prob_beat_control,
                             conversion_rate, control_rate;   /* fractions */
+        struct alert_figure srm_p;     /* the experiment's sample-ratio p-value */
         long long visitors;            /* whole experiment */
         long long variant_visitors;
         const char *action;            /* "pause" | "serve-winner" */

@@ -243,6 +243,14 @@ static char *action_value(const struct alert_event *ev)
         return value;
 }
 
+static char *srm_value(const struct alert_event *ev)
+{
+        char p[32];
+
+        format_p_value(ev->srm_p.value, p, sizeof(p));
+        return strdup(p);
+}
+
 static json_object *figures_fields(const struct alert_event *ev)
 {
         json_object *fields = json_object_new_array();
@@ -260,6 +268,8 @@ static json_object *figures_fields(const struct alert_event *ev)
                               figures_value("p %s \xc2\xb7 %s", ev->p_value, true, ev->prob_beat_control));
         if (r >= 0)
                 r = add_field(fields, "Visitors", visitors_value(ev));
+        if (r >= 0 && !ev->variant_id && ev->srm_p.present)
+                r = add_field(fields, "Sample-ratio p", srm_value(ev));
         if (r >= 0)
                 r = add_field(fields, "Conversion rate",
                               figures_value("%s vs %s control", ev->conversion_rate, false, ev->control_rate));

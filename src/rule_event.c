@@ -50,6 +50,7 @@ void rule_transition_event(const struct rule_transition *t, const struct config 
                 return;
         ev->experiment_name = a->test_name;
         ev->visitors = a->visitors;
+        ev->srm_p = figure(a->srm_p);
         if (t->variant_index < a->n_variants)
                 add_variant_figures(a, t->variant_index, ev);
 }
