@@ -21,7 +21,8 @@ src_libmida_a_SOURCES = \
 	src/config_rules.c src/rule_env.c src/rule_env.h src/rules.c src/rules.h src/rules_json.c \
 	src/rule_event.c src/rule_event.h src/actions.c src/actions.h src/actions_json.c \
 	src/json_state_file.c src/json_state_file.h src/grow.c src/grow.h \
-	src/metrics.c src/metrics.h
+	src/metrics.c src/metrics.h src/health.c src/health.h src/health_json.c \
+	src/health_payload.c src/health_payload.h
 
 bin_PROGRAMS += src/mida-monitor
 src_mida_monitor_SOURCES = src/main.c src/commands.h \
