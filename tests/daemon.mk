@@ -9,6 +9,7 @@ TESTS += tests/test_backoff
 # Integration: the real daemon against the real simulator.
 check_PROGRAMS += tests/notify-listener
 tests_notify_listener_SOURCES = tests/notify_listener.c
-DAEMON_INTEGRATION_TESTS = tests/daemon-once.sh tests/daemon-run.sh
+DAEMON_INTEGRATION_TESTS = tests/daemon-once.sh tests/daemon-run.sh \
+	tests/alerts-lifecycle.sh
 TESTS += $(DAEMON_INTEGRATION_TESTS)
-EXTRA_DIST += $(DAEMON_INTEGRATION_TESTS) tests/lib/harness.sh
+EXTRA_DIST += $(DAEMON_INTEGRATION_TESTS) tests/lib/harness.sh tests/lib/alerts.sh
