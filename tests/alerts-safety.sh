@@ -1,0 +1,49 @@
+#!/usr/bin/env bash
+# The global safety switches: dry_run reports "would pause" and changes
+# nothing; max_actions_per_hour lets one pause through, skips the rest
+# and says so once.
+. "$top_srcdir/tests/lib/harness.sh"
+. "$top_srcdir/tests/lib/alerts.sh"
+
+all_patches() { sim "$SIM_URL/__requests" | jq '[.requests[] | select(.method == "PATCH")] | length'; }
+
+start_sim demo.conf
+alert_config "dry_run = true;"
+start_daemon
+wait_for 30 ops_count_at_least '.event == "action"' 1 || fail "no dry-run action event: $(hooks ops)"
+poll_now
+wait_for 10 outbox_empty || fail "outbox not drained"
+action=$(hooks ops | jq -c 'select(.event == "action")')
+[ "$(jq -r '.dry_run, .action.result' <<<"$action" | tr '\n' ' ')" = "true would pause (dry run) " ] ||
+        fail "dry-run event: $action"
+[ "$(ops_count '.event == "action"')" -eq 1 ] || fail "dry-run reported more than once"
+[ "$(all_patches)" -eq 0 ] && [ "$(sim_status 1002)" -eq 1 ] || fail "dry run changed the experiment"
+grep -q 'rule harm, experiment 1002: pause: would pause (dry run)' "$T/daemon.log" || fail "dry run not logged"
+pass "dry_run: one 'would pause (dry run)' event, no PATCH, the experiment still live"
+stop_daemon
+
+# Turning dry_run off lets the real action happen once.
+alert_config
+start_daemon
+wait_for 30 ops_count_at_least '.event == "action" and .dry_run == false' 1 || fail "no real action after dry run"
+[ "$(patch_count 1002)" -eq 1 ] && [ "$(sim_status 1002)" -eq 0 ] || fail "pause after dry run"
+pass "dry_run off: the pause happens, once"
+stop_daemon
+
+# Circuit breaker: a rule that would pause every live experiment.
+sim_post /__reset '{}' >/dev/null
+rm -rf "$T/state"
+write_config "max_actions_per_hour = 1;" "notifiers = (
+  { name = \"ops\"; type = \"webhook\"; url = \"$SIM_URL/hooks/ops\"; secret = \"$SECRET\"; } );
+rules = ( { name = \"stop-all\"; when = \"visitors > 0\"; action = \"pause\"; notify = [ \"ops\" ]; } );"
+start_daemon
+wait_for 30 ops_count_at_least '.event == "action-failed"' 1 || fail "breaker not reported: $(hooks ops)"
+poll_now; poll_now
+wait_for 10 outbox_empty || fail "outbox not drained"
+[ "$(all_patches)" -eq 1 ] || fail "breaker let $(all_patches) pauses through"
+[ "$(ops_count '.event == "action"')" -eq 1 ] || fail "expected one action event"
+[ "$(ops_count '.event == "action-failed"')" -eq 1 ] || fail "the open breaker was reported more than once"
+hooks ops | jq -r 'select(.event == "action-failed") | .action.result' | grep -q 'max_actions_per_hour' ||
+        fail "the skip does not say why"
+pass "max_actions_per_hour = 1: one pause, the others skipped, one alert says so"
+stop_daemon
