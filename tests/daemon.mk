@@ -10,6 +10,6 @@ TESTS += tests/test_backoff
 check_PROGRAMS += tests/notify-listener
 tests_notify_listener_SOURCES = tests/notify_listener.c
 DAEMON_INTEGRATION_TESTS = tests/daemon-once.sh tests/daemon-run.sh \
-	tests/alerts-lifecycle.sh tests/alerts-delivery.sh tests/alerts-safety.sh
+	tests/alerts-lifecycle.sh tests/alerts-delivery.sh tests/alerts-actions.sh
 TESTS += $(DAEMON_INTEGRATION_TESTS)
 EXTRA_DIST += $(DAEMON_INTEGRATION_TESTS) tests/lib/harness.sh tests/lib/alerts.sh

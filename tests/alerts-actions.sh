@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
-# The global safety switches: dry_run reports "would pause" and changes
-# nothing; max_actions_per_hour lets one pause through, skips the rest
-# and says so once.
+# Actions and their safety switches: dry_run reports "would pause" and
+# changes nothing; max_actions_per_hour lets one pause through, skips the
+# rest and says so once; serve-winner serves the firing variant once.
 . "$top_srcdir/tests/lib/harness.sh"
 . "$top_srcdir/tests/lib/alerts.sh"
 
@@ -46,4 +46,24 @@ wait_for 10 outbox_empty || fail "outbox not drained"
 hooks ops | jq -r 'select(.event == "action-failed") | .action.result' | grep -q 'max_actions_per_hour' ||
         fail "the skip does not say why"
 pass "max_actions_per_hour = 1: one pause, the others skipped, one alert says so"
+stop_daemon
+
+# serve-winner: the firing variant, at the rule's traffic allocation, once.
+sim_post /__reset '{}' >/dev/null
+rm -rf "$T/state"
+write_config "" "notifiers = (
+  { name = \"ops\"; type = \"webhook\"; url = \"$SIM_URL/hooks/ops\"; secret = \"$SECRET\"; } );
+rules = ( { name = \"ship\"; when = \"significant && lift > 0.1\"; experiments = [ \"Checkout*\" ];
+            action = \"serve-winner\"; traffic_allocation = 50; notify = [ \"ops\" ]; } );"
+start_daemon
+wait_for 30 ops_count_at_least '.event == "action"' 1 || fail "no serve-winner action: $(hooks ops)"
+poll_now
+serving=$(sim "$SIM_URL/__state" | jq -c '.experiments[] | select(.test_id == 1001) |
+        [.is_serving, .serving_variant_id, .traffic_allocation]')
+[ "$serving" = '[true,"1",50]' ] || fail "1001 serving state: $serving"
+posts=$(sim "$SIM_URL/__requests" | jq '[.requests[] | select(.method == "POST" and (.path | endswith("/serve-winner")))] | length')
+[ "$posts" -eq 1 ] || fail "expected one serve-winner request, saw $posts"
+[ "$(ops_count '.event == "action" and .action.result == "serving variant 1 to 50%"')" -eq 1 ] ||
+        fail "serve-winner event: $(hooks ops | jq -c 'select(.event == "action") | .action')"
+pass "serve-winner: variant 1 of 'Checkout*' served to 50%, one request, one event"
 stop_daemon
