@@ -8,6 +8,7 @@
 #include "commands.h"
 #include "config.h"
 #include "state.h"
+#include "status_report.h"
 
 static void format_time(int64_t t, char *buf, size_t size)
 {
@@ -43,12 +44,17 @@ static void print_experiment(const struct watched_experiment *e)
         printf("\n");
 }
 
-static void print_text(const char *dir, const struct watchlist *w, const struct daemon_summary *s)
+static void print_text(const struct config *c, const struct watchlist *w, const struct daemon_summary *s,
+                       const struct status_report *rep)
 {
+        const struct health_settings hs = { .after_usec = c->health.after_usec };
+        const char *dir = c->monitor.state_directory;
         char when[32], started[32];
 
         format_time(s->last_cycle_at, when, sizeof(when));
         format_time(s->started_at, started, sizeof(started));
+        /* Health first: whether what follows can be trusted. */
+        status_report_print_health(stdout, rep, &hs);
         printf("State directory: %s\n", dir);
         printf("Daemon started:  %s\n", started);
         printf("Last cycle:      %s (%.1f s): %u polled, %u failed\n", when, s->last_cycle_seconds,
@@ -57,9 +63,10 @@ static void print_text(const char *dir, const struct watchlist *w, const struct 
         printf("Experiments:     %zu watched\n", watchlist_count_active(w));
         for (size_t i = 0; i < w->n; i++)
                 print_experiment(w->items[i]);
+        status_report_print_rest(stdout, rep);
 }
 
-static void print_json(const struct watchlist *w, const struct daemon_summary *s)
+static void print_json(const struct watchlist *w, const struct daemon_summary *s, const struct status_report *rep)
 {
         json_object *root = state_to_json(w, s);
         json_object *list;
@@ -68,6 +75,7 @@ static void print_json(const struct watchlist *w, const struct daemon_summary *s
         if (json_object_object_get_ex(root, "experiments", &list))
                 for (size_t i = 0; i < json_object_array_length(list); i++)
                         json_object_object_del(json_object_array_get_idx(list, i), "sequential");
+        status_report_add_json(root, rep);
         printf("%s\n", json_object_to_json_string_ext(root, JSON_C_TO_STRING_PRETTY));
         json_object_put(root);
 }
@@ -78,6 +86,7 @@ int cmd_status(const struct cli *cli)
         struct config *config = NULL;
         struct watchlist w = { 0 };
         struct daemon_summary s = { 0 };
+        struct status_report report;
         int r;
 
         r = config_load_with_flags(cli->config_path, CONFIG_LOAD_CHECK_ONLY, &config, &diag);
@@ -95,10 +104,12 @@ int cmd_status(const struct cli *cli)
                 config_free(config);
                 return EXIT_FAIL;
         }
+        status_report_read(config->monitor.state_directory, &report);
         if (cli->json)
-                print_json(&w, &s);
+                print_json(&w, &s, &report);
         else
-                print_text(config->monitor.state_directory, &w, &s);
+                print_text(config, &w, &s, &report);
+        status_report_clear(&report);
         watchlist_clear(&w);
         config_free(config);
         return EXIT_OK;

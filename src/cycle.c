@@ -13,6 +13,7 @@
 #include "backoff.h"
 #include "config.h"
 #include "experiment_update.h"
+#include "health_daemon.h"
 #include "log.h"
 #include "manager.h"
 #include "mida.h"
@@ -111,6 +112,7 @@ static void record_failure(struct cycle *c, struct watched_experiment *e, int st
         if (status == 401 || status == 403)
                 snprintf(c->m->summary.api_error, sizeof(c->m->summary.api_error), "%s", msg);
         c->failed++;
+        health_daemon_request(c->m, false, status, msg);
 }
 
 static void record_success(struct cycle *c, struct watched_experiment *e)
@@ -121,6 +123,7 @@ static void record_success(struct cycle *c, struct watched_experiment *e)
         e->failure_logged = false;
         watchlist_set_error(e, NULL);
         c->polled++;
+        health_daemon_request(c->m, true, 200, NULL);
 }
 
 static void start_fetch(struct fetch *f);
@@ -326,6 +329,7 @@ static void discovery_failed(struct cycle *c, const struct http_response *r, con
         }
         snprintf(m->summary.api_error, sizeof(m->summary.api_error), "%s", msg);
         c->failed++;
+        health_daemon_request(m, false, r->status, msg);
         schedule_fetches(c);
 }
 
@@ -364,6 +368,7 @@ static void on_list_page(const struct http_response *r, void *userdata)
                 return;
         }
         mida_experiment_list_free(&list);
+        health_daemon_request(c->m, true, 200, NULL);
         mark_watch_set(c);
         schedule_fetches(c);
 }

@@ -22,7 +22,8 @@ src_libmida_a_SOURCES = \
 	src/rule_event.c src/rule_event.h src/actions.c src/actions.h src/actions_json.c \
 	src/json_state_file.c src/json_state_file.h src/grow.c src/grow.h \
 	src/metrics.c src/metrics.h src/health.c src/health.h src/health_json.c \
-	src/health_payload.c src/health_payload.h
+	src/health_payload.c src/health_payload.h src/health_daemon.c src/health_daemon.h \
+	src/status_report.c src/status_report.h
 
 bin_PROGRAMS += src/mida-monitor
 src_mida_monitor_SOURCES = src/main.c src/commands.h \

@@ -13,6 +13,7 @@
 #include "alerting.h"
 #include "config.h"
 #include "cycle.h"
+#include "health_daemon.h"
 #include "http.h"
 #include "log.h"
 #include "once_output.h"
@@ -57,7 +58,9 @@ static int open_alerting(struct manager *m)
         const struct http_client_options o = { .user_agent = "mida-monitor/" PACKAGE_VERSION };
 
         m->delivery_http = http_client_new(m->event, &o);
-        return m->delivery_http ? alerting_open(m) : -ENOMEM;
+        if (!m->delivery_http || health_daemon_open(m) < 0)
+                return -ENOMEM;
+        return alerting_open(m);
 }
 
 uint64_t manager_random(struct manager *m)
@@ -116,6 +119,7 @@ void manager_free(struct manager *m)
         cycle_free(m->cycle);
         sd_event_source_unref(m->tick);
         alerting_close(m);
+        health_daemon_close(m);
         http_client_free(m->delivery_http);
         http_client_free(m->http);
         watchlist_clear(&m->watch);
@@ -188,6 +192,7 @@ void manager_save_state(struct manager *m)
         if (m->mode == MANAGER_ONCE)
                 return;   /* `once` is a look, not a replacement for the daemon's memory */
         r = state_save(m->config->monitor.state_directory, &m->watch, &m->summary);
+        health_daemon_state_written(m, r);
         if (r < 0)
                 log_error("%s: cannot save state: %s; will retry next cycle",
                           m->config->monitor.state_directory, strerror(-r));
@@ -205,4 +210,5 @@ void manager_cycle_finished(struct manager *m)
         }
         alerting_cycle_finished(m);
         manager_save_state(m);
+        health_daemon_cycle_finished(m);
 }

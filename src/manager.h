@@ -16,6 +16,7 @@
 
 struct action_request;
 struct config;
+struct health_daemon;
 struct cycle;
 struct http_client;
 struct outbox;
@@ -45,6 +46,9 @@ struct manager {
         struct action_request *action_requests;  /* in flight or awaiting a retry */
         struct outbox *outbox;           /* deliveries; NULL in `once` */
         struct http_client *delivery_http;  /* notifiers: not bound by the Mida API's caps */
+
+        /* Health and metrics (health_daemon.c); NULL in `once` */
+        struct health_daemon *health;
 
         struct daemon_summary summary;   /* for STATUS= and `status` */
         uint64_t rng;                    /* jitter; seeded at start */

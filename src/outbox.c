@@ -41,6 +41,10 @@ struct queue {
         struct entry *head, *tail;
         struct http_transfer *transfer;   /* the head's POST in flight, or NULL */
         bool missing_logged;              /* said once that the notifier is gone */
+        /* Health (outbox_notifier_failing_since): the first failure since
+         * the last success, µs since the epoch, 0 while deliveries work. */
+        uint64_t failing_since;
+        char last_failure[256];
 };
 
 struct outbox {
@@ -260,6 +264,18 @@ static void retry_later(struct outbox *o, struct queue *q, const char *error, lo
         (void) persist(o, e);
 }
 
+static void note_outcome(struct outbox *o, struct queue *q, bool ok, const char *what)
+{
+        if (ok) {
+                q->failing_since = 0;
+                q->last_failure[0] = 0;
+                return;
+        }
+        if (q->failing_since == 0)
+                q->failing_since = now_usec(o);
+        snprintf(q->last_failure, sizeof(q->last_failure), "%s", what);
+}
+
 static void on_done(const struct http_response *r, void *userdata)
 {
         struct queue *q = userdata;
@@ -269,6 +285,7 @@ static void on_done(const struct http_response *r, void *userdata)
         q->transfer = NULL;
         o->in_flight--;
         delivery_describe(r, what, sizeof(what));
+        note_outcome(o, q, delivery_classify(r->status) == DELIVERY_DELIVERED, what);
         switch (delivery_classify(r->status)) {
         case DELIVERY_DELIVERED:
                 delivered(o, q, r);
@@ -483,6 +500,11 @@ static int load_all(struct outbox *o)
                 all[i]->rec.next_attempt_at = 0;   /* due at once after a start */
                 if (all[i]->rec.created_at > o->last_created)
                         o->last_created = all[i]->rec.created_at;
+                /* Failing before the restart: still failing until shown otherwise. */
+                if (all[i]->rec.attempts > 0 && all[i]->rec.last_error && q->failing_since == 0) {
+                        q->failing_since = all[i]->rec.created_at;
+                        snprintf(q->last_failure, sizeof(q->last_failure), "%s", all[i]->rec.last_error);
+                }
                 queue_append(o, q, all[i]);
         }
         free(all);
@@ -567,4 +589,13 @@ uint64_t outbox_delivered_total(const struct outbox *o)
 void outbox_set_backoff(struct outbox *o, const struct backoff_policy *p)
 {
         o->backoff = *p;
+}
+
+uint64_t outbox_notifier_failing_since(const struct outbox *o, const char *notifier, const char **last_failure)
+{
+        const struct queue *q = o ? find_queue(o, notifier) : NULL;
+
+        if (last_failure)
+                *last_failure = q && q->failing_since ? q->last_failure : NULL;
+        return q ? q->failing_since : 0;
 }

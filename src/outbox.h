@@ -65,5 +65,11 @@ uint64_t outbox_failed_total(const struct outbox *o);
 /* Deliveries that got a 2xx since open. */
 uint64_t outbox_delivered_total(const struct outbox *o);
 
+/* Health: when deliveries to notifier started failing (µs since the epoch:
+ * the first failure since its last success, also a permanent one), 0
+ * while they work or none was tried; *last_failure (may be NULL) the
+ * latest failure ("HTTP 503", no URL), valid until the next call. */
+uint64_t outbox_notifier_failing_since(const struct outbox *o, const char *notifier, const char **last_failure);
+
 /* Tests: shorter retry delays than the 1 s … 10 min default. */
 void outbox_set_backoff(struct outbox *o, const struct backoff_policy *p);

@@ -11,3 +11,6 @@ tests_test_health_SOURCES = tests/test_health.c
 tests_test_health_CFLAGS = $(MIDA_TEST_CFLAGS)
 tests_test_health_LDADD = $(MIDA_TEST_LIBS)
 TESTS += tests/test_health
+# Integration: health alerts and the metrics file with the real daemon and mida-sim.
+TESTS += tests/health-metrics.sh
+EXTRA_DIST += tests/health-metrics.sh

@@ -37,6 +37,7 @@ int main(int argc, char **argv)
         if (argc == 3) {
                 if (prom_find(text, argv[2], value, sizeof(value)) < 0) {
                         fprintf(stderr, "%s: no series %s\n", argv[1], argv[2]);
+                        free(text);
                         return 1;
                 }
                 printf("%s\n", value);

@@ -1,0 +1,386 @@
+/* Health and metrics in the daemon: see health_daemon.h. */
+#include "health_daemon.h"
+
+#include <errno.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "actions.h"
+#include "analysis.h"
+#include "config.h"
+#include "health_payload.h"
+#include "log.h"
+#include "manager.h"
+#include "notify.h"
+#include "outbox.h"
+#include "rules.h"
+
+static const char *const poll_error_kinds[] = {
+        "auth", "rate_limited", "server", "client", "invalid_response", "transport",
+};
+#define N_KINDS (sizeof(poll_error_kinds) / sizeof(poll_error_kinds[0]))
+
+struct health_daemon {
+        struct health_state state;
+        /* Since the last cycle finished: */
+        unsigned requests_ok, requests_failed, requests_auth_failed;
+        char api_error[256];
+        int state_writable;              /* -1 not tried */
+        char state_error[128];
+        int64_t cycle_started_at;        /* wall clock: polled_at at or after it is this cycle's */
+        /* Since the daemon started: */
+        uint64_t poll_errors[N_KINDS];
+        bool metrics_failing;            /* one error record per failing spell */
+};
+
+int health_daemon_open(struct manager *m)
+{
+        struct health_daemon *h = calloc(1, sizeof(*h));
+
+        if (!h)
+                return -ENOMEM;
+        h->state_writable = -1;
+        h->cycle_started_at = time(NULL);
+        health_state_load(m->config->monitor.state_directory, &h->state);
+        m->health = h;
+        return 0;
+}
+
+void health_daemon_close(struct manager *m)
+{
+        if (!m->health)
+                return;
+        health_state_clear(&m->health->state);
+        free(m->health);
+        m->health = NULL;
+}
+
+void health_daemon_request(struct manager *m, bool ok, int http_status, const char *error)
+{
+        struct health_daemon *h = m->health;
+        const char *kind;
+
+        if (!h)
+                return;
+        if (ok) {
+                h->requests_ok++;
+                return;
+        }
+        h->requests_failed++;
+        if (http_status == 401 || http_status == 403)
+                h->requests_auth_failed++;
+        snprintf(h->api_error, sizeof(h->api_error), "%s", error ? error : "request failed");
+        kind = metrics_poll_error_kind(http_status);
+        for (size_t i = 0; i < N_KINDS; i++)
+                if (strcmp(kind, poll_error_kinds[i]) == 0)
+                        h->poll_errors[i]++;
+}
+
+void health_daemon_state_written(struct manager *m, int r)
+{
+        struct health_daemon *h = m->health;
+
+        if (!h)
+                return;
+        h->state_writable = r >= 0;
+        snprintf(h->state_error, sizeof(h->state_error), "%s", r < 0 ? strerror(-r) : "");
+}
+
+static enum health_api api_outcome(const struct health_daemon *h)
+{
+        if (h->requests_ok > 0)
+                return HEALTH_API_OK;
+        if (h->requests_auth_failed > 0)
+                return HEALTH_API_AUTH_FAILED;
+        if (h->requests_failed > 0)
+                return HEALTH_API_ALL_FAILED;
+        return HEALTH_API_UNKNOWN;
+}
+
+static bool experiment_live(const struct manager *m, const struct watched_experiment *e)
+{
+        if (e->current && e->current->status_code >= 0)
+                return e->current->status_code == 1;
+        return m->config->monitor.experiments_live;   /* found by discovery of live ones */
+}
+
+/* The observation arrays point into the watch list and the outbox, which
+ * stay put until health_evaluate returns. */
+static int observe(struct manager *m, struct health_observations *o,
+                   struct health_experiment_observation **ret_x, struct health_notifier_observation **ret_n)
+{
+        struct health_daemon *h = m->health;
+        size_t n = watchlist_count_active(&m->watch), k = 0;
+        struct health_experiment_observation *x = calloc(n ? n : 1, sizeof(*x));
+        struct health_notifier_observation *nt = calloc(m->config->n_notifiers ? m->config->n_notifiers : 1,
+                                                       sizeof(*nt));
+
+        if (!x || !nt) {
+                free(x);
+                free(nt);
+                return -ENOMEM;
+        }
+        for (size_t i = 0; i < m->watch.n && k < n; i++) {
+                const struct watched_experiment *e = m->watch.items[i];
+                if (!e->active)
+                        continue;
+                x[k++] = (struct health_experiment_observation) {
+                        .id = e->id, .name = e->name,
+                        .poll = e->failures > 0 ? HEALTH_POLL_FAILED :
+                                e->polled_at >= h->cycle_started_at ? HEALTH_POLL_OK : HEALTH_POLL_NONE,
+                        .error = e->last_error, .live = experiment_live(m, e),
+                        .visitors_grew_at = e->visitors_grew_at,
+                };
+        }
+        for (size_t i = 0; i < m->config->n_notifiers; i++) {
+                const char *error = NULL;
+                uint64_t since = outbox_notifier_failing_since(m->outbox, m->config->notifiers[i].name, &error);
+                nt[i] = (struct health_notifier_observation) {
+                        .name = m->config->notifiers[i].name, .failing_since = (int64_t) (since / 1000000),
+                        .error = error,
+                };
+        }
+        *o = (struct health_observations) {
+                .now = time(NULL), .api = api_outcome(h), .api_error = h->api_error,
+                .experiments = x, .n_experiments = k, .notifiers = nt, .n_notifiers = m->config->n_notifiers,
+                .state_writable = h->state_writable, .state_error = h->state_error,
+        };
+        *ret_x = x;
+        *ret_n = nt;
+        return 0;
+}
+
+static int transition_priority(const struct health_transition *t)
+{
+        switch (t->kind) {
+        case HEALTH_DETECTED: return LOG_WARNING;
+        case HEALTH_ALERT:
+        case HEALTH_REPEAT: return t->condition == HEALTH_EXPERIMENT_STALLED ? LOG_WARNING : LOG_ERR;
+        case HEALTH_RECOVERED: return LOG_NOTICE;
+        default: return LOG_INFO;
+        }
+}
+
+static void journal(const struct health_transition *t, const struct health_settings *settings,
+                    const char *event_id)
+{
+        bool experiment = t->condition == HEALTH_EXPERIMENT_FAILING || t->condition == HEALTH_EXPERIMENT_STALLED;
+        struct log_field fields[6];
+        size_t n = 0;
+        char text[1024];
+
+        fields[n++] = (struct log_field) { "MIDA_HEALTH_CONDITION", health_condition_to_string(t->condition) };
+        if (experiment) {
+                fields[n++] = (struct log_field) { "MIDA_EXPERIMENT_ID", t->subject };
+                if (t->name)
+                        fields[n++] = (struct log_field) { "MIDA_EXPERIMENT_NAME", t->name };
+        }
+        if (t->condition == HEALTH_DELIVERY_FAILING)
+                fields[n++] = (struct log_field) { "MIDA_NOTIFIER", t->subject };
+        if (event_id)
+                fields[n++] = (struct log_field) { "MIDA_EVENT_ID", event_id };
+        log_event(transition_priority(t), health_transition_message_id(t), fields, n, "%s",
+                  health_transition_text(t, settings, text, sizeof(text)));
+}
+
+/* Queues t for each health notifier that should get it; journals it with
+ * the event id of the first delivery. */
+static void handle(struct manager *m, const struct health_transition *t, const struct health_settings *settings)
+{
+        size_t targets[64], n = 0;
+        char id[NOTIFY_EVENT_ID_SIZE] = "";
+
+        if (t->notify && m->outbox)
+                n = health_targets(m->config, t, targets, sizeof(targets) / sizeof(targets[0]));
+        if (n > 0)
+                notify_new_event_id(id);
+        journal(t, settings, n > 0 ? id : NULL);
+        for (size_t i = 0; i < n; i++) {
+                const struct config_notifier *nt = &m->config->notifiers[targets[i]];
+                char *body = health_render(nt->type, id, t, time(NULL));
+                int r = body ? outbox_enqueue(m->outbox, nt->name, id, body) : -ENOMEM;
+
+                if (r < 0 && r != -ENOSPC && r != -EROFS && r != -EACCES && r != -EIO)
+                        log_error("cannot queue the health notification %s for notifier %s: %s", id, nt->name,
+                                  strerror(-r));
+                free(body);
+        }
+        if (t->notify && n == 0 && m->config->health.n_notify > 0 && t->condition == HEALTH_DELIVERY_FAILING)
+                log_info("no other health notifier to report %s through", t->subject);
+}
+
+static void write_metrics(struct manager *m)
+{
+        struct health_daemon *h = m->health;
+        const char *path = m->config->monitor.metrics_file;
+        struct metrics_input in;
+        char *text = NULL;
+        size_t len = 0;
+        int r;
+
+        if (!path)
+                return;
+        r = health_daemon_metrics(m, &in);
+        if (r >= 0)
+                r = metrics_format(&in, &text, &len);
+        if (r >= 0)
+                r = metrics_write_file(path, text, len);
+        health_daemon_metrics_free(&in);
+        free(text);
+        if (r < 0 && !h->metrics_failing)
+                log_error("%s: cannot write the metrics file: %s; will retry each cycle", path, strerror(-r));
+        else if (r >= 0 && h->metrics_failing)
+                log_notice("%s: metrics file written again", path);
+        h->metrics_failing = r < 0;
+}
+
+void health_daemon_cycle_finished(struct manager *m)
+{
+        struct health_daemon *h = m->health;
+        struct health_settings settings;
+        struct health_observations o;
+        struct health_experiment_observation *x = NULL;
+        struct health_notifier_observation *nt = NULL;
+        struct health_transitions out = { 0 };
+        int r;
+
+        if (!h)
+                return;
+        settings = (struct health_settings) {
+                .after_usec = m->config->health.after_usec, .repeat_usec = m->config->health.repeat_usec,
+                .stalled_after_usec = m->config->health.stalled_after_usec,
+        };
+        if (observe(m, &o, &x, &nt) < 0 || health_evaluate(&h->state, &settings, &o, &out) < 0)
+                log_error("out of memory evaluating the daemon's health");
+        for (size_t i = 0; i < out.n; i++)
+                handle(m, &out.items[i], &settings);
+        health_transitions_clear(&out);
+        free(x);
+        free(nt);
+
+        r = health_state_save(m->config->monitor.state_directory, &h->state);
+        if (r < 0)
+                log_debug("%s: cannot save %s: %s", m->config->monitor.state_directory, HEALTH_STATE_FILE,
+                          strerror(-r));
+        write_metrics(m);
+
+        h->requests_ok = h->requests_failed = h->requests_auth_failed = 0;
+        h->api_error[0] = 0;
+        h->state_writable = -1;
+        h->cycle_started_at = time(NULL);
+}
+
+static double figure(json_object *o, const char *key)
+{
+        json_object *v;
+
+        if (!o || !json_object_object_get_ex(o, key, &v) || !v)
+                return NAN;
+        if (!json_object_is_type(v, json_type_double) && !json_object_is_type(v, json_type_int))
+                return NAN;
+        return json_object_get_double(v);
+}
+
+static long long count(json_object *o, const char *key)
+{
+        json_object *v;
+
+        if (!o || !json_object_object_get_ex(o, key, &v) || !json_object_is_type(v, json_type_int))
+                return -1;
+        return (long long) json_object_get_int64(v);
+}
+
+/* The analysis as `once --json` prints it, so the two always agree. */
+static int experiment_metrics(const struct watched_experiment *e, struct metrics_experiment *x)
+{
+        json_object *variants = NULL;
+        size_t n = 0;
+        struct metrics_variant *v = NULL;
+
+        if (json_object_object_get_ex(e->analysis, "variants", &variants) &&
+            json_object_is_type(variants, json_type_array))
+                n = json_object_array_length(variants);
+        if (n > 0 && !(v = calloc(n, sizeof(*v))))
+                return -ENOMEM;
+        for (size_t i = 0; i < n; i++) {
+                json_object *o = json_object_array_get_idx(variants, i), *id;
+                v[i] = (struct metrics_variant) {
+                        .variant_id = json_object_object_get_ex(o, "variant_id", &id) ? json_object_get_string(id) : "",
+                        .visitors = count(o, "visitors"), .conversions = count(o, "conversions"),
+                        .lift = figure(o, "lift"), .lift_low = figure(o, "lift_low"),
+                        .lift_high = figure(o, "lift_high"), .p_value = figure(o, "p_value"),
+                        .p_value_adjusted = figure(o, "p_value_adjusted"),
+                        .prob_beat_control = figure(o, "prob_beat_control"),
+                };
+        }
+        *x = (struct metrics_experiment) { .id = e->id, .name = e->name, .srm_p = figure(e->analysis, "srm_p"),
+                                           .variants = v, .n_variants = n };
+        return 0;
+}
+
+int health_daemon_metrics(const struct manager *m, struct metrics_input *in)
+{
+        const struct config *c = m->config;
+        struct metrics_experiment *x = calloc(m->watch.n ? m->watch.n : 1, sizeof(*x));
+        struct metrics_labelled *rules = calloc(c->n_rules ? c->n_rules : 1, sizeof(*rules));
+        struct metrics_labelled *errors = calloc(N_KINDS, sizeof(*errors));
+        struct metrics_labelled *actions = calloc(2, sizeof(*actions));
+        struct metrics_labelled *health = calloc(HEALTH_CONDITION_COUNT, sizeof(*health));
+        size_t k = 0;
+
+        *in = (struct metrics_input) {
+                .version = PACKAGE_VERSION, .experiments = x, .rules_firing = rules, .n_rules = c->n_rules,
+                .poll_errors = errors, .n_poll_errors = N_KINDS, .actions = actions, .n_actions = 2,
+                .health = health, .n_health = HEALTH_CONDITION_COUNT,
+                .poll_duration_seconds = m->summary.last_cycle_at > 0 ? m->summary.last_cycle_seconds : NAN,
+                .last_cycle_timestamp = (double) m->summary.last_cycle_at,
+                .deliveries_pending = m->outbox ? (double) outbox_pending(m->outbox) : NAN,
+                .deliveries_failed_total = m->outbox ? (double) outbox_failed_total(m->outbox) : NAN,
+        };
+        if (!x || !rules || !errors || !actions || !health) {
+                health_daemon_metrics_free(in);
+                return -ENOMEM;
+        }
+        for (size_t i = 0; i < m->watch.n; i++) {
+                const struct watched_experiment *e = m->watch.items[i];
+                if (!e->active || !e->analysis)
+                        continue;
+                if (experiment_metrics(e, &x[k]) < 0) {
+                        in->n_experiments = k;
+                        health_daemon_metrics_free(in);
+                        return -ENOMEM;
+                }
+                k++;
+        }
+        in->n_experiments = k;
+        for (size_t i = 0; i < c->n_rules; i++)
+                rules[i] = (struct metrics_labelled) { c->rules[i].name,
+                                                       (double) rules_firing_count(&m->alerts, c->rules[i].name) };
+        for (size_t i = 0; i < N_KINDS; i++)
+                errors[i] = (struct metrics_labelled) { poll_error_kinds[i],
+                                                        m->health ? (double) m->health->poll_errors[i] : 0 };
+        actions[0] = (struct metrics_labelled) { rule_action_to_string(RULE_ACTION_PAUSE), 0 };
+        actions[1] = (struct metrics_labelled) { rule_action_to_string(RULE_ACTION_SERVE_WINNER), 0 };
+        for (size_t i = 0; i < m->actions.n; i++)
+                if (m->actions.entries[i].state == ACTION_STATE_DONE)
+                        actions[m->actions.entries[i].action == RULE_ACTION_SERVE_WINNER].value++;
+        for (int i = 0; i < HEALTH_CONDITION_COUNT; i++)
+                health[i] = (struct metrics_labelled) { health_condition_to_string(i),
+                                                        m->health && health_holds(&m->health->state, i) ? 1 : 0 };
+        return 0;
+}
+
+void health_daemon_metrics_free(struct metrics_input *in)
+{
+        for (size_t i = 0; in->experiments && i < in->n_experiments; i++)
+                free((void *) in->experiments[i].variants);
+        free((void *) in->experiments);
+        free((void *) in->rules_firing);
+        free((void *) in->poll_errors);
+        free((void *) in->actions);
+        free((void *) in->health);
+        *in = (struct metrics_input) { 0 };
+}
