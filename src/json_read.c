@@ -20,6 +20,11 @@ int json_read_fail(char **error, const char *path, const char *fmt, ...)
         va_end(ap);
         if (r < 0)
                 return -ENOMEM;
+        /* Messages quote values from the input ("unknown status \"...\""):
+         * keep them one line, whatever control characters those hold. */
+        for (char *p = msg; *p; p++)
+                if ((unsigned char) *p < 0x20 || *p == 0x7f)
+                        *p = ' ';
         free(*error);
         *error = NULL;
         if (path && *path) {

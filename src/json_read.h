@@ -15,8 +15,9 @@
  * json_object_put), or -EINVAL/-ENOMEM with *error set. */
 int json_read_document(const char *text, size_t len, json_object **out, char **error);
 
-/* Sets *error to "PATH: message" (PATH may be "" for the top level) and
- * returns -EINVAL, or -ENOMEM when the message could not be formatted. */
+/* Sets *error to "PATH: message" (PATH may be "" for the top level; control
+ * characters in the message become spaces, so it is one line) and returns
+ * -EINVAL, or -ENOMEM when the message could not be formatted. */
 int json_read_fail(char **error, const char *path, const char *fmt, ...)
         __attribute__((format(printf, 3, 4)));
 

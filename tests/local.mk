@@ -24,3 +24,4 @@ include tests/sim.mk
 include tests/unit.mk
 # Test data and helper headers travel in the tarball for `make distcheck`.
 EXTRA_DIST += tests/data
+include tests/fuzz/local.mk

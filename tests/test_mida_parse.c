@@ -264,3 +264,21 @@ Test(list, wrappings_and_errors)
         cr_expect_str_eq(error, "the API reported a failure: Invalid API key");
         free(error);
 }
+
+/* Found by tests/fuzz (fuzz-list): a value quoted in a message carried its
+ * newlines into the journal. Messages stay one line. */
+Test(list, quoted_values_keep_messages_one_line)
+{
+        struct mida_experiment_list l;
+        char *error = NULL;
+
+        cr_expect_eq(parse_list_text("{\"experiments\": [{\"test_id\": 1, \"status\": \"a\\nb\rc\"}]}", &l, &error),
+                     -EINVAL);
+        cr_expect_str_eq(error, "experiments[0].status: unknown status \"a b c\"");
+        cr_expect_eq(parse_list_text("{\"experiments\": [{\"test_id\": 1, \"status\": \"2024\n\n\"}]}", &l, &error),
+                     -EINVAL);
+        cr_expect_str_eq(error, "experiments[0].status: unknown status \"2024  \"");
+        free(error);
+        EXPECT_ERROR("{\"test_id\": 1, \"variants\": [{\"variant_id\": \"0\\n\"}, {\"variant_id\": \"0\\n\"}]}",
+                     "variants[1].variant_id: duplicate \"0 \"");
+}
