@@ -11,7 +11,7 @@ src_libmida_a_SOURCES = \
 	src/backoff.c src/backoff.h \
 	src/mida_client.c src/mida_client.h src/watchlist.c src/watchlist.h src/state.c src/state.h \
 	src/daemon.c src/daemon.h src/manager.c src/manager.h src/cycle.c src/cycle.h \
-	src/experiment_update.c src/experiment_update.h src/once_output.c src/once_output.h \
+	src/experiment_update.c src/experiment_update.h src/once_output.c src/once_output.h src/once_rules.c src/once_rules.h \
 	src/http.c src/http.h src/http_error.c src/http_error.h src/atomic_file.c src/atomic_file.h \
 	src/expr.c src/expr.h src/expr_lex.c src/expr_lex.h src/expr_code.h src/expr_eval.c \
 	src/notify_format.c src/notify_format.h src/notify_payload.c src/notify_payload.h src/notify_slack.c \

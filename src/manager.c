@@ -205,7 +205,7 @@ void manager_cycle_finished(struct manager *m)
         log_debug("poll cycle finished: %u polled, %u failed in %.2f s", s->last_cycle_polled,
                   s->last_cycle_failed, s->last_cycle_seconds);
         if (m->mode == MANAGER_ONCE) {
-                once_output_print(m->output, &m->watch, m->json);
+                once_output_print(m->output, &m->watch, m->config, m->json);
                 return;
         }
         alerting_cycle_finished(m);

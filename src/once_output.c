@@ -1,38 +1,53 @@
 #include "once_output.h"
 
-#include "analysis.h"
+#include <time.h>
 
-static void print_json(FILE *out, const struct watchlist *w)
+#include "analysis.h"
+#include "once_rules.h"
+
+static void print_json(FILE *out, const struct watchlist *w, const struct config *c, int64_t now)
 {
         json_object *list = json_object_new_array();
 
-        for (size_t i = 0; i < w->n; i++)
-                if (w->items[i]->active && w->items[i]->current)
-                        json_object_array_add(list, json_object_get(w->items[i]->analysis));
+        for (size_t i = 0; i < w->n; i++) {
+                const struct watched_experiment *e = w->items[i];
+                if (!e->active || !e->current || !e->analysis)
+                        continue;
+                /* `once` saves nothing, so the analysis object may carry its rules. */
+                json_object_object_add(e->analysis, "rules_holding", once_rules_holding(c, e, now));
+                json_object_array_add(list, json_object_get(e->analysis));
+        }
         fprintf(out, "%s\n", json_object_to_json_string_ext(list, JSON_C_TO_STRING_PRETTY |
                                                                   JSON_C_TO_STRING_NOSLASHESCAPE));
         json_object_put(list);
 }
 
-static void print_tables(FILE *out, const struct watchlist *w)
+static void print_tables(FILE *out, const struct watchlist *w, const struct config *c, int64_t now)
 {
         for (size_t i = 0; i < w->n; i++) {
                 const struct watched_experiment *e = w->items[i];
+                json_object *holding;
                 if (!e->active)
                         continue;
-                if (e->current)
+                if (e->current) {
                         analysis_print_table(out, e->current);
-                else
+                        holding = once_rules_holding(c, e, now);
+                        once_rules_print(out, holding);
+                        json_object_put(holding);
+                } else {
                         fprintf(out, "Experiment %lld (%s): no result: %s\n", e->id,
                                 e->name ? e->name : "unnamed", e->last_error ? e->last_error : "not polled");
+                }
                 fputc('\n', out);
         }
 }
 
-void once_output_print(FILE *out, const struct watchlist *w, bool json)
+void once_output_print(FILE *out, const struct watchlist *w, const struct config *c, bool json)
 {
+        int64_t now = time(NULL);
+
         if (json)
-                print_json(out, w);
+                print_json(out, w, c, now);
         else
-                print_tables(out, w);
+                print_tables(out, w, c, now);
 }

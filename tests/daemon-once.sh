@@ -20,10 +20,19 @@ jq -e '.[] | select(.test_id == 1002) | .variants[1].lift < -0.2' "$T/once.json"
 jq -e '.[] | select(.test_id == 1003) | .srm == true' "$T/once.json" >/dev/null || fail "SRM not detected"
 pass "once --json: winner lift $lift, loser negative, SRM flagged"
 
+# Rules are evaluated and shown, never acted on: once runs beside the daemon.
+write_config "" "notifiers = ( { name = \"ops\"; type = \"webhook\"; url = \"$SIM_URL/hooks/ops\"; } );
+rules = ( { name = \"harm\"; when = \"significant && lift_high < -0.05\"; action = \"pause\"; notify = [ \"ops\" ]; } );"
 "$MIDA" -c "$T/mida-monitor.conf" once >"$T/once.txt" || fail "once (table) failed"
 grep -q "Checkout CTA copy" "$T/once.txt" || fail "table lacks experiment names"
-[ ! -e "$T/state/state.json" ] || fail "once must not write the daemon's state"
-pass "once prints a table and writes no state"
+grep -q "rule harm holds on variant 1; the daemon would pause" "$T/once.txt" || fail "table lacks the rule: $(cat "$T/once.txt")"
+"$MIDA" -c "$T/mida-monitor.conf" once --json >"$T/once-rules.json" || fail "once --json with rules failed"
+[ "$(jq -c '.[] | select(.test_id == 1002) | .rules_holding[] | [.rule, .variant_id, .state, .action]' "$T/once-rules.json")" = \
+  '["harm","1","firing","pause"]' ] || fail "rules_holding of 1002: $(jq -c '.[].rules_holding' "$T/once-rules.json")"
+[ ! -e "$T/state/state.json" ] && [ ! -e "$T/state/alerts.json" ] || fail "once must not write the daemon's state"
+[ "$(sim "$SIM_URL/__requests" | jq '[.requests[] | select(.method != "GET")] | length')" -eq 0 ] ||
+        fail "once sent a notification or took an action"
+pass "once shows the rules that hold and what the daemon would do, sends and changes nothing"
 
 # A failing API makes `once` exit 1 with a clear message.
 sim_post /__faults '{"kind":"status","status":401,"endpoint":"result","test_id":1002}' >/dev/null
