@@ -59,11 +59,19 @@ static void format_figure(struct alert_figure f, char *buf, size_t size)
                 buf[0] = 0;
 }
 
-/* FIRED and REPEAT are "alert fired" records, RESOLVED "alert resolved". */
+static const char *transition_message_id(enum rule_transition_kind kind)
+{
+        switch (kind) {
+        case RULE_TRANSITION_RESOLVED: return MIDA_MSGID_ALERT_RESOLVED;
+        case RULE_TRANSITION_PENDING:  return MIDA_MSGID_ALERT_PENDING;
+        default:                       return MIDA_MSGID_ALERT_FIRED;
+        }
+}
+
 static void journal_transition(const struct rule_transition *t, const struct config_rule *rule,
                                const struct alert_event *ev, const char *event_id)
 {
-        bool resolved = t->kind == RULE_TRANSITION_RESOLVED;
+        bool quiet = t->kind == RULE_TRANSITION_RESOLVED || t->kind == RULE_TRANSITION_PENDING;
         char id[24], lift[32], p[32];
         char *summary = alert_event_summary(ev);
         struct log_field fields[] = {
@@ -72,15 +80,21 @@ static void journal_transition(const struct rule_transition *t, const struct con
                 { "MIDA_SEVERITY", ev->severity }, { "MIDA_LIFT", lift }, { "MIDA_P_VALUE", p },
                 { "MIDA_EVENT_ID", event_id },
         };
-        int priority = resolved ? LOG_NOTICE : rule->severity == RULE_SEVERITY_CRITICAL ? LOG_CRIT :
+        int priority = quiet ? LOG_NOTICE : rule->severity == RULE_SEVERITY_CRITICAL ? LOG_CRIT :
                        rule->severity == RULE_SEVERITY_WARNING ? LOG_WARNING : LOG_NOTICE;
 
         snprintf(id, sizeof(id), "%lld", t->experiment_id);
         format_figure(ev->lift, lift, sizeof(lift));
         format_figure(ev->p_value, p, sizeof(p));
-        log_event(priority, resolved ? MIDA_MSGID_ALERT_RESOLVED : MIDA_MSGID_ALERT_FIRED, fields,
-                  sizeof(fields) / sizeof(fields[0]), "%s%s", summary ? summary : rule->name,
-                  t->kind == RULE_TRANSITION_REPEAT ? " (repeat)" : "");
+        if (t->kind == RULE_TRANSITION_PENDING)
+                log_event(priority, transition_message_id(t->kind), fields, sizeof(fields) / sizeof(fields[0]),
+                          "%s pending on %s: fires if it still holds in %llu s", rule->name,
+                          ev->experiment_name ? ev->experiment_name : id,
+                          (unsigned long long) (rule->for_usec / 1000000));
+        else
+                log_event(priority, transition_message_id(t->kind), fields, sizeof(fields) / sizeof(fields[0]),
+                          "%s%s", summary ? summary : rule->name,
+                          t->kind == RULE_TRANSITION_REPEAT ? " (repeat)" : "");
         free(summary);
 }
 
@@ -112,7 +126,8 @@ static void handle_transition(struct manager *m, const struct rule_transition *t
                 }
                 journal_transition(t, rule, &ev, b ? b->id : NULL);
         }
-        if (rule->action != RULE_ACTION_NONE && t->kind != RULE_TRANSITION_RESOLVED)
+        if (rule->action != RULE_ACTION_NONE &&
+            (t->kind != RULE_TRANSITION_RESOLVED && t->kind != RULE_TRANSITION_PENDING))
                 action_runner_consider(m, t, a);
 }
 

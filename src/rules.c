@@ -176,6 +176,9 @@ static int step(struct evaluation *ev, size_t rule_index, const char *variant_id
                 r->state = ALERT_PENDING;
                 r->active_since = ev->now;
                 r->visited = true;
+                /* Journalled, never notified: `for` has yet to pass. */
+                if (rule->for_usec > 0 && emit(ev, RULE_TRANSITION_PENDING, rule_index, r, variant_index, false) < 0)
+                        return -ENOMEM;
         }
         if (r->state == ALERT_FIRING)
                 return keep_firing(ev, rule_index, r, variant_index);

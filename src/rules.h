@@ -3,7 +3,8 @@
  * One alert per rule × experiment × variant (variant "" for a rule on
  * experiment-level variables only). An inactive alert has no record.
  *
- *   condition true, no record      → pending (active_since = now)
+ *   condition true, no record      → pending (active_since = now): PENDING
+ *                                    when `for` > 0
  *   pending, held for ≥ `for`      → firing: FIRED (for = 0: at once)
  *   firing, `repeat` > 0 elapsed   → REPEAT (notify again)
  *   firing, condition false        → RESOLVED (notify if notify_resolved),
@@ -59,6 +60,9 @@ enum rule_transition_kind {
          * action, so that an action skipped (circuit breaker) or lost in a
          * crash before its intent was recorded is decided again. */
         RULE_TRANSITION_STILL_FIRING,
+        /* The condition started to hold and the rule has a `for`: journal
+         * only (notify is false). */
+        RULE_TRANSITION_PENDING,
 };
 
 struct rule_transition {

@@ -33,6 +33,7 @@ struct run {
         struct config *c;
         struct rules_state s;
         struct rule_transitions t;
+        size_t pending;            /* PENDING transitions of the last evaluation */
 };
 
 static void run_init(struct run *r, const char *rules)
@@ -47,12 +48,26 @@ static void run_free(struct run *r)
         config_free(r->c);
 }
 
-/* Evaluates a at now; returns the number of transitions (left in r->t). */
+/* Evaluates a at now; returns the number of transitions (left in r->t)
+ * other than PENDING, which is journal-only and counted in r->pending. */
 static size_t eval_at(struct run *r, const struct experiment_analysis *a, int64_t now)
 {
+        size_t kept = 0;
+
         rule_transitions_clear(&r->t);
+        r->pending = 0;
         cr_assert_eq(rules_evaluate_experiment(&r->s, r->c, a, NAN, now, &r->t), 0);
-        return r->t.n;
+        for (size_t i = 0; i < r->t.n; i++) {
+                if (r->t.items[i].kind == RULE_TRANSITION_PENDING) {
+                        cr_expect_not(r->t.items[i].notify, "a pending alert is never notified");
+                        free(r->t.items[i].variant_id);
+                        r->pending++;
+                } else {
+                        r->t.items[kept++] = r->t.items[i];
+                }
+        }
+        r->t.n = kept;
+        return kept;
 }
 
 /* Evaluates two_arms(id, lift) at now. */
@@ -86,8 +101,10 @@ Test(rules, for_then_repeat_then_resolve)
 
         run_init(&r, "( { name = \"w\"; when = \"lift > 0.02\"; for = \"1h\"; repeat = \"2h\"; } )");
         cr_expect_eq(eval_lift(&r, 1, 0.05, T0), 0, "pending sends nothing");
+        cr_expect_eq(r.pending, 1, "becoming pending is one (journal-only) transition");
         cr_expect_eq(rules_pending_count(&r.s, "w"), 1);
         cr_expect_eq(eval_lift(&r, 1, 0.05, T0 + HOUR - 1), 0, "one second short of `for`");
+        cr_expect_eq(r.pending, 0, "still pending is not a transition");
         cr_assert_eq(eval_lift(&r, 1, 0.05, T0 + HOUR), 1);
         expect_transition(&r.t.items[0], RULE_TRANSITION_FIRED, "1", T0 + HOUR, true);
         cr_expect_eq(r.t.items[0].rule_index, 0);
