@@ -181,7 +181,7 @@ static void on_done(const struct http_response *r, void *userdata)
                 finished(q, r->status, NULL);
                 return;
         }
-        mida_describe_failure(call, r, what, sizeof(what));
+        mida_failure_reason(call, r, what, sizeof(what));   /* the ledger keeps the status apart */
         if (mida_failure_is_transient(r->status) && retry_later(q, r->retry_after_seconds)) {
                 log_warning("rule %s, experiment %lld: %s failed (%s), attempt %u; retrying", q->rule,
                             q->experiment_id, rule_action_to_string(q->action), what, q->attempt);

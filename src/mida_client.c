@@ -109,7 +109,7 @@ static const char *status_meaning(enum mida_call call, int status)
         switch (status) {
         case 400: return "request rejected as invalid";
         case 401: return "API key rejected";
-        case 403: return call == MIDA_CALL_STATUS ? "plan limit: too many live experiments"
+        case 403: return call == MIDA_CALL_STATUS ? "status change refused (plan limit, or the key lacks permission)"
                                                   : "API key not allowed to do this";
         case 404: return call == MIDA_CALL_LIST ? "project key not found" : "experiment not found";
         case 409: return "experiment cannot serve a winner (draft, already serving, or not allowed)";
@@ -131,6 +131,18 @@ static void api_error_text(const struct http_response *r, char *buf, size_t size
         for (char *p = buf; *p; p++)
                 if ((unsigned char) *p < 0x20)
                         *p = ' ';
+}
+
+void mida_failure_reason(enum mida_call call, const struct http_response *r, char *buf, size_t size)
+{
+        char detail[120];
+
+        if (r->status == 0) {
+                snprintf(buf, size, "%s", r->error ? r->error : "no response");
+                return;
+        }
+        api_error_text(r, detail, sizeof(detail));
+        snprintf(buf, size, "%s%s%s", status_meaning(call, r->status), detail[0] ? ": " : "", detail);
 }
 
 void mida_describe_failure(enum mida_call call, const struct http_response *r,

@@ -33,6 +33,9 @@ int mida_serve_winner(struct http_client *http, const struct config_mida *api, l
 
 /* Whether retrying later may help: transport errors, 408, 429 and 5xx. */
 bool mida_failure_is_transient(int http_status);
+/* The same without the status code, for records that keep it apart:
+ * "API key rejected: invalid key". */
+void mida_failure_reason(enum mida_call call, const struct http_response *r, char *buf, size_t size);
 /* One line for the journal and `status`, e.g. "API key rejected (HTTP 401)"
  * or "timed out after 30 s". Never contains the API key. */
 void mida_describe_failure(enum mida_call call, const struct http_response *r,

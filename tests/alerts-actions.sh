@@ -67,3 +67,21 @@ posts=$(sim "$SIM_URL/__requests" | jq '[.requests[] | select(.method == "POST" 
         fail "serve-winner event: $(hooks ops | jq -c 'select(.event == "action") | .action')"
 pass "serve-winner: variant 1 of 'Checkout*' served to 50%, one request, one event"
 stop_daemon
+
+# A failing action is reported as action-failed, once, and never retried
+# by later cycles (the ledger records it as failed; nothing is done twice).
+sim_post /__reset '{}' >/dev/null
+rm -rf "$T/state"
+sim_post /__faults '{"kind": "status", "status": 403, "endpoint": "status"}' >/dev/null
+alert_config
+start_daemon
+wait_for 30 ops_count_at_least '.event == "action-failed"' 1 || fail "no action-failed event: $(hooks ops)"
+poll_now; poll_now
+wait_for 10 outbox_empty || fail "outbox not drained"
+failed=$(hooks ops | jq -r 'select(.event == "action-failed") | .action.result')
+case "$failed" in "failed: HTTP 403"*) ;; *) fail "action-failed result: $failed" ;; esac
+[ "$(ops_count '.event == "action-failed"')" -eq 1 ] || fail "the failure was reported more than once"
+[ "$(patch_count 1002)" -eq 1 ] || fail "a failed pause was retried by later cycles: $(patch_count 1002) PATCHes"
+grep -q 'rule harm, experiment 1002: pause: failed: HTTP 403' "$T/daemon.log" || fail "the failure is not logged"
+pass "a pause refused with 403 is reported once as action-failed ($failed) and not retried"
+stop_daemon
