@@ -17,6 +17,7 @@
 #include "http.h"
 #include "log.h"
 #include "once_output.h"
+#include "outbox.h"
 #include "state.h"
 
 static int load_config(const char *path, struct config **ret)
@@ -173,16 +174,22 @@ void manager_idle_check(struct manager *m)
 void manager_format_status(const struct manager *m, char *buf, size_t size)
 {
         const struct daemon_summary *s = &m->summary;
-        size_t watched = watchlist_count_active(&m->watch);
+        size_t firing = rules_firing_count(&m->alerts, NULL);
+        size_t pending = m->outbox ? outbox_pending(m->outbox) : 0;
+        int n = snprintf(buf, size, "Watching %zu experiments", watchlist_count_active(&m->watch));
 
+        /* What an operator glancing at `systemctl status` needs first. */
+        if (firing > 0 && n >= 0 && (size_t) n < size)
+                n += snprintf(buf + n, size - n, "; %zu alert%s firing", firing, firing == 1 ? "" : "s");
+        if (pending > 0 && n >= 0 && (size_t) n < size)
+                n += snprintf(buf + n, size - n, "; %zu deliver%s pending", pending, pending == 1 ? "y" : "ies");
+        if (n < 0 || (size_t) n >= size)
+                return;
         if (s->last_cycle_at == 0)
-                snprintf(buf, size, "Watching %zu experiments; first cycle running", watched);
-        else if (s->api_error[0])
-                snprintf(buf, size, "Watching %zu experiments; last cycle: %u polled, %u failed; API error: %s",
-                         watched, s->last_cycle_polled, s->last_cycle_failed, s->api_error);
+                snprintf(buf + n, size - n, "; first cycle running");
         else
-                snprintf(buf, size, "Watching %zu experiments; last cycle: %u polled, %u failed",
-                         watched, s->last_cycle_polled, s->last_cycle_failed);
+                snprintf(buf + n, size - n, "; last cycle: %u polled, %u failed%s%s", s->last_cycle_polled,
+                         s->last_cycle_failed, s->api_error[0] ? "; API error: " : "", s->api_error);
 }
 
 void manager_save_state(struct manager *m)
