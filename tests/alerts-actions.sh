@@ -5,6 +5,15 @@
 . "$top_srcdir/tests/lib/harness.sh"
 . "$top_srcdir/tests/lib/alerts.sh"
 
+# fresh_start MONITOR_SETTINGS RULE: the simulator and the state as new, a
+# config with the signed ops webhook and one rule.
+fresh_start() {
+        sim_post /__reset '{}' >/dev/null
+        rm -rf "$T/state"
+        write_config "$1" "notifiers = (
+  { name = \"ops\"; type = \"webhook\"; url = \"$SIM_URL/hooks/ops\"; secret = \"$SECRET\"; } );
+rules = ( $2 );"
+}
 all_patches() { sim "$SIM_URL/__requests" | jq '[.requests[] | select(.method == "PATCH")] | length'; }
 
 start_sim demo.conf
@@ -31,11 +40,8 @@ pass "dry_run off: the pause happens, once"
 stop_daemon
 
 # Circuit breaker: a rule that would pause every live experiment.
-sim_post /__reset '{}' >/dev/null
-rm -rf "$T/state"
-write_config "max_actions_per_hour = 1;" "notifiers = (
-  { name = \"ops\"; type = \"webhook\"; url = \"$SIM_URL/hooks/ops\"; secret = \"$SECRET\"; } );
-rules = ( { name = \"stop-all\"; when = \"visitors > 0\"; action = \"pause\"; notify = [ \"ops\" ]; } );"
+fresh_start "max_actions_per_hour = 1;" \
+        '{ name = "stop-all"; when = "visitors > 0"; action = "pause"; notify = [ "ops" ]; }'
 start_daemon
 wait_for 30 ops_count_at_least '.event == "action-failed"' 1 || fail "breaker not reported: $(hooks ops)"
 poll_now; poll_now
@@ -49,12 +55,8 @@ pass "max_actions_per_hour = 1: one pause, the others skipped, one alert says so
 stop_daemon
 
 # serve-winner: the firing variant, at the rule's traffic allocation, once.
-sim_post /__reset '{}' >/dev/null
-rm -rf "$T/state"
-write_config "" "notifiers = (
-  { name = \"ops\"; type = \"webhook\"; url = \"$SIM_URL/hooks/ops\"; secret = \"$SECRET\"; } );
-rules = ( { name = \"ship\"; when = \"significant && lift > 0.1\"; experiments = [ \"Checkout*\" ];
-            action = \"serve-winner\"; traffic_allocation = 50; notify = [ \"ops\" ]; } );"
+fresh_start "" '{ name = "ship"; when = "significant && lift > 0.1"; experiments = [ "Checkout*" ];
+                  action = "serve-winner"; traffic_allocation = 50; notify = [ "ops" ]; }'
 start_daemon
 wait_for 30 ops_count_at_least '.event == "action"' 1 || fail "no serve-winner action: $(hooks ops)"
 poll_now
