@@ -13,11 +13,15 @@ set -u
 out=$1 seeds=$2 seconds=$3
 shift 3
 failed=
-# The harnesses that write files (config, state) run much faster on tmpfs.
-if [ -z "${TMPDIR:-}" ] && [ -d /dev/shm ] && [ -w /dev/shm ]; then
-        TMPDIR=/dev/shm
-        export TMPDIR
+# The harnesses that write files (config, state) run much faster on tmpfs;
+# a private directory also collects what a crashed harness leaves behind.
+base=${TMPDIR:-}
+if [ -z "$base" ] && [ -d /dev/shm ] && [ -w /dev/shm ]; then
+        base=/dev/shm
 fi
+TMPDIR=$(mktemp -d "${base:-/tmp}/mida-fuzz-run.XXXXXX") || exit 1
+export TMPDIR
+trap 'rm -rf "$TMPDIR"' EXIT
 for h in "$@"; do
         work=$out/work/$h
         mkdir -p "$work/corpus" "$work/crashes"
