@@ -108,6 +108,21 @@ static struct batched_event *batch_add(struct alert_batch *b)
         return &b->items[b->n++];
 }
 
+/* A rule with an action is told at once, in its own message: its action
+ * starts now, and its report must not reach a receiver before the alert
+ * that caused it (the cycle's batch is queued only when the cycle ends). */
+static void notify_before_action(struct manager *m, const struct rule_transition *t, const struct config_rule *rule,
+                                 struct alert_event *ev)
+{
+        char id[NOTIFY_EVENT_ID_SIZE];
+
+        notify_new_event_id(id);
+        ev->id = id;
+        journal_transition(t, rule, ev, t->notify && rule->n_notify > 0 ? id : NULL);
+        if (t->notify)
+                alerting_send_now(m, t->rule_index, ev);
+}
+
 static void handle_transition(struct manager *m, const struct rule_transition *t,
                               const struct experiment_analysis *a)
 {
@@ -116,7 +131,10 @@ static void handle_transition(struct manager *m, const struct rule_transition *t
         struct alert_event ev;
 
         rule_transition_event(t, m->config, a, &ev);
-        if (t->kind != RULE_TRANSITION_STILL_FIRING) {
+        if (rule->action != RULE_ACTION_NONE && t->kind != RULE_TRANSITION_STILL_FIRING &&
+            t->kind != RULE_TRANSITION_PENDING) {
+                notify_before_action(m, t, rule, &ev);
+        } else if (t->kind != RULE_TRANSITION_STILL_FIRING) {
                 if (t->notify && rule->n_notify > 0 && !(b = batch_add(&m->batch)))
                         log_error("out of memory: the notification of rule %s is lost", rule->name);
                 if (b) {

@@ -25,7 +25,11 @@ wait_for 30 outbox_empty || fail "outbox not drained: $(ls "$T/state/outbox")"
 [ "$(slack_count 'harm fired on Pricing page hero')" -eq 1 ] || fail "harm Slack message"
 [ "$(slack_count 'harm: pause taken on Pricing page hero')" -eq 1 ] || fail "pause Slack message"
 [ "$(slack_count 'srm fired')" -eq 0 ] || fail "srm went to Slack, which its rule does not name"
-pass "winner, harm + pause and SRM each delivered once to the notifiers their rules name"
+order=$(hooks ops | jq -r 'select(.rule == "harm") | .event' | tr '\n' ' ')
+[ "$order" = "fired action " ] || fail "the pause reached ops before its alert: $order"
+order=$(hooks growth | jq -r .text | grep -o 'harm fired\|harm: pause taken' | tr '\n' ',')
+[ "$order" = "harm fired,harm: pause taken," ] || fail "the pause reached Slack before its alert: $order"
+pass "winner, harm + pause and SRM each delivered once to the notifiers their rules name, the alert before its action"
 n=$(check_signatures)
 pass "all $n webhook deliveries carry a valid Standard Webhooks signature and their own id"
 
@@ -49,7 +53,7 @@ pass "the paused experiment stops receiving traffic; the others go on"
 # Later cycles send nothing new: alerts are state changes, not levels.
 poll_now; poll_now
 wait_for 10 outbox_empty || fail "outbox not drained"
-[ "$(ops_count 'true')" -eq 3 ] && [ "$(hooks growth | wc -l)" -eq 2 ] || fail "a later cycle re-sent an alert"
+[ "$(ops_count 'true')" -eq 3 ] && [ "$(hooks growth | wc -l)" -eq 3 ] || fail "a later cycle re-sent an alert"
 grep -q 'experiment 1002 (Pricing page hero): no longer live' "$T/daemon.log" || fail "1002 not dropped"
 [ "$(ops_count '.event == "resolved"')" -eq 0 ] || fail "a paused experiment's alert was reported resolved"
 grep -q '^STATUS=Watching 3 experiments; 2 alerts firing; last cycle' "$T/notify.log" ||
@@ -71,7 +75,7 @@ wait_for 30 cycles_more_than 4 || fail "cycle after restart"
 poll_now
 wait_for 10 outbox_empty || fail "outbox not drained"
 [ "$(ops_count 'true')" -eq 4 ] || fail "restart re-sent: $(hooks ops | jq -c '[.event, .rule]')"
-[ "$(hooks growth | wc -l)" -eq 2 ] || fail "restart re-sent a Slack message"
+[ "$(hooks growth | wc -l)" -eq 3 ] || fail "restart re-sent a Slack message"
 [ "$(patch_count 1002)" -eq 1 ] || fail "restart paused again"
 pass "restart while firing: nothing re-sent, no second PATCH"
 
