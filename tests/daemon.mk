@@ -13,5 +13,7 @@ DAEMON_INTEGRATION_TESTS = tests/daemon-once.sh tests/daemon-run.sh \
 	tests/alerts-lifecycle.sh tests/alerts-delivery.sh tests/alerts-actions.sh
 # Memcheck on the daemon (skipped, exit 77, in a sanitizer build).
 DAEMON_INTEGRATION_TESTS += tests/daemon-valgrind.sh
+# Records in a private systemd-journald (needs root; skipped otherwise).
+DAEMON_INTEGRATION_TESTS += tests/daemon-journal.sh
 TESTS += $(DAEMON_INTEGRATION_TESTS)
 EXTRA_DIST += $(DAEMON_INTEGRATION_TESTS) tests/lib/harness.sh tests/lib/alerts.sh
