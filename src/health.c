@@ -429,7 +429,8 @@ const char *health_transition_text(const struct health_transition *t, const stru
         int64_t after = threshold(t->condition, settings);
 
         health_describe(t->condition, t->subject, t->name, what, sizeof(what));
-        if (t->detail && *t->detail)
+        /* A failing experiment's poll-failed record just said why. */
+        if (t->detail && *t->detail && !(t->kind == HEALTH_DETECTED && t->condition == HEALTH_EXPERIMENT_FAILING))
                 snprintf(detail, sizeof(detail), " (%s)", t->detail);
         duration_format((uint64_t) (after > 0 ? after : 0) * USEC_PER_SEC, wait, sizeof(wait));
         duration_format((uint64_t) (t->at > t->since ? t->at - t->since : 0) * USEC_PER_SEC, lasted, sizeof(lasted));

@@ -3,6 +3,7 @@
 
 #include <errno.h>
 #include <math.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -12,6 +13,62 @@
 /* Experiment names come from the API: bounded, so one long name cannot
  * blow up the file. */
 #define MAX_LABEL_BYTES 200
+
+/* The text being built: doubling growth, so formatting stays linear. */
+struct out {
+        char *data;
+        size_t len, cap;
+        bool failed;
+};
+
+static void out_write(struct out *o, const char *s, size_t n)
+{
+        if (o->failed)
+                return;
+        if (o->len + n + 1 > o->cap) {
+                size_t cap = o->cap ? o->cap : 4096;
+                char *data;
+
+                while (cap < o->len + n + 1)
+                        cap *= 2;
+                data = realloc(o->data, cap);
+                if (!data) {
+                        o->failed = true;
+                        return;
+                }
+                o->data = data;
+                o->cap = cap;
+        }
+        memcpy(o->data + o->len, s, n);
+        o->len += n;
+        o->data[o->len] = 0;
+}
+
+static void out_puts(struct out *o, const char *s)
+{
+        out_write(o, s, strlen(s));
+}
+
+static void out_putc(struct out *o, char c)
+{
+        out_write(o, &c, 1);
+}
+
+static void out_printf(struct out *o, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void out_printf(struct out *o, const char *fmt, ...)
+{
+        char buf[512];
+        va_list ap;
+        int n;
+
+        va_start(ap, fmt);
+        n = vsnprintf(buf, sizeof(buf), fmt, ap);
+        va_end(ap);
+        if (n < 0 || (size_t) n >= sizeof(buf))
+                o->failed = true;   /* callers print names and numbers only */
+        else
+                out_write(o, buf, (size_t) n);
+}
 
 /* The length of the valid UTF-8 sequence at s (at most n bytes), 0 when
  * it is not one (overlong forms, surrogates and > U+10FFFF included). */
@@ -46,7 +103,7 @@ static size_t utf8_sequence(const unsigned char *s, size_t n)
 /* A label value between quotes: \ " and newline escaped, invalid UTF-8
  * replaced by U+FFFD, at most MAX_LABEL_BYTES of input (cut at a
  * character boundary). */
-static void put_label_value(FILE *f, const char *value)
+static void put_label_value(struct out *f, const char *value)
 {
         const unsigned char *s = (const unsigned char *) (value ? value : "");
         size_t n = strlen((const char *) s), i = 0;
@@ -56,44 +113,44 @@ static void put_label_value(FILE *f, const char *value)
                 while (n > 0 && (s[n] & 0xc0) == 0x80)   /* not inside a character */
                         n--;
         }
-        fputc('"', f);
+        out_putc(f, '"');
         while (i < n) {
                 size_t len = utf8_sequence(s + i, n - i);
 
                 if (len == 0) {
-                        fputs("\xef\xbf\xbd", f);
+                        out_puts(f, "\xef\xbf\xbd");
                         i++;
                         continue;
                 }
                 if (s[i] == '\\')
-                        fputs("\\\\", f);
+                        out_puts(f, "\\\\");
                 else if (s[i] == '"')
-                        fputs("\\\"", f);
+                        out_puts(f, "\\\"");
                 else if (s[i] == '\n')
-                        fputs("\\n", f);
+                        out_puts(f, "\\n");
                 else
-                        fwrite(s + i, 1, len, f);
+                        out_write(f, (const char *) s + i, len);
                 i += len;
         }
-        fputc('"', f);
+        out_putc(f, '"');
 }
 
 /* The shortest text that reads back as v; integers without an exponent
  * up to 2^53; Prometheus' spelling of the infinities. */
-static void put_value(FILE *f, double v)
+static void put_value(struct out *f, double v)
 {
         char buf[40];
 
         if (isnan(v)) {
-                fputs("NaN", f);
+                out_puts(f, "NaN");
                 return;
         }
         if (isinf(v)) {
-                fputs(v > 0 ? "+Inf" : "-Inf", f);
+                out_puts(f, v > 0 ? "+Inf" : "-Inf");
                 return;
         }
         if (v == floor(v) && fabs(v) < 9007199254740992.0) {
-                fprintf(f, "%.0f", v == 0 ? 0.0 : v);   /* no "-0" */
+                out_printf(f, "%.0f", v == 0 ? 0.0 : v);   /* no "-0" */
                 return;
         }
         for (int precision = 15; precision <= 17; precision++) {
@@ -101,31 +158,31 @@ static void put_value(FILE *f, double v)
                 if (strtod(buf, NULL) == v)
                         break;
         }
-        fputs(buf, f);
+        out_puts(f, buf);
 }
 
 enum family_type { GAUGE, COUNTER };
 
-static void put_family(FILE *f, const char *name, enum family_type type, const char *help)
+static void put_family(struct out *f, const char *name, enum family_type type, const char *help)
 {
-        fprintf(f, "# HELP %s %s\n# TYPE %s %s\n", name, help, name, type == COUNTER ? "counter" : "gauge");
+        out_printf(f, "# HELP %s %s\n# TYPE %s %s\n", name, help, name, type == COUNTER ? "counter" : "gauge");
 }
 
 /* name{experiment_id="…",experiment_name="…"[,variant_id="…"]} value */
-static void put_experiment_sample(FILE *f, const char *name, const struct metrics_experiment *x,
+static void put_experiment_sample(struct out *f, const char *name, const struct metrics_experiment *x,
                                   const char *variant_id, double value)
 {
         if (isnan(value))
                 return;
-        fprintf(f, "%s{experiment_id=\"%lld\",experiment_name=", name, x->id);
+        out_printf(f, "%s{experiment_id=\"%lld\",experiment_name=", name, x->id);
         put_label_value(f, x->name);
         if (variant_id) {
-                fputs(",variant_id=", f);
+                out_puts(f, ",variant_id=");
                 put_label_value(f, variant_id);
         }
-        fputs("} ", f);
+        out_puts(f, "} ");
         put_value(f, value);
-        fputc('\n', f);
+        out_putc(f, '\n');
 }
 
 static double count_value(long long n)
@@ -134,7 +191,7 @@ static double count_value(long long n)
 }
 
 /* One per-variant family over every experiment. */
-static void put_variant_family(FILE *f, const struct metrics_input *in, const char *name,
+static void put_variant_family(struct out *f, const struct metrics_input *in, const char *name,
                                enum family_type type, const char *help, size_t offset, bool is_count)
 {
         put_family(f, name, type, help);
@@ -151,43 +208,37 @@ static void put_variant_family(FILE *f, const struct metrics_input *in, const ch
 }
 
 /* A family with one label and one sample per entry. */
-static void put_labelled_family(FILE *f, const char *name, enum family_type type, const char *help,
+static void put_labelled_family(struct out *f, const char *name, enum family_type type, const char *help,
                                 const char *label, const struct metrics_labelled *items, size_t n)
 {
         put_family(f, name, type, help);
         for (size_t i = 0; i < n; i++) {
                 if (isnan(items[i].value))
                         continue;
-                fprintf(f, "%s{%s=", name, label);
+                out_printf(f, "%s{%s=", name, label);
                 put_label_value(f, items[i].label);
-                fputs("} ", f);
+                out_puts(f, "} ");
                 put_value(f, items[i].value);
-                fputc('\n', f);
+                out_putc(f, '\n');
         }
 }
 
-static void put_single(FILE *f, const char *name, enum family_type type, const char *help, double value)
+static void put_single(struct out *f, const char *name, enum family_type type, const char *help, double value)
 {
         put_family(f, name, type, help);
         if (isnan(value))
                 return;
-        fputs(name, f);
-        fputc(' ', f);
+        out_puts(f, name);
+        out_putc(f, ' ');
         put_value(f, value);
-        fputc('\n', f);
+        out_putc(f, '\n');
 }
 
 #define VARIANT_FIELD(field) offsetof(struct metrics_variant, field)
 
 int metrics_format(const struct metrics_input *in, char **ret, size_t *ret_len)
 {
-        char *buf = NULL;
-        size_t len = 0;
-        FILE *f = open_memstream(&buf, &len);
-        bool failed;
-
-        if (!f)
-                return -ENOMEM;
+        struct out out = { 0 }, *f = &out;
 
         put_variant_family(f, in, "mida_visitors", GAUGE,
                            "Visitors of the variant, as the Mida API reports them.",
@@ -240,18 +291,17 @@ int metrics_format(const struct metrics_input *in, char **ret, size_t *ret_len)
                    "Time the last poll cycle finished, in seconds since the epoch.",
                    in->last_cycle_timestamp > 0 ? in->last_cycle_timestamp : NAN);
         put_family(f, "mida_build_info", GAUGE, "Always 1; the version of mida-monitor as a label.");
-        fputs("mida_build_info{version=", f);
+        out_puts(f, "mida_build_info{version=");
         put_label_value(f, in->version ? in->version : "");
-        fputs("} 1\n", f);
+        out_puts(f, "} 1\n");
 
-        failed = ferror(f);
-        if (fclose(f) != 0 || failed) {
-                free(buf);
+        if (out.failed) {
+                free(out.data);
                 return -ENOMEM;
         }
-        *ret = buf;
+        *ret = out.data;
         if (ret_len)
-                *ret_len = len;
+                *ret_len = out.len;
         return 0;
 }
 

@@ -15,8 +15,15 @@ sim_post /__clock '{"speed": 0}' >/dev/null   # frozen: counts change only when 
 mkdir -p "$T/metrics"
 
 # health_config [EXTRA_TOP_LEVEL]
+# (its own config rather than write_config's: a long interval, so that only
+# SIGUSR1 starts cycles and a fault never lands in the middle of one)
 health_config() {
-        write_config "metrics_file = \"$METRICS\";" "notifiers = (
+        cat >"$T/mida-monitor.conf" <<CONF
+mida: { base_url = "$SIM_URL/v2"; project_key = "demo"; api_key = "demo-key";
+        timeout = "2s"; max_requests_per_second = 0; };
+monitor: { interval = "1h"; spread = 0; state_directory = "$T/state"; metrics_file = "$METRICS"; };
+CONF
+        cat >>"$T/mida-monitor.conf" <<<"notifiers = (
   { name = \"ops\"; type = \"webhook\"; url = \"$SIM_URL/hooks/ops\"; },
   { name = \"pager\"; type = \"webhook\"; url = \"$SIM_URL/hooks/pager\"; } );
 health: { notify = [ \"ops\", \"pager\" ]; after = \"3s\"; repeat = \"0\"; stalled_after = \"${STALLED:-0}\"; };
