@@ -203,7 +203,8 @@ Test(section5, winner_harm_and_srm)
         fixture_analysis(&a, 1234, "Pricing page", v, 5);
         a.srm_p.value = 0.0002;
         cr_assert_eq(rules_evaluate_experiment(&s, c, &a, NAN, T0, &t), 0);
-        cr_expect_eq(t.n, 2, "harm and srm at once; winner waits for `for`");
+        cr_expect_eq(t.n, 3, "harm and srm at once; winner pending (journal only) for its `for`");
+        cr_expect_eq(count_kind(&t, c, "winner", RULE_TRANSITION_PENDING, "1"), 1);
         cr_expect_eq(count_kind(&t, c, "harm", RULE_TRANSITION_FIRED, "2"), 1);
         cr_expect_eq(count_kind(&t, c, "srm", RULE_TRANSITION_FIRED, NULL), 1);
         cr_expect_eq(rules_pending_count(&s, "winner"), 1);
