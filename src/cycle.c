@@ -69,7 +69,11 @@ static void finish(struct cycle *c)
         m->summary.last_cycle_failed = c->failed;
         if (c->failed == 0 && !c->discovering)
                 m->summary.api_error[0] = 0;
-        m->exit_code = c->failed ? 1 : 0;
+        /* Only `once` reports failed polls in its exit status; `run` exits 0
+         * on SIGTERM whatever its last cycle saw (systemd would call a
+         * plain stop a failure otherwise). */
+        if (m->mode == MANAGER_ONCE)
+                m->exit_code = c->failed ? 1 : 0;
         manager_cycle_finished(m);
         m->cycle = NULL;
         cycle_free(c);

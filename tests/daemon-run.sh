@@ -67,7 +67,11 @@ kill -HUP "$DAEMON_PID"
 wait_for 10 grep -q 'configuration reloaded' "$T/daemon.log" || fail "good config not reloaded"
 pass "SIGHUP: broken config rejected (old one keeps running), good one applied"
 
-# SIGTERM: exit 0 promptly with state flushed.
+# SIGTERM: exit 0 promptly with state flushed, even right after a cycle
+# with a failed poll (systemd would otherwise call a plain stop a failure).
+sim_post /__faults '{"kind":"status","status":500,"endpoint":"result","test_id":1001,"count":3}' >/dev/null
+poll_now 40
+grep -q 'experiment 1001 .*Mida API server error' "$T/daemon.log" || fail "the fault did not fail a poll"
 stop_daemon; rc=$?
 [ "$rc" -eq 0 ] || fail "exit code $rc after SIGTERM"
 grep -q 'STOPPING=1' "$T/notify.log" || fail "no STOPPING=1"
