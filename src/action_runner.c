@@ -140,9 +140,11 @@ static void finished(struct action_request *q, int http_status, const char *erro
         const struct action_entry *entry =
                 actions_record_result(&m->actions, q->rule, q->experiment_id, http_status, error, time(NULL));
 
-        (void) save_ledger(m);
+        /* Report first: a kill between the two then repeats the (harmless)
+         * request and the report, rather than leave a done action untold. */
         if (entry)
                 report_entry(m, entry, q->firing_variant);
+        (void) save_ledger(m);
         request_free(q);
         manager_idle_check(m);
 }
@@ -176,18 +178,26 @@ static void on_done(const struct http_response *r, void *userdata)
         enum mida_call call = q->action == RULE_ACTION_PAUSE ? MIDA_CALL_STATUS : MIDA_CALL_SERVE_WINNER;
         char what[256] = "";
 
+        bool unconfirmed = r->status >= 200 && r->status < 300;
+
         q->transfer = NULL;
-        if (r->status >= 200 && r->status < 300) {
+        if (unconfirmed && mida_action_confirmed(r->body, r->body_len)) {
                 finished(q, r->status, NULL);
                 return;
         }
-        mida_failure_reason(call, r, what, sizeof(what));   /* the ledger keeps the status apart */
-        if (mida_failure_is_transient(r->status) && retry_later(q, r->retry_after_seconds)) {
+        if (unconfirmed)
+                snprintf(what, sizeof(what), "HTTP %d without a confirmation from the API", r->status);
+        else
+                mida_failure_reason(call, r, what, sizeof(what));   /* the ledger keeps the status apart */
+        if ((unconfirmed || mida_failure_is_transient(r->status)) && retry_later(q, r->retry_after_seconds)) {
                 log_warning("rule %s, experiment %lld: %s failed (%s), attempt %u; retrying", q->rule,
                             q->experiment_id, rule_action_to_string(q->action), what, q->attempt);
+                /* The earlier request may have gone through: a 409 from
+                 * serve-winner on the retry then means it did. */
+                actions_note_retry(&q->m->actions, q->rule, q->experiment_id);
                 return;
         }
-        finished(q, r->status, what);
+        finished(q, unconfirmed ? 0 : r->status, what);
 }
 
 static void send_request(struct action_request *q)

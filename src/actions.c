@@ -158,6 +158,14 @@ const struct action_entry *actions_record_result(struct action_ledger *l, const 
         return e;
 }
 
+void actions_note_retry(struct action_ledger *l, const char *rule, long long experiment_id)
+{
+        struct action_entry *e = find_entry(l, rule, experiment_id, false);
+
+        if (e && e->state == ACTION_STATE_INTENDED)
+                e->attempts++;
+}
+
 size_t actions_prepare_retries(struct action_ledger *l)
 {
         size_t n = 0;

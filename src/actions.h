@@ -93,6 +93,12 @@ const struct action_entry *actions_record_result(struct action_ledger *l, const 
                                                  long long experiment_id, int http_status,
                                                  const char *error, int64_t now);
 
+/* A request for the intent of rule × experiment is being sent again within
+ * one run (its earlier outcome is unknown: timeout, 5xx, unreadable 2xx):
+ * counts the attempt, so that a 409 from serve-winner then means the earlier
+ * request went through. */
+void actions_note_retry(struct action_ledger *l, const char *rule, long long experiment_id);
+
 /* At startup: counts one more attempt for every entry still intended and
  * returns how many there are. Save the ledger, then resend each entry with
  * state == ACTION_STATE_INTENDED exactly as recorded. */

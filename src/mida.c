@@ -264,3 +264,16 @@ const struct mida_variant *mida_result_control(const struct mida_result *r)
                         return &r->variants[i];
         return NULL;
 }
+
+bool mida_action_confirmed(const char *json, size_t len)
+{
+        json_object *root = NULL;
+        char *error = NULL;
+        bool success = false;
+
+        if (json && json_read_document(json, len, &root, &error) >= 0 && json_object_is_type(root, json_type_object))
+                (void) json_read_bool(root, "", "success", true, &success, &error);
+        json_object_put(root);
+        free(error);
+        return success;
+}

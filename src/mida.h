@@ -73,3 +73,8 @@ struct mida_experiment_list {
 /* Parses one List Experiments page. Same conventions as mida_result_parse. */
 int mida_experiment_list_parse(const char *json, size_t len, struct mida_experiment_list *out, char **error);
 void mida_experiment_list_free(struct mida_experiment_list *l);
+
+/* Whether a 2xx of Update Experiment Status or Serve Winner confirms the
+ * change: a JSON object with "success": true. A proxy's garbage 200 must
+ * not be taken for a done action. */
+bool mida_action_confirmed(const char *json, size_t len);

@@ -149,6 +149,23 @@ Test(actions, conflict_on_a_first_attempt_is_a_failure)
         actions_ledger_clear(&l);
 }
 
+Test(actions, conflict_after_a_retry_within_one_run_is_done)
+{
+        struct action_ledger l = {};
+        const struct action_entry *e;
+
+        cr_assert_eq(decide(&l, &serve_rule, 7, 0.08, false, 3, T0), ACTION_RUN);
+        /* The first reply was lost (timeout): the request may have gone through. */
+        actions_note_retry(&l, "winner", 7);
+        cr_expect_eq(l.entries[0].attempts, 2);
+        e = actions_record_result(&l, "winner", 7, 409, "already serving", T0 + 5);
+        cr_assert_not_null(e);
+        cr_expect_eq(e->state, ACTION_STATE_DONE);
+        actions_note_retry(&l, "winner", 7);
+        cr_expect_eq(l.entries[0].attempts, 2, "a finished entry is not retried");
+        actions_ledger_clear(&l);
+}
+
 Test(actions, circuit_breaker_over_a_sliding_hour)
 {
         struct action_ledger l = {};

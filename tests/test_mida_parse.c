@@ -282,3 +282,22 @@ Test(list, quoted_values_keep_messages_one_line)
         EXPECT_ERROR("{\"test_id\": 1, \"variants\": [{\"variant_id\": \"0\\n\"}, {\"variant_id\": \"0\\n\"}]}",
                      "variants[1].variant_id: duplicate \"0 \"");
 }
+
+Test(action_response, only_success_true_confirms)
+{
+        static const char *const confirmed[] = {
+                "{\"success\": true, \"test_id\": 1234, \"status\": 0}",
+                "{\"success\":true,\"test_id\":1234,\"serving_variant_id\":\"1\",\"traffic_allocation\":25,"
+                "\"is_serving\":true,\"message\":\"Winner is now served\"}",
+        };
+        static const char *const unconfirmed[] = {
+                "", "garbage", "{\"success\": false}", "{\"test_id\": 1234}", "[true]",
+                "{\"success\": \"true\"}", "<html>502</html>", "{\"success\": true",
+        };
+
+        for (size_t i = 0; i < sizeof(confirmed) / sizeof(confirmed[0]); i++)
+                cr_expect(mida_action_confirmed(confirmed[i], strlen(confirmed[i])), "%s", confirmed[i]);
+        for (size_t i = 0; i < sizeof(unconfirmed) / sizeof(unconfirmed[0]); i++)
+                cr_expect_not(mida_action_confirmed(unconfirmed[i], strlen(unconfirmed[i])), "%s", unconfirmed[i]);
+        cr_expect_not(mida_action_confirmed(NULL, 0));
+}
