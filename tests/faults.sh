@@ -246,27 +246,6 @@ cat "$matrix"
 [ -n "${MIDA_FAULT_MATRIX:-}" ] && cp "$matrix" "$MIDA_FAULT_MATRIX"
 echo "# $(wc -w <<<"$selected") rows in $((SECONDS - started)) s"
 
-# known_issue EP KIND RECOVERED NOTE: daemon issues found by this matrix and
-# reported, not yet fixed: printed, not failed (MIDA_FAULT_STRICT=1 fails them).
-known_issue() {
-        case $4 in
-        # serve-winner is not idempotent: when a reply is lost (timeout, cut
-        # body) after the server acted, the retry gets 409 "already serving"
-        # and the action is recorded and reported as failed, though served.
-        *"already serving"*"lost: action winner 1001; instead: action-failed winner 1001")
-                echo "serve-winner retried after a lost reply: 409, reported failed though the winner is served"
-                return 0 ;;
-        esac
-        # A 2xx whose body is not the documented {"success": true, ...} is
-        # taken as success: the ledger and the notification say done while
-        # the server did nothing.
-        if [ "$2" = malformed ] && [ "$3" = no ] && { [ "$1" = status ] || [ "$1" = serve-winner ]; }; then
-                echo "a 2xx with an unreadable body is taken as success; the action was not applied"
-                return 0
-        fi
-        return 1
-}
-
 # Verdicts: every row survived and recovered; the expected error count;
 # no alert lost except where the design gives up on purpose.
 bad=0
@@ -292,10 +271,6 @@ for r in $selected; do
            [ "$lost" -eq 0 ] || why="${why}$lost alerts lost; " ;;
         esac
         [ -z "$why" ] && continue
-        if known=$(known_issue "$ep" "$kind" "$rec" "$note"); then
-                echo "KNOWN ISSUE row $r: $known (${why%; }; $note)" >&2
-                [ -z "${MIDA_FAULT_STRICT:-}" ] && continue
-        fi
         echo "FAIL row $r: ${why%; } ($note)" >&2; bad=1
 done
 [ "$bad" -eq 0 ] || fail "fault matrix has failing rows (above)"
