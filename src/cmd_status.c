@@ -5,6 +5,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "analysis.h"
 #include "commands.h"
 #include "config.h"
 #include "state.h"
@@ -25,7 +26,9 @@ static long long analysis_visitors(const struct watched_experiment *e)
 {
         json_object *v;
 
-        return e->analysis && json_object_object_get_ex(e->analysis, "visitors", &v) ?
+        if (e->current)
+                return e->current->visitors;
+        return e->restored_analysis && json_object_object_get_ex(e->restored_analysis, "visitors", &v) ?
                json_object_get_int64(v) : -1;
 }
 

@@ -10,18 +10,19 @@
 #include "log.h"
 #include "mida.h"
 
-/* Restores the running min p / interval intersection; a state that does
- * not parse only costs the history, never the poll. */
-static void load_sequential(const struct watched_experiment *e, struct sequential_state *seq)
+/* The running min p / interval intersection, created empty on the first
+ * poll. A stored state that did not parse (state.c) only costs the
+ * history, never the poll: it is reported here, once. */
+static struct sequential_state *sequential_for(struct watched_experiment *e)
 {
-        char *error = NULL;
-
-        if (!e->sequential || sequential_state_from_json(e->sequential, seq, &error) >= 0)
-                return;
-        log_warning("experiment %lld: stored sequential state unusable (%s); starting it afresh",
-                    e->id, error ? error : "invalid");
-        free(error);
-        *seq = (struct sequential_state) { 0 };
+        if (e->sequential_error) {
+                log_warning("experiment %lld: stored sequential state unusable (%s); starting it afresh",
+                            e->id, e->sequential_error);
+                watchlist_drop_sequential(e);
+        }
+        if (!e->sequential)
+                e->sequential = calloc(1, sizeof(*e->sequential));
+        return e->sequential;
 }
 
 static const struct variant_analysis *find_variant(const struct experiment_analysis *a, const char *id)
@@ -88,12 +89,6 @@ static void log_changes(const struct experiment_analysis *old, const struct expe
         }
 }
 
-static void replace_json(json_object **slot, json_object *fresh)
-{
-        json_object_put(*slot);
-        *slot = fresh;
-}
-
 /* Any change counts as growth: a drop means the experiment restarted. */
 static void note_visitor_growth(struct watched_experiment *e, long long visitors, int64_t now)
 {
@@ -109,12 +104,23 @@ double experiment_hours_since_new_visitor(const struct watched_experiment *e, in
         return (double) (now - e->visitors_grew_at) / 3600.0;
 }
 
+/* Swaps in the fresh analysis; the one restored from state.json is now stale. */
+static void remember(struct watched_experiment *e, struct experiment_analysis *a)
+{
+        if (e->current)
+                experiment_analysis_free(e->current);
+        free(e->current);
+        e->current = a;
+        json_object_put(e->restored_analysis);
+        e->restored_analysis = NULL;
+}
+
 int experiment_update(struct watched_experiment *e, const char *body, size_t len,
                       const struct statistics_settings *settings, int64_t now,
                       char *err, size_t err_size)
 {
         struct mida_result result = { 0 };
-        struct sequential_state seq = { 0 };
+        struct sequential_state *seq;
         struct experiment_analysis *a;
         char *error = NULL;
         int r;
@@ -126,17 +132,13 @@ int experiment_update(struct watched_experiment *e, const char *body, size_t len
                 return r;
         }
         a = calloc(1, sizeof(*a));
-        load_sequential(e, &seq);
-        r = a ? analysis_run(&result, settings, &seq, a) : -ENOMEM;
+        seq = sequential_for(e);
+        /* The state is updated in place: no copy per poll. */
+        r = a && seq ? analysis_run(&result, settings, seq, a) : -ENOMEM;
         if (r >= 0) {
                 log_changes(e->current, a);
-                if (e->current)
-                        experiment_analysis_free(e->current);
-                free(e->current);
-                e->current = a;
+                remember(e, a);
                 a = NULL;
-                replace_json(&e->analysis, analysis_to_json(e->current));
-                replace_json(&e->sequential, sequential_state_to_json(&seq));
                 watchlist_set_name(e, result.test_name);
                 e->polled_at = now;
                 note_visitor_growth(e, e->current->visitors, now);
@@ -144,7 +146,6 @@ int experiment_update(struct watched_experiment *e, const char *body, size_t len
                 snprintf(err, err_size, "out of memory analysing the result");
         }
         free(a);
-        sequential_state_free(&seq);
         mida_result_free(&result);
         return r;
 }

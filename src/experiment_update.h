@@ -8,12 +8,14 @@
 #include "statistics_settings.h"
 #include "watchlist.h"
 
-/* Returns 0, or -EINVAL with a one-line reason in err (malformed body),
- * or -ENOMEM. On failure e is unchanged. */
 /* Hours since the experiment's visitor count last changed, as the rules'
  * hours_since_new_visitor; NaN when never polled. */
 double experiment_hours_since_new_visitor(const struct watched_experiment *e, int64_t now);
 
+/* Returns 0, or -EINVAL with a one-line reason in err (malformed body),
+ * or -ENOMEM. On a malformed body e is unchanged; after -ENOMEM its
+ * sequential state may be partly brought to this result (as analysis_run
+ * leaves it). */
 int experiment_update(struct watched_experiment *e, const char *body, size_t len,
                       const struct statistics_settings *settings, int64_t now,
                       char *err, size_t err_size);

@@ -293,14 +293,43 @@ static long long count(json_object *o, const char *key)
         return (long long) json_object_get_int64(v);
 }
 
-/* The analysis as `once --json` prints it, so the two always agree. */
-static int experiment_metrics(const struct watched_experiment *e, struct metrics_experiment *x)
+/* A figure as analysis_to_json writes it: null (here NaN) unless valid and finite. */
+static double valid_figure(struct analysis_number n)
 {
-        json_object *variants = NULL;
+        return n.valid && isfinite(n.value) ? n.value : NAN;
+}
+
+/* The figures of `once --json`, from the analysis of this run's last poll. */
+static int current_metrics(const struct watched_experiment *e, struct metrics_experiment *x)
+{
+        const struct experiment_analysis *a = e->current;
+        struct metrics_variant *v = a->n_variants > 0 ? calloc(a->n_variants, sizeof(*v)) : NULL;
+
+        if (a->n_variants > 0 && !v)
+                return -ENOMEM;
+        for (size_t i = 0; i < a->n_variants; i++) {
+                const struct variant_analysis *va = &a->variants[i];
+                v[i] = (struct metrics_variant) {
+                        .variant_id = va->variant_id, .visitors = va->visitors, .conversions = va->conversions,
+                        .lift = valid_figure(va->lift), .lift_low = valid_figure(va->lift_low),
+                        .lift_high = valid_figure(va->lift_high), .p_value = valid_figure(va->p_value),
+                        .p_value_adjusted = valid_figure(va->p_value_adjusted),
+                        .prob_beat_control = valid_figure(va->prob_beat_control),
+                };
+        }
+        *x = (struct metrics_experiment) { .id = e->id, .name = e->name, .srm_p = valid_figure(a->srm_p),
+                                           .variants = v, .n_variants = a->n_variants };
+        return 0;
+}
+
+/* The same from the analysis state.json held (not yet polled since start). */
+static int restored_metrics(const struct watched_experiment *e, struct metrics_experiment *x)
+{
+        json_object *analysis = e->restored_analysis, *variants = NULL;
         size_t n = 0;
         struct metrics_variant *v = NULL;
 
-        if (json_object_object_get_ex(e->analysis, "variants", &variants) &&
+        if (json_object_object_get_ex(analysis, "variants", &variants) &&
             json_object_is_type(variants, json_type_array))
                 n = json_object_array_length(variants);
         if (n > 0 && !(v = calloc(n, sizeof(*v))))
@@ -316,9 +345,15 @@ static int experiment_metrics(const struct watched_experiment *e, struct metrics
                         .prob_beat_control = figure(o, "prob_beat_control"),
                 };
         }
-        *x = (struct metrics_experiment) { .id = e->id, .name = e->name, .srm_p = figure(e->analysis, "srm_p"),
+        *x = (struct metrics_experiment) { .id = e->id, .name = e->name, .srm_p = figure(analysis, "srm_p"),
                                            .variants = v, .n_variants = n };
         return 0;
+}
+
+/* The analysis as `once --json` prints it, so the two always agree. */
+static int experiment_metrics(const struct watched_experiment *e, struct metrics_experiment *x)
+{
+        return e->current ? current_metrics(e, x) : restored_metrics(e, x);
 }
 
 int health_daemon_metrics(const struct manager *m, struct metrics_input *in)
@@ -346,7 +381,7 @@ int health_daemon_metrics(const struct manager *m, struct metrics_input *in)
         }
         for (size_t i = 0; i < m->watch.n; i++) {
                 const struct watched_experiment *e = m->watch.items[i];
-                if (!e->active || !e->analysis)
+                if (!e->active || (!e->current && !e->restored_analysis))
                         continue;
                 if (experiment_metrics(e, &x[k]) < 0) {
                         in->n_experiments = k;

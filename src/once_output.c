@@ -11,11 +11,11 @@ static void print_json(FILE *out, const struct watchlist *w, const struct config
 
         for (size_t i = 0; i < w->n; i++) {
                 const struct watched_experiment *e = w->items[i];
-                if (!e->active || !e->current || !e->analysis)
+                json_object *analysis;
+                if (!e->active || !e->current || !(analysis = analysis_to_json(e->current)))
                         continue;
-                /* `once` saves nothing, so the analysis object may carry its rules. */
-                json_object_object_add(e->analysis, "rules_holding", once_rules_holding(c, e, now));
-                json_object_array_add(list, json_object_get(e->analysis));
+                json_object_object_add(analysis, "rules_holding", once_rules_holding(c, e, now));
+                json_object_array_add(list, analysis);
         }
         fprintf(out, "%s\n", json_object_to_json_string_ext(list, JSON_C_TO_STRING_PRETTY |
                                                                   JSON_C_TO_STRING_NOSLASHESCAPE));

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "analysis.h"
 #include "atomic_file.h"
 #include "log.h"
 
@@ -18,7 +19,14 @@ static void add_string(json_object *o, const char *key, const char *value)
         json_object_object_add(o, key, value ? json_object_new_string(value) : NULL);
 }
 
-static json_object *experiment_to_json(const struct watched_experiment *e)
+/* The analysis JSON exists only here (and in `once --json`): built from the
+ * struct, or as state.json held it while the experiment is not yet polled. */
+static json_object *analysis_json(const struct watched_experiment *e)
+{
+        return e->current ? analysis_to_json(e->current) : json_object_get(e->restored_analysis);
+}
+
+json_object *state_experiment_to_json(const struct watched_experiment *e)
 {
         json_object *o = json_object_new_object();
 
@@ -31,12 +39,12 @@ static json_object *experiment_to_json(const struct watched_experiment *e)
         json_object_object_add(o, "visitors_grew_at", json_object_new_int64(e->visitors_grew_at));
         json_object_object_add(o, "last_http_status", json_object_new_int(e->last_http_status));
         add_string(o, "last_error", e->last_error);
-        json_object_object_add(o, "sequential", json_object_get(e->sequential));
-        json_object_object_add(o, "analysis", json_object_get(e->analysis));
+        json_object_object_add(o, "sequential", e->sequential ? sequential_state_to_json(e->sequential) : NULL);
+        json_object_object_add(o, "analysis", analysis_json(e));
         return o;
 }
 
-static json_object *summary_to_json(const struct daemon_summary *s)
+json_object *state_summary_to_json(const struct daemon_summary *s)
 {
         json_object *o = json_object_new_object();
 
@@ -55,9 +63,9 @@ json_object *state_to_json(const struct watchlist *w, const struct daemon_summar
         json_object *list = json_object_new_array_ext((int) w->n);
 
         json_object_object_add(root, "version", json_object_new_int(STATE_VERSION));
-        json_object_object_add(root, "daemon", summary_to_json(s));
+        json_object_object_add(root, "daemon", state_summary_to_json(s));
         for (size_t i = 0; i < w->n; i++)
-                json_object_array_add(list, experiment_to_json(w->items[i]));
+                json_object_array_add(list, state_experiment_to_json(w->items[i]));
         json_object_object_add(root, "experiments", list);
         return root;
 }
@@ -85,6 +93,28 @@ static json_object *get_object(json_object *o, const char *key)
                ? json_object_get(v) : NULL;
 }
 
+/* A sequential state that does not parse is not an error of the file: the
+ * next poll reports it and starts that history afresh (experiment_update.c). */
+static int sequential_from_json(struct watched_experiment *e, json_object *o)
+{
+        json_object *stored;
+        char *error = NULL;
+        int r;
+
+        watchlist_drop_sequential(e);
+        if (!json_object_object_get_ex(o, "sequential", &stored) || !json_object_is_type(stored, json_type_object))
+                return 0;
+        if (!(e->sequential = calloc(1, sizeof(*e->sequential))))
+                return -ENOMEM;
+        r = sequential_state_from_json(stored, e->sequential, &error);
+        if (r < 0) {
+                watchlist_drop_sequential(e);
+                e->sequential_error = strdup(error ? error : strerror(-r));
+        }
+        free(error);
+        return 0;
+}
+
 static int experiment_from_json(json_object *o, struct watchlist *w)
 {
         struct watched_experiment *e;
@@ -104,11 +134,9 @@ static int experiment_from_json(json_object *o, struct watchlist *w)
         e->visitors_grew_at = get_int(o, "visitors_grew_at");
         e->last_http_status = (int) get_int(o, "last_http_status");
         watchlist_set_error(e, get_string(o, "last_error"));
-        json_object_put(e->sequential);
-        e->sequential = get_object(o, "sequential");
-        json_object_put(e->analysis);
-        e->analysis = get_object(o, "analysis");
-        return 0;
+        json_object_put(e->restored_analysis);
+        e->restored_analysis = get_object(o, "analysis");
+        return sequential_from_json(e, o);
 }
 
 static void summary_from_json(json_object *o, struct daemon_summary *s)
@@ -202,16 +230,5 @@ int state_load(const char *dir, struct watchlist *w, struct daemon_summary *s)
         }
         if (r < 0)
                 log_error("%s/%s: cannot read state: %s", dir, STATE_FILE, strerror(-r));
-        return r;
-}
-
-int state_save(const char *dir, const struct watchlist *w, const struct daemon_summary *s)
-{
-        json_object *root = state_to_json(w, s);
-        size_t len;
-        const char *text = json_object_to_json_string_length(root, JSON_C_TO_STRING_PLAIN, &len);
-        int r = text ? atomic_write_file(dir, STATE_FILE, text, len, 0600) : -ENOMEM;
-
-        json_object_put(root);
         return r;
 }

@@ -33,4 +33,7 @@ int state_save(const char *dir, const struct watchlist *w, const struct daemon_s
 /* The whole state as JSON (what state_save writes), and the reader used by
  * state_load and `status`. */
 json_object *state_to_json(const struct watchlist *w, const struct daemon_summary *s);
+/* Its parts: one element of "experiments", and "daemon". */
+json_object *state_experiment_to_json(const struct watched_experiment *e);
+json_object *state_summary_to_json(const struct daemon_summary *s);
 int state_from_json(json_object *root, struct watchlist *w, struct daemon_summary *s);

@@ -84,12 +84,22 @@ void watchlist_set_error(struct watched_experiment *e, const char *error)
         replace_string(&e->last_error, error);
 }
 
+void watchlist_drop_sequential(struct watched_experiment *e)
+{
+        if (e->sequential)
+                sequential_state_free(e->sequential);
+        free(e->sequential);
+        e->sequential = NULL;
+        free(e->sequential_error);
+        e->sequential_error = NULL;
+}
+
 void watchlist_clear(struct watchlist *w)
 {
         for (size_t i = 0; i < w->n; i++) {
                 struct watched_experiment *e = w->items[i];
-                json_object_put(e->sequential);
-                json_object_put(e->analysis);
+                watchlist_drop_sequential(e);
+                json_object_put(e->restored_analysis);
                 if (e->current)
                         experiment_analysis_free(e->current);
                 free(e->current);

@@ -7,15 +7,24 @@
 #include <stdint.h>
 
 struct experiment_analysis;
+struct sequential_state;
 
 struct watched_experiment {
         long long id;
         char *name;
         bool active;                 /* in the watch set of the latest discovery */
-        json_object *sequential;     /* analysis.c's running min p / interval state */
-        json_object *analysis;       /* the last analysis, `analyze --json` schema */
-        struct experiment_analysis *current;   /* the same, as a struct; NULL until polled
-                                                * since start (not persisted) */
+        /* analysis.c's running min p / interval state; NULL when none. Kept
+         * as a struct (JSON only in state.json): a json-c tree per experiment
+         * cost ~20 KiB each and most of a poll's CPU. */
+        struct sequential_state *sequential;
+        char *sequential_error;      /* why the stored state did not load; logged
+                                      * (then cleared) by the next poll */
+        struct experiment_analysis *current;   /* the last analysis; NULL until polled
+                                                * since start */
+        /* The last analysis as state.json held it (`analyze --json` schema),
+         * until the first poll since start replaces it with current: what
+         * `status` and the metrics show for an experiment not yet polled. */
+        json_object *restored_analysis;
         int64_t polled_at;           /* wall clock (s) of the last successful poll */
         long long visitors;          /* at the last successful poll; -1 unknown */
         int64_t visitors_grew_at;    /* wall clock (s) visitors last went up (or were
@@ -42,4 +51,6 @@ struct watched_experiment *watchlist_get(struct watchlist *w, long long id);
 size_t watchlist_count_active(const struct watchlist *w);
 void watchlist_set_name(struct watched_experiment *e, const char *name);
 void watchlist_set_error(struct watched_experiment *e, const char *error);
+/* Frees the sequential state and its load error. */
+void watchlist_drop_sequential(struct watched_experiment *e);
 void watchlist_clear(struct watchlist *w);
