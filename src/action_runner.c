@@ -68,13 +68,12 @@ static size_t find_variant(const struct experiment_analysis *a, const char *vari
 
 /* The action event for the rule's notifiers, with the experiment's latest
  * figures when the daemon has them. */
-static void notify_action(struct manager *m, const char *rule_name, long long experiment_id,
+static void notify_action(struct manager *m, const char *id, const char *rule_name, long long experiment_id,
                           const char *variant_id, enum alert_event_kind kind, const char *action,
                           const char *result, bool dry_run)
 {
         const struct watched_experiment *e = watchlist_find(&m->watch, experiment_id);
         const struct experiment_analysis *a = e ? e->current : NULL;
-        char id[NOTIFY_EVENT_ID_SIZE];
         struct rule_transition t = {
                 .kind = RULE_TRANSITION_FIRED, .experiment_id = experiment_id,
                 .variant_id = (char *) variant_id, .variant_index = find_variant(a, variant_id),
@@ -87,7 +86,6 @@ static void notify_action(struct manager *m, const char *rule_name, long long ex
         rule_transition_event(&t, m->config, a, &ev);
         if (!ev.experiment_name && e)
                 ev.experiment_name = e->name;
-        notify_new_event_id(id);
         ev.id = id;
         ev.kind = kind;
         ev.action = action;
@@ -100,7 +98,7 @@ static void report_entry(struct manager *m, const struct action_entry *entry, co
 {
         bool ok = entry->state == ACTION_STATE_DONE || entry->state == ACTION_STATE_DRY_RUN;
         const char *action = rule_action_to_string(entry->action);
-        char result[256], id[24];
+        char result[256], id[24], what[96], event_id[NOTIFY_EVENT_ID_SIZE];
         struct log_field fields[] = {
                 { "MIDA_RULE", entry->rule }, { "MIDA_EXPERIMENT_ID", id },
                 { "MIDA_VARIANT_ID", entry->variant_id ? entry->variant_id : firing_variant },
@@ -109,10 +107,14 @@ static void report_entry(struct manager *m, const struct action_entry *entry, co
 
         action_entry_describe(entry, result, sizeof(result));
         snprintf(id, sizeof(id), "%lld", entry->experiment_id);
+        /* One entry, one outcome: a report repeated after a crash keeps its id. */
+        snprintf(what, sizeof(what), "action %s %lld", action_entry_state_to_string(entry->state),
+                 (long long) entry->intended_at);
+        alerting_event_id(m, what, entry->rule, entry->experiment_id, "", event_id);
         log_event(ok ? LOG_NOTICE : LOG_ERR, ok ? MIDA_MSGID_ACTION_TAKEN : MIDA_MSGID_ACTION_FAILED, fields,
                   sizeof(fields) / sizeof(fields[0]), "rule %s, experiment %lld: %s: %s", entry->rule,
                   entry->experiment_id, action, result);
-        notify_action(m, entry->rule, entry->experiment_id, firing_variant,
+        notify_action(m, event_id, entry->rule, entry->experiment_id, firing_variant,
                       ok ? ALERT_EVENT_ACTION : ALERT_EVENT_ACTION_FAILED, action, result,
                       entry->state == ACTION_STATE_DRY_RUN);
 }
@@ -247,18 +249,19 @@ static void start(struct manager *m, const struct action_entry *entry, const cha
 
 static void circuit_opened(struct manager *m, const struct rule_transition *t, const struct config_rule *rule)
 {
-        char result[160], id[24];
+        char result[160], id[24], event_id[NOTIFY_EVENT_ID_SIZE];
         struct log_field fields[] = {
                 { "MIDA_RULE", rule->name }, { "MIDA_EXPERIMENT_ID", id },
                 { "MIDA_ACTION", rule_action_to_string(rule->action) },
         };
 
+        alerting_event_id(m, "circuit opened", rule->name, t->experiment_id, "", event_id);
         snprintf(id, sizeof(id), "%lld", t->experiment_id);
         snprintf(result, sizeof(result), "skipped: more than %d actions in the last hour (max_actions_per_hour); "
                  "no action runs until the hour has passed", m->config->monitor.max_actions_per_hour);
         log_event(LOG_ERR, MIDA_MSGID_ACTION_FAILED, fields, 3, "rule %s, experiment %lld: %s %s", rule->name,
                   t->experiment_id, rule_action_to_string(rule->action), result);
-        notify_action(m, rule->name, t->experiment_id, t->variant_id, ALERT_EVENT_ACTION_FAILED,
+        notify_action(m, event_id, rule->name, t->experiment_id, t->variant_id, ALERT_EVENT_ACTION_FAILED,
                       rule_action_to_string(rule->action), result, false);
 }
 

@@ -19,6 +19,29 @@
 
 static const char *outbox_dir_name = "outbox";
 
+void alerting_event_id(const struct manager *m, const char *what, const char *rule, long long experiment_id,
+                       const char *detail, char id[static NOTIFY_EVENT_ID_SIZE])
+{
+        char generation[24], experiment[24];
+        const char *parts[] = { m->alerts.salt, generation, what, rule, experiment, detail };
+
+        snprintf(generation, sizeof(generation), "%llu", (unsigned long long) m->alerts.generation);
+        snprintf(experiment, sizeof(experiment), "%lld", experiment_id);
+        notify_derived_event_id(id, parts, sizeof(parts) / sizeof(parts[0]));
+}
+
+/* Per state directory, so that two installations never share ids. */
+static void ensure_salt(struct rules_state *s)
+{
+        char fresh[NOTIFY_EVENT_ID_SIZE];
+
+        if (s->salt[0])
+                return;
+        notify_new_event_id(fresh);
+        memcpy(s->salt, fresh + 4, sizeof(s->salt) - 1);   /* the 32 hex digits */
+        s->salt[sizeof(s->salt) - 1] = 0;
+}
+
 int alerting_open(struct manager *m)
 {
         const char *dir = m->config->monitor.state_directory;
@@ -27,6 +50,7 @@ int alerting_open(struct manager *m)
 
         rules_state_load(dir, &m->alerts);
         rules_state_prune(&m->alerts, m->config);
+        ensure_salt(&m->alerts);
         actions_ledger_load(dir, &m->actions);
         if (asprintf(&outbox_dir, "%s/%s", dir, outbox_dir_name) < 0)
                 return -ENOMEM;
@@ -111,12 +135,27 @@ static struct batched_event *batch_add(struct alert_batch *b)
 /* A rule with an action is told at once, in its own message: its action
  * starts now, and its report must not reach a receiver before the alert
  * that caused it (the cycle's batch is queued only when the cycle ends). */
+static const char *const transition_names[] = {
+        [RULE_TRANSITION_FIRED] = "fired", [RULE_TRANSITION_REPEAT] = "repeat",
+        [RULE_TRANSITION_RESOLVED] = "resolved", [RULE_TRANSITION_STILL_FIRING] = "still-firing",
+        [RULE_TRANSITION_PENDING] = "pending",
+};
+
+static void transition_event_id(const struct manager *m, const struct rule_transition *t,
+                                const struct config_rule *rule, char id[static NOTIFY_EVENT_ID_SIZE])
+{
+        char what[64];
+
+        snprintf(what, sizeof(what), "alert %s %s", transition_names[t->kind], t->variant_id ? t->variant_id : "");
+        alerting_event_id(m, what, rule->name, t->experiment_id, "", id);
+}
+
 static void notify_before_action(struct manager *m, const struct rule_transition *t, const struct config_rule *rule,
                                  struct alert_event *ev)
 {
         char id[NOTIFY_EVENT_ID_SIZE];
 
-        notify_new_event_id(id);
+        transition_event_id(m, t, rule, id);
         ev->id = id;
         journal_transition(t, rule, ev, t->notify && rule->n_notify > 0 ? id : NULL);
         if (t->notify)
@@ -138,7 +177,7 @@ static void handle_transition(struct manager *m, const struct rule_transition *t
                 if (t->notify && rule->n_notify > 0 && !(b = batch_add(&m->batch)))
                         log_error("out of memory: the notification of rule %s is lost", rule->name);
                 if (b) {
-                        notify_new_event_id(b->id);
+                        transition_event_id(m, t, rule, b->id);
                         b->ev = ev;   /* ev.id is set when queued: items may move */
                         b->rule_index = t->rule_index;
                 }
@@ -218,8 +257,12 @@ void alerting_cycle_finished(struct manager *m)
         queue_batch(m);
         rule_transitions_clear(&m->batch.transitions);
         m->batch.n = 0;
-        if (m->mode == MANAGER_DAEMON)
+        if (m->mode == MANAGER_DAEMON) {
+                /* Saved with the states it names: a crash before this
+                 * replays the cycle under the same event ids. */
+                m->alerts.generation++;
                 save_alerts(m);
+        }
 }
 
 void alerting_config_changed(struct manager *m)

@@ -47,6 +47,13 @@ void alerting_cycle_finished(struct manager *m);
 /* A new config is in place: forget removed rules, send to new notifiers. */
 void alerting_config_changed(struct manager *m);
 
+/* The id of an event: derived from the state's salt and generation and the
+ * event's identity, so that an event queued just before a crash is queued
+ * under the same id when the next start replays it (the outbox and the
+ * receivers then drop the duplicate). */
+void alerting_event_id(const struct manager *m, const char *what, const char *rule, long long experiment_id,
+                       const char *detail, char id[static NOTIFY_EVENT_ID_SIZE]);
+
 /* Queues ev for every notifier of rule (by index into the config) now,
  * outside the cycle's batch: action results arrive after the cycle. */
 void alerting_send_now(struct manager *m, size_t rule_index, const struct alert_event *ev);

@@ -1,10 +1,13 @@
 #include "notify.h"
 
 #include <errno.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/random.h>
+
+#include <openssl/evp.h>
 
 #include "outbox.h"
 
@@ -14,6 +17,14 @@ const struct config_notifier *notify_find_notifier(const struct config *c, const
                 if (strcmp(c->notifiers[i].name, name) == 0)
                         return &c->notifiers[i];
         return NULL;
+}
+
+/* "evt_" and the first 16 bytes in hex. */
+static void format_event_id(char buf[static NOTIFY_EVENT_ID_SIZE], const unsigned char *bytes)
+{
+        memcpy(buf, "evt_", 4);
+        for (size_t i = 0; i < 16; i++)
+                snprintf(buf + 4 + 2 * i, 3, "%02x", bytes[i]);
 }
 
 void notify_new_event_id(char buf[static NOTIFY_EVENT_ID_SIZE])
@@ -29,9 +40,26 @@ void notify_new_event_id(char buf[static NOTIFY_EVENT_ID_SIZE])
                 clock_gettime(CLOCK_REALTIME, &ts);
                 memcpy(bytes, &ts, sizeof(ts) < sizeof(bytes) ? sizeof(ts) : sizeof(bytes));
         }
-        memcpy(buf, "evt_", 4);
-        for (size_t i = 0; i < sizeof(bytes); i++)
-                snprintf(buf + 4 + 2 * i, 3, "%02x", bytes[i]);
+        format_event_id(buf, bytes);
+}
+
+void notify_derived_event_id(char buf[static NOTIFY_EVENT_ID_SIZE], const char *const *parts, size_t n)
+{
+        unsigned char digest[EVP_MAX_MD_SIZE] = { 0 };
+        unsigned int size = 0;
+        EVP_MD_CTX *ctx = EVP_MD_CTX_new();
+        bool ok = ctx && EVP_DigestInit_ex(ctx, EVP_sha256(), NULL);
+
+        /* Each part with its NUL, so ("ab", "c") and ("a", "bc") differ. */
+        for (size_t i = 0; ok && i < n; i++)
+                ok = EVP_DigestUpdate(ctx, parts[i] ? parts[i] : "", strlen(parts[i] ? parts[i] : "") + 1);
+        ok = ok && EVP_DigestFinal_ex(ctx, digest, &size) && size >= 16;
+        EVP_MD_CTX_free(ctx);
+        if (!ok) {
+                notify_new_event_id(buf);   /* unique still; only a replay is not recognised */
+                return;
+        }
+        format_event_id(buf, digest);
 }
 
 char *notify_render(enum notifier_type type, const struct alert_event *const *events, size_t n)

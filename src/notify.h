@@ -16,6 +16,10 @@ const struct config_notifier *notify_find_notifier(const struct config *c, const
 
 /* A fresh event id, "evt_<32 hex>". */
 void notify_new_event_id(char buf[static NOTIFY_EVENT_ID_SIZE]);
+/* A derived event id, "evt_" + 32 hex digits of SHA-256 over the parts:
+ * the same parts give the same id, so an event replayed after a crash is
+ * recognised (outbox_enqueue() says -EEXIST; receivers drop it by id). */
+void notify_derived_event_id(char buf[static NOTIFY_EVENT_ID_SIZE], const char *const *parts, size_t n);
 
 /* The JSON text POSTed to a notifier of this type: for Slack one message
  * grouping the n events (see slack_payload()); for a webhook the payload of

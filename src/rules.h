@@ -47,9 +47,17 @@ struct alert_record {
         bool visited;              /* scratch for one evaluation */
 };
 
+#define RULES_SALT_SIZE 33   /* 32 hex digits and a NUL */
+
 struct rules_state {
         struct alert_record *records;
         size_t n, cap;
+        /* Event ids derive from these (alerting.c), so that an event queued
+         * just before a crash is queued under the same id when the next
+         * start replays it: generation counts the saves, salt (random, per
+         * state directory) keeps ids apart across installations. */
+        uint64_t generation;
+        char salt[RULES_SALT_SIZE];   /* "" until set */
 };
 
 enum rule_transition_kind {

@@ -1,6 +1,7 @@
 /* The alert states in the state directory, so that a restart or a reload
  * neither re-sends a firing alert nor forgets a pending one. */
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -42,8 +43,34 @@ static json_object *record_to_json(const void *item)
 
 json_object *rules_state_to_json(const struct rules_state *s)
 {
-        return json_state_document(RULES_STATE_VERSION, "alerts", s->records, s->n, sizeof(*s->records),
-                                   record_to_json);
+        json_object *root = json_state_document(RULES_STATE_VERSION, "alerts", s->records, s->n,
+                                                sizeof(*s->records), record_to_json);
+
+        if (root && (notify_json_add(root, "generation", json_object_new_int64((int64_t) s->generation)) < 0 ||
+                     notify_json_add(root, "salt", json_object_new_string(s->salt)) < 0)) {
+                json_object_put(root);
+                return NULL;
+        }
+        return root;
+}
+
+/* Optional: files written before ids were derived have neither. */
+static int ids_from_json(json_object *root, struct rules_state *s, char **error)
+{
+        long long generation = 0;
+        char *salt = NULL;
+        int k = json_read_int(root, "", "generation", false, &generation, error);
+
+        if (k >= 0)
+                k = json_read_string(root, "", "salt", false, false, &salt, error);
+        if (k >= 0 && salt && strlen(salt) >= sizeof(s->salt))
+                k = json_read_fail(error, "", "salt: longer than %zu characters", sizeof(s->salt) - 1);
+        if (k >= 0) {
+                s->generation = generation < 0 ? 0 : (uint64_t) generation;
+                snprintf(s->salt, sizeof(s->salt), "%s", salt ? salt : "");
+        }
+        free(salt);
+        return k < 0 ? k : 0;
 }
 
 static int read_time(json_object *o, const char *path, const char *key, int64_t *out, char **error)
@@ -94,9 +121,11 @@ int rules_state_from_json(json_object *root, struct rules_state *s, char **error
                                      &records, &s->n, error);
         s->records = records;
         s->cap = s->n;
+        if (k >= 0)
+                k = ids_from_json(root, s, error);
         if (k < 0)
                 rules_state_clear(s);
-        return k;
+        return k < 0 ? k : 0;
 }
 
 int rules_state_save(const char *dir, const struct rules_state *s)

@@ -8,6 +8,7 @@
 #include <json-c/json.h>
 
 #include "notify_format.h"
+#include "notify.h"
 #include "notify_payload.h"
 
 #define FIRED_AT 1614265330   /* 2021-02-25T15:02:10Z */
@@ -571,4 +572,22 @@ Test(slack_payload, overflow_lists_the_rest)
         cr_expect_eq(strncmp(string_at(back, "text"), "12 alerts: winner fired on Checkout redesign", 44), 0);
         json_object_put(back);
         json_object_put(o);
+}
+
+Test(event_id, derived_ids_are_stable_and_tell_parts_apart)
+{
+        const char *a[] = { "salt", "7", "alert fired 1", "harm", "1002", "" };
+        const char *b[] = { "salt", "8", "alert fired 1", "harm", "1002", "" };
+        const char *c[] = { "salt", "7", "alert fired 1", "harm", "100", "2" };
+        char x[NOTIFY_EVENT_ID_SIZE], y[NOTIFY_EVENT_ID_SIZE];
+
+        notify_derived_event_id(x, a, 6);
+        notify_derived_event_id(y, a, 6);
+        cr_expect_str_eq(x, y, "the same event replayed gets the same id");
+        cr_expect_eq(strlen(x), 36);
+        cr_expect_eq(strncmp(x, "evt_", 4), 0);
+        notify_derived_event_id(y, b, 6);
+        cr_expect_str_neq(x, y, "another generation, another id");
+        notify_derived_event_id(y, c, 6);
+        cr_expect_str_neq(x, y, "parts are not just concatenated");
 }

@@ -283,6 +283,19 @@ static void restart(struct rules_state *s)
         json_object_put(root);
 }
 
+Test(rules, event_id_inputs_survive_a_restart)
+{
+        struct run r;
+
+        run_init(&r, "( { name = \"w\"; when = \"lift > 0.02\"; } )");
+        r.s.generation = 41;
+        snprintf(r.s.salt, sizeof(r.s.salt), "%s", "0123456789abcdef0123456789abcdef");
+        restart(&r.s);
+        cr_expect_eq(r.s.generation, 41);
+        cr_expect_str_eq(r.s.salt, "0123456789abcdef0123456789abcdef");
+        run_free(&r);
+}
+
 Test(rules, restart_never_resends_a_firing_alert)
 {
         struct run r;
