@@ -7,6 +7,7 @@
 #include <string.h>
 #include <sys/random.h>
 #include <time.h>
+#include <unistd.h>
 #include <systemd/sd-daemon.h>
 
 #include "action_runner.h"
@@ -19,6 +20,7 @@
 #include "once_output.h"
 #include "outbox.h"
 #include "state.h"
+#include "state_lock.h"
 
 static int load_config(const char *path, struct config **ret)
 {
@@ -50,6 +52,20 @@ static int make_http_client(struct manager *m, struct http_client **ret)
 
         *ret = http_client_new(m->event, &o);
         return *ret ? 0 : -ENOMEM;
+}
+
+static int lock_state_directory(struct manager *m)
+{
+        const char *dir = m->config->monitor.state_directory;
+        int fd = state_directory_lock(dir);
+
+        if (fd == -EBUSY)
+                log_error("%s: another mida-monitor is running with this state directory; "
+                          "not starting a second one (it would send every alert twice)", dir);
+        else if (fd < 0)
+                log_error("%s: cannot lock the state directory: %s", dir, strerror(-fd));
+        m->state_lock_fd = fd;
+        return fd < 0 ? fd : 0;
 }
 
 /* Deliveries get a client of their own: Slack and webhook receivers are
@@ -86,6 +102,7 @@ int manager_new(const struct manager_options *o, struct manager **ret)
         if (!m)
                 return -ENOMEM;
         m->mode = o->mode;
+        m->state_lock_fd = -1;
         m->dry_run_forced = o->dry_run;
         m->json = o->json;
         m->output = o->output;
@@ -97,6 +114,8 @@ int manager_new(const struct manager_options *o, struct manager **ret)
                 r = sd_event_default(&m->event);
         if (r >= 0)
                 r = make_http_client(m, &m->http);
+        if (r >= 0 && m->mode == MANAGER_DAEMON)
+                r = lock_state_directory(m);
         if (r >= 0 && m->mode == MANAGER_DAEMON)
                 r = state_load(m->config->monitor.state_directory, &m->watch, &m->summary);
         if (r >= 0 && m->mode == MANAGER_DAEMON)
@@ -126,6 +145,8 @@ void manager_free(struct manager *m)
         watchlist_clear(&m->watch);
         config_free(m->config);
         sd_event_unref(m->event);
+        if (m->state_lock_fd >= 0)
+                close(m->state_lock_fd);
         free(m->config_path);
         free(m);
 }

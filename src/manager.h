@@ -35,6 +35,7 @@ struct manager {
         bool json;
         FILE *output;
 
+        int state_lock_fd;               /* state_lock.h; -1 in `once` */
         bool reload_pending;
         bool stopping;
         int exit_code;

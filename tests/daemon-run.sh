@@ -77,13 +77,23 @@ stop_daemon; rc=$?
 grep -q 'STOPPING=1' "$T/notify.log" || fail "no STOPPING=1"
 pass "SIGTERM: STOPPING=1, exit 0"
 
-# Restart: the running minimum p carries over.
+# Restart: the running minimum p carries over; a temporary file a killed
+# writer left behind is removed.
 p_before=$(jq '.experiments[] | select(.id == 1004) | .sequential' "$T/state/state.json")
+echo '{"half": ' >"$T/state/.state.json.tmp-00000000deadbeef"
 start_daemon
 poll_now
 p_after=$(jq '.experiments[] | select(.id == 1004) | .sequential' "$T/state/state.json")
 [ "$p_before" != "null" ] && [ "$p_after" != "null" ] || fail "sequential state missing"
-pass "restart keeps the sequential state"
+[ ! -e "$T/state/.state.json.tmp-00000000deadbeef" ] || fail "stale temporary file kept"
+pass "restart keeps the sequential state and removes a stale temporary file"
+
+# One daemon per state directory: a second one refuses to start.
+"$MIDA" -c "$T/mida-monitor.conf" run >"$T/second.log" 2>&1 && fail "a second daemon started on the same state"
+grep -q 'another mida-monitor is running with this state directory' "$T/second.log" ||
+        fail "second daemon: $(cat "$T/second.log")"
+kill -0 "$DAEMON_PID" || fail "the first daemon died"
+pass "a second daemon on the same state directory refuses to start, the first runs on"
 stop_daemon
 
 # Corrupt state is moved aside and the daemon starts fresh.

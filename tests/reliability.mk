@@ -8,6 +8,7 @@ EXTRA_DIST += $(RELIABILITY_TESTS)
 # fragments (tests/crash.mk) define and append to LONG_TESTS. The fault
 # matrix runs all 53 rows there, 20 in `make check`.
 LONG_TESTS += tests/faults.sh
+# (No .PHONY here: this fragment sits inside `if HAVE_CRITERION`, where
+# automake warns about it; no file is ever called check-long.)
 check-long:
 	$(MAKE) $(AM_MAKEFLAGS) check MIDA_LONG=1 TESTS="$(LONG_TESTS)"
-.PHONY: check-long
