@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "double_format.h"
 #include "json_read.h"
 
 int json_read_fail(char **error, const char *path, const char *fmt, ...)
@@ -214,12 +215,8 @@ int json_read_string(json_object *obj, const char *path, const char *key, bool r
 
 json_object *json_new_number(double d)
 {
-        char buf[32];
+        char buf[DOUBLE_FORMAT_MAX];
 
-        for (int digits = 15; digits <= 17; digits++) {
-                snprintf(buf, sizeof(buf), "%.*g", digits, d);
-                if (strtod(buf, NULL) == d)
-                        break;
-        }
+        double_format_shortest(d, buf);
         return json_object_new_double_s(d, buf);
 }

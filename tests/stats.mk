@@ -1,6 +1,7 @@
 # Tests of the statistics engine (src/stats*.c, src/analysis*.c), the
 # response parsers (src/mida*.c) and `mida-monitor analyze`.
-MIDA_STATS_TESTS = tests/test_stats tests/test_analysis tests/test_mida_parse tests/test_aa_simulation
+MIDA_STATS_TESTS = tests/test_stats tests/test_analysis tests/test_mida_parse tests/test_aa_simulation \
+	tests/test_double_format
 check_PROGRAMS += $(MIDA_STATS_TESTS)
 TESTS += $(MIDA_STATS_TESTS) tests/analyze.sh
 EXTRA_DIST += tests/analyze.sh
@@ -16,3 +17,6 @@ tests_test_mida_parse_LDADD = $(MIDA_TEST_LIBS)
 tests_test_aa_simulation_SOURCES = tests/test_aa_simulation.c
 tests_test_aa_simulation_CFLAGS = $(MIDA_TEST_CFLAGS)
 tests_test_aa_simulation_LDADD = $(MIDA_TEST_LIBS)
+tests_test_double_format_SOURCES = tests/test_double_format.c
+tests_test_double_format_CFLAGS = $(MIDA_TEST_CFLAGS)
+tests_test_double_format_LDADD = $(MIDA_TEST_LIBS)
