@@ -32,9 +32,12 @@ struct http_transfer {
         struct http_client *client;
         struct http_transfer *prev, *next;
         enum transfer_state state;
-        CURL *easy;
+        CURL *easy;                   /* NULL until the transfer starts */
         struct curl_slist *headers;
         char *url;
+        enum http_method method;
+        char *request_body;           /* POST/PATCH: until handed to curl */
+        size_t request_body_len;
         bool url_is_secret;
         enum url_verdict verdict;
         CURLcode early_code;          /* why a TRANSFER_FAILED one never ran */
@@ -131,6 +134,7 @@ static void transfer_free(struct http_transfer *t)
         curl_easy_cleanup(t->easy);
         curl_slist_free_all(t->headers);
         free(t->url);
+        free(t->request_body);
         free(t->body);
         free(t);
 }
@@ -149,7 +153,8 @@ static void fill_failure(const struct http_transfer *t, CURLcode code, struct ht
         const struct http_client_options *o = &t->client->opts;
         long os_errno = 0;
 
-        curl_easy_getinfo(t->easy, CURLINFO_OS_ERRNO, &os_errno);
+        if (t->easy)
+                curl_easy_getinfo(t->easy, CURLINFO_OS_ERRNO, &os_errno);
         *f = (struct http_failure) {
                 .curl_code = code,
                 .url = t->url,
@@ -183,11 +188,13 @@ static void transfer_finish(struct http_transfer *t, CURLcode code)
         long status = 0, connects = 0;
 
         transfer_detach(t);
-        curl_easy_getinfo(t->easy, CURLINFO_NUM_CONNECTS, &connects);
-        curl_easy_getinfo(t->easy, CURLINFO_TOTAL_TIME, &r.total_seconds);
+        if (t->easy) {
+                curl_easy_getinfo(t->easy, CURLINFO_NUM_CONNECTS, &connects);
+                curl_easy_getinfo(t->easy, CURLINFO_TOTAL_TIME, &r.total_seconds);
+        }
         c->connections_opened += (uint64_t) connects;
         c->completed++;
-        if (code == CURLE_OK)
+        if (code == CURLE_OK && t->easy)
                 curl_easy_getinfo(t->easy, CURLINFO_RESPONSE_CODE, &status);
         if (status > 0) {
                 r.status = (int) status;
@@ -207,6 +214,7 @@ static void transfer_finish(struct http_transfer *t, CURLcode code)
 
 static void schedule_failed(struct http_transfer *t, CURLcode code);
 static int on_rate_timer(sd_event_source *s, uint64_t usec, void *userdata);
+static int transfer_make_easy(struct http_transfer *t);
 
 /* Takes one token if there is one; otherwise returns the time at which
  * the next token will be there. */
@@ -242,7 +250,7 @@ static void pump(struct http_client *c)
                     arm_timer(c, &c->rate_timer, next_token_at, on_rate_timer) >= 0)
                         return;
                 list_remove(&c->queued, t);
-                if (curl_multi_add_handle(c->multi, t->easy) != CURLM_OK) {
+                if (transfer_make_easy(t) < 0 || curl_multi_add_handle(c->multi, t->easy) != CURLM_OK) {
                         schedule_failed(t, CURLE_OUT_OF_MEMORY);
                         continue;
                 }
@@ -562,21 +570,43 @@ static int set_headers(struct http_transfer *t, const struct http_request *req)
                         return -ENOMEM;
                 t->headers = l;
         }
-        return curl_easy_setopt(t->easy, CURLOPT_HTTPHEADER, t->headers) == CURLE_OK ? 0 : -ENOMEM;
+        return 0;
 }
 
-static int set_method(CURL *easy, const struct http_request *req)
+/* The body is kept (copied) until the transfer starts: the caller's
+ * buffer may be gone by then. */
+static int keep_body(struct http_transfer *t, const struct http_request *req)
 {
+        t->method = req->method;
+        if (req->method == HTTP_GET)
+                return 0;
+        t->request_body = malloc(req->body_len + 1);
+        if (!t->request_body)
+                return -ENOMEM;
+        if (req->body_len > 0)
+                memcpy(t->request_body, req->body, req->body_len);
+        t->request_body[req->body_len] = '\0';
+        t->request_body_len = req->body_len;
+        return 0;
+}
+
+static int set_method(struct http_transfer *t)
+{
+        CURL *easy = t->easy;
         CURLcode r = CURLE_OK;
 
-        if (req->method == HTTP_GET)
+        if (t->method == HTTP_GET)
                 return curl_easy_setopt(easy, CURLOPT_HTTPGET, 1L) == CURLE_OK ? 0 : -ENOMEM;
-        if (req->method == HTTP_PATCH)
+        if (t->method == HTTP_PATCH)
                 r = curl_easy_setopt(easy, CURLOPT_CUSTOMREQUEST, "PATCH");
         if (r == CURLE_OK)
-                r = curl_easy_setopt(easy, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t) req->body_len);
+                r = curl_easy_setopt(easy, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t) t->request_body_len);
         if (r == CURLE_OK)
-                r = curl_easy_setopt(easy, CURLOPT_COPYPOSTFIELDS, req->body ? (const char *) req->body : "");
+                r = curl_easy_setopt(easy, CURLOPT_COPYPOSTFIELDS, t->request_body);
+        if (r == CURLE_OK) {
+                free(t->request_body);   /* curl has its copy */
+                t->request_body = NULL;
+        }
         return r == CURLE_OK ? 0 : -ENOMEM;
 }
 
@@ -623,10 +653,7 @@ static int transfer_new(struct http_client *c, const struct http_request *req,
         t->userdata = userdata;
         t->url_is_secret = req->url_is_secret;
         t->url = strdup(req->url);
-        t->easy = curl_easy_init();
-        r = t->url && t->easy ? set_transport(t) : -ENOMEM;
-        if (r >= 0)
-                r = set_method(t->easy, req);
+        r = t->url ? keep_body(t, req) : -ENOMEM;
         if (r >= 0)
                 r = set_headers(t, req);
         if (r < 0) {
@@ -635,6 +662,22 @@ static int transfer_new(struct http_client *c, const struct http_request *req,
         }
         *ret = t;
         return 0;
+}
+
+/* The curl handle is made only when the transfer starts: a cycle queues a
+ * request per experiment at once, and a handle is several KiB (at 10,000
+ * experiments, most of the daemon's memory). */
+static int transfer_make_easy(struct http_transfer *t)
+{
+        int r;
+
+        t->easy = curl_easy_init();
+        r = t->easy ? set_transport(t) : -ENOMEM;
+        if (r >= 0)
+                r = set_method(t);
+        if (r >= 0 && curl_easy_setopt(t->easy, CURLOPT_HTTPHEADER, t->headers) != CURLE_OK)
+                r = -ENOMEM;
+        return r;
 }
 
 int http_request(struct http_client *c, const struct http_request *req,
