@@ -11,17 +11,6 @@
 #include "state.h"
 #include "status_report.h"
 
-static void format_time(int64_t t, char *buf, size_t size)
-{
-        time_t tt = (time_t) t;
-        struct tm tm;
-
-        if (t <= 0 || !gmtime_r(&tt, &tm))
-                snprintf(buf, size, "never");
-        else
-                strftime(buf, size, "%Y-%m-%d %H:%M:%S UTC", &tm);
-}
-
 static long long analysis_visitors(const struct watched_experiment *e)
 {
         json_object *v;
@@ -37,7 +26,7 @@ static void print_experiment(const struct watched_experiment *e)
         char polled[32];
         long long visitors = analysis_visitors(e);
 
-        format_time(e->polled_at, polled, sizeof(polled));
+        status_format_time(e->polled_at, polled, sizeof(polled));
         printf("  %-10lld %-32.32s %-8s polled %s", e->id, e->name ? e->name : "-",
                e->active ? "watched" : "dropped", polled);
         if (visitors >= 0)
@@ -54,8 +43,8 @@ static void print_text(const struct config *c, const struct watchlist *w, const 
         const char *dir = c->monitor.state_directory;
         char when[32], started[32];
 
-        format_time(s->last_cycle_at, when, sizeof(when));
-        format_time(s->started_at, started, sizeof(started));
+        status_format_time(s->last_cycle_at, when, sizeof(when));
+        status_format_time(s->started_at, started, sizeof(started));
         /* Health first: whether what follows can be trusted. */
         status_report_print_health(stdout, rep, &hs);
         printf("State directory: %s\n", dir);

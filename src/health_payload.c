@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "notify.h"
 #include "notify_format.h"
 #include "notify_payload.h"
 
@@ -253,15 +254,5 @@ json_object *health_slack_payload(const struct health_transition *t)
 
 char *health_render(enum notifier_type type, const char *id, const struct health_transition *t, time_t created)
 {
-        json_object *o = type == NOTIFIER_SLACK ? health_slack_payload(t) : health_webhook_payload(id, t, created);
-        const char *text;
-        char *copy = NULL;
-
-        if (!o)
-                return NULL;
-        text = json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE);
-        if (text)
-                copy = strdup(text);
-        json_object_put(o);
-        return copy;
+        return notify_json_text(type == NOTIFIER_SLACK ? health_slack_payload(t) : health_webhook_payload(id, t, created));
 }

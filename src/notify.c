@@ -65,14 +65,20 @@ void notify_derived_event_id(char buf[static NOTIFY_EVENT_ID_SIZE], const char *
 char *notify_render(enum notifier_type type, const struct alert_event *const *events, size_t n)
 {
         json_object *o;
-        const char *text;
-        char *copy = NULL;
 
         if (n == 0 || !events)
                 return NULL;
         if (type == NOTIFIER_WEBHOOK && n != 1)
                 return NULL;
         o = type == NOTIFIER_SLACK ? slack_payload(events, n) : webhook_payload(events[0]);
+        return notify_json_text(o);
+}
+
+char *notify_json_text(json_object *o)
+{
+        const char *text;
+        char *copy = NULL;
+
         if (!o)
                 return NULL;
         text = json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE);

@@ -27,6 +27,10 @@ void notify_derived_event_id(char buf[static NOTIFY_EVENT_ID_SIZE], const char *
  * malloc'd string, NULL for n == 0 (or n > 1 for a webhook) or on ENOMEM. */
 char *notify_render(enum notifier_type type, const struct alert_event *const *events, size_t n);
 
+/* The body POSTed for payload o (taken: it is put): plain JSON without
+ * escaped slashes, malloc'd; NULL for a NULL o or on ENOMEM. */
+char *notify_json_text(json_object *o);
+
 /* Queues one cycle's events for notifier n: a Slack notifier gets ONE
  * grouped message under a fresh id; a webhook notifier gets one delivery
  * per event under the event's own id (so receivers can dedupe). Every event

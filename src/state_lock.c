@@ -43,7 +43,9 @@ int state_directory_lock(const char *dir)
                 return r;
         if ((size_t) snprintf(path, sizeof(path), "%s/.lock", dir) >= sizeof(path))
                 return -ENAMETOOLONG;
-        fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOCTTY, 0600);
+        /* Read-only: flock needs no write access, and a file held open for
+         * writing would keep the file system from being remounted read-only. */
+        fd = open(path, O_RDONLY | O_CREAT | O_CLOEXEC | O_NOCTTY, 0600);
         if (fd < 0)
                 return -errno;
         if (flock(fd, LOCK_EX | LOCK_NB) < 0) {

@@ -16,7 +16,7 @@
 #define MAX_STATE_FILE (64u << 20)
 #define ACTIONS_SHOWN 5
 
-static void format_time(int64_t t, char *buf, size_t size)
+void status_format_time(int64_t t, char *buf, size_t size)
 {
         time_t tt = (time_t) t;
         struct tm tm;
@@ -154,13 +154,13 @@ void status_report_print_health(FILE *out, const struct status_report *r, const 
                 char what[400], since[32], wait[32];
 
                 health_describe(h->condition, h->subject, h->name, what, sizeof(what));
-                format_time(h->since, since, sizeof(since));
+                status_format_time(h->since, since, sizeof(since));
                 fprintf(out, "  - %s", what);
                 if (h->detail && *h->detail)
                         fprintf(out, ": %s", h->detail);
                 fprintf(out, "; since %s", since);
                 if (h->alerted_at > 0) {
-                        format_time(h->alerted_at, since, sizeof(since));
+                        status_format_time(h->alerted_at, since, sizeof(since));
                         fprintf(out, "; notified %s\n", since);
                 } else {
                         duration_format(s->after_usec, wait, sizeof(wait));
@@ -189,7 +189,7 @@ void status_report_print_rest(FILE *out, const struct status_report *r)
 
                 if (a->state != ALERT_FIRING)
                         continue;
-                format_time(a->fired_at, since, sizeof(since));
+                status_format_time(a->fired_at, since, sizeof(since));
                 fprintf(out, "  %-16s experiment %lld%s%s, since %s\n", a->rule, a->experiment_id,
                         a->variant_id && *a->variant_id ? " variant " : "", a->variant_id ? a->variant_id : "", since);
         }
@@ -208,7 +208,7 @@ void status_report_print_rest(FILE *out, const struct status_report *r)
                 qsort(sorted, r->actions.n, sizeof(*sorted), by_intended_at_desc);
         for (size_t i = 0; i < r->actions.n && i < ACTIONS_SHOWN; i++) {
                 char when[32], what[200];
-                format_time(sorted[i]->intended_at, when, sizeof(when));
+                status_format_time(sorted[i]->intended_at, when, sizeof(when));
                 fprintf(out, "  %s  %-16s experiment %lld: %s\n", when, sorted[i]->rule, sorted[i]->experiment_id,
                         action_entry_describe(sorted[i], what, sizeof(what)));
         }

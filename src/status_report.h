@@ -22,6 +22,9 @@ struct status_report {
 };
 
 void status_report_read(const char *dir, struct status_report *r);
+
+/* t (wall-clock seconds) as "2026-11-30 05:25:30 UTC", or "never" for 0. */
+void status_format_time(int64_t t, char *buf, size_t size);
 void status_report_clear(struct status_report *r);
 
 /* "Health: OK" or "Health: DEGRADED" with one line per condition. */

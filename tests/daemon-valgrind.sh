@@ -8,15 +8,7 @@
 # scripts/test runs this test in a second build without sanitizers and sets
 # MIDA_REQUIRE_VALGRIND=1, which turns any skip into a failure.
 . "$(dirname "$0")/lib/harness.sh"
-
-skip() {
-        if [ -n "${MIDA_REQUIRE_VALGRIND:-}" ]; then fail "cannot run (MIDA_REQUIRE_VALGRIND is set): $*"; fi
-        echo "SKIP: $*"; exit 77
-}
-command -v valgrind >/dev/null || skip "valgrind missing (apt-get install valgrind)"
-if ldd "$MIDA" 2>/dev/null | grep -Eq 'lib(a|ub|t|l)san' || nm "$MIDA" 2>/dev/null | grep -q '__asan_init'; then
-        skip "$MIDA is built with sanitizers; valgrind needs a build without (configure without --enable-sanitizers)"
-fi
+. "$top_srcdir/tests/lib/valgrind.sh"
 
 VG="valgrind -q --error-exitcode=1 --leak-check=full --errors-for-leak-kinds=definite --show-leak-kinds=definite"
 # vg_ok LOG: no error and no definite leak reported in the valgrind log.

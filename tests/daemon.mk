@@ -16,4 +16,4 @@ DAEMON_INTEGRATION_TESTS += tests/daemon-valgrind.sh
 # Records in a private systemd-journald (needs root; skipped otherwise).
 DAEMON_INTEGRATION_TESTS += tests/daemon-journal.sh
 TESTS += $(DAEMON_INTEGRATION_TESTS)
-EXTRA_DIST += $(DAEMON_INTEGRATION_TESTS) tests/lib/harness.sh tests/lib/alerts.sh
+EXTRA_DIST += $(DAEMON_INTEGRATION_TESTS) tests/lib/harness.sh tests/lib/alerts.sh tests/lib/valgrind.sh

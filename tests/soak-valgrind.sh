@@ -4,15 +4,7 @@
 # its exit. Skipped (77) on a sanitizer build, as tests/daemon-valgrind.sh,
 # and a failure there when MIDA_REQUIRE_VALGRIND is set.
 . "$top_srcdir/tests/lib/harness.sh"
-
-skip() {
-        if [ -n "${MIDA_REQUIRE_VALGRIND:-}" ]; then fail "cannot run (MIDA_REQUIRE_VALGRIND is set): $*"; fi
-        echo "SKIP: $*"; exit 77
-}
-command -v valgrind >/dev/null || skip "valgrind missing (apt-get install valgrind)"
-if ldd "$MIDA" 2>/dev/null | grep -Eq 'lib(a|ub|t|l)san' || nm "$MIDA" 2>/dev/null | grep -q '__asan_init'; then
-        skip "$MIDA is built with sanitizers; valgrind needs a build without (configure without --enable-sanitizers)"
-fi
+. "$top_srcdir/tests/lib/valgrind.sh"
 if [ -n "${MIDA_LONG:-}" ]; then cycles=${SOAK_CYCLES:-300}; else cycles=${SOAK_CYCLES:-40}; fi
 
 SOAK_CYCLES=$cycles SOAK_VALGRIND_LOG=$T/vg.log "$top_srcdir/tests/soak.sh" || fail "the soak under valgrind failed"
