@@ -11,9 +11,11 @@
 set -euo pipefail
 top_srcdir=${top_srcdir:-$(cd "$(dirname "$0")/.." && pwd)}
 
+# scripts/test sets MIDA_REQUIRE_DEB: CI must never skip this silently.
 for tool in dpkg-buildpackage dh dh_autoreconf lintian; do
-        command -v "$tool" >/dev/null || {
-                echo "SKIP: $tool is missing (apt-get install debhelper lintian)"; exit 77; }
+        command -v "$tool" >/dev/null && continue
+        [ -n "${MIDA_REQUIRE_DEB:-}" ] && { echo "FAIL: $tool is missing (apt-get install debhelper lintian)"; exit 1; }
+        echo "SKIP: $tool is missing (apt-get install debhelper lintian)"; exit 77
 done
 
 T=$(mktemp -d "${TMPDIR:-/tmp}/mida-deb.XXXXXX")
