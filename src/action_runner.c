@@ -110,7 +110,7 @@ static void report_entry(struct manager *m, const struct action_entry *entry, co
         /* One entry, one outcome: a report repeated after a crash keeps its id. */
         snprintf(what, sizeof(what), "action %s %lld", action_entry_state_to_string(entry->state),
                  (long long) entry->intended_at);
-        alerting_event_id(m, what, entry->rule, entry->experiment_id, "", event_id);
+        alerting_event_id(m, what, entry->rule, entry->experiment_id, false, event_id);
         log_event(ok ? LOG_NOTICE : LOG_ERR, ok ? MIDA_MSGID_ACTION_TAKEN : MIDA_MSGID_ACTION_FAILED, fields,
                   sizeof(fields) / sizeof(fields[0]), "rule %s, experiment %lld: %s: %s", entry->rule,
                   entry->experiment_id, action, result);
@@ -255,7 +255,7 @@ static void circuit_opened(struct manager *m, const struct rule_transition *t, c
                 { "MIDA_ACTION", rule_action_to_string(rule->action) },
         };
 
-        alerting_event_id(m, "circuit opened", rule->name, t->experiment_id, "", event_id);
+        alerting_event_id(m, "circuit opened", rule->name, t->experiment_id, true, event_id);
         snprintf(id, sizeof(id), "%lld", t->experiment_id);
         snprintf(result, sizeof(result), "skipped: more than %d actions in the last hour (max_actions_per_hour); "
                  "no action runs until the hour has passed", m->config->monitor.max_actions_per_hour);

@@ -20,26 +20,33 @@
 static const char *outbox_dir_name = "outbox";
 
 void alerting_event_id(const struct manager *m, const char *what, const char *rule, long long experiment_id,
-                       const char *detail, char id[static NOTIFY_EVENT_ID_SIZE])
+                       bool per_cycle, char id[static NOTIFY_EVENT_ID_SIZE])
 {
-        char generation[24], experiment[24];
-        const char *parts[] = { m->alerts.salt, generation, what, rule, experiment, detail };
+        char generation[24] = "", experiment[24];
+        const char *parts[] = { m->alerts.salt, generation, what, rule, experiment };
 
-        snprintf(generation, sizeof(generation), "%llu", (unsigned long long) m->alerts.generation);
+        if (per_cycle)
+                snprintf(generation, sizeof(generation), "%llu", (unsigned long long) m->alerts.generation);
         snprintf(experiment, sizeof(experiment), "%lld", experiment_id);
         notify_derived_event_id(id, parts, sizeof(parts) / sizeof(parts[0]));
 }
 
-/* Per state directory, so that two installations never share ids. */
-static void ensure_salt(struct rules_state *s)
+/* Per state directory, so that two installations never share ids; saved
+ * at once, before any id derives from it, or a crash in the first cycle
+ * would replay that cycle under another salt. */
+static void ensure_salt(struct rules_state *s, const char *dir)
 {
         char fresh[NOTIFY_EVENT_ID_SIZE];
+        int r;
 
         if (s->salt[0])
                 return;
         notify_new_event_id(fresh);
         memcpy(s->salt, fresh + 4, sizeof(s->salt) - 1);   /* the 32 hex digits */
         s->salt[sizeof(s->salt) - 1] = 0;
+        r = rules_state_save(dir, s);
+        if (r < 0)
+                log_warning("%s: cannot save the alert state: %s", dir, strerror(-r));
 }
 
 int alerting_open(struct manager *m)
@@ -50,7 +57,7 @@ int alerting_open(struct manager *m)
 
         rules_state_load(dir, &m->alerts);
         rules_state_prune(&m->alerts, m->config);
-        ensure_salt(&m->alerts);
+        ensure_salt(&m->alerts, dir);
         actions_ledger_load(dir, &m->actions);
         if (asprintf(&outbox_dir, "%s/%s", dir, outbox_dir_name) < 0)
                 return -ENOMEM;
@@ -147,7 +154,7 @@ static void transition_event_id(const struct manager *m, const struct rule_trans
         char what[64];
 
         snprintf(what, sizeof(what), "alert %s %s", transition_names[t->kind], t->variant_id ? t->variant_id : "");
-        alerting_event_id(m, what, rule->name, t->experiment_id, "", id);
+        alerting_event_id(m, what, rule->name, t->experiment_id, true, id);
 }
 
 static void notify_before_action(struct manager *m, const struct rule_transition *t, const struct config_rule *rule,

@@ -8,6 +8,7 @@
  * (actions.h) and outbox/ (outbox.h). A restart or reload therefore never
  * re-sends a firing alert nor forgets a pending one. */
 #pragma once
+#include <stdbool.h>
 #include <stddef.h>
 
 #include "notify.h"
@@ -47,12 +48,14 @@ void alerting_cycle_finished(struct manager *m);
 /* A new config is in place: forget removed rules, send to new notifiers. */
 void alerting_config_changed(struct manager *m);
 
-/* The id of an event: derived from the state's salt and generation and the
- * event's identity, so that an event queued just before a crash is queued
- * under the same id when the next start replays it (the outbox and the
- * receivers then drop the duplicate). */
+/* The id of an event: derived from the state's salt, the event's identity
+ * (what, rule, experiment) and, per_cycle, the generation of the alert
+ * states, so that an event queued just before a crash is queued under the
+ * same id when the next start replays it (the outbox and the receivers then
+ * drop the duplicate). Action reports are not per cycle: their identity,
+ * the ledger entry, is unique already, and may finish in a later cycle. */
 void alerting_event_id(const struct manager *m, const char *what, const char *rule, long long experiment_id,
-                       const char *detail, char id[static NOTIFY_EVENT_ID_SIZE]);
+                       bool per_cycle, char id[static NOTIFY_EVENT_ID_SIZE]);
 
 /* Queues ev for every notifier of rule (by index into the config) now,
  * outside the cycle's batch: action results arrive after the cycle. */
