@@ -230,13 +230,14 @@ void manager_cycle_finished(struct manager *m)
 {
         const struct daemon_summary *s = &m->summary;
 
+        if (m->mode == MANAGER_DAEMON) {
+                alerting_cycle_finished(m);
+                manager_save_state(m);
+                health_daemon_cycle_finished(m);
+        }
+        /* Last, so that whoever waits for this line finds everything saved. */
         log_debug("poll cycle finished: %u polled, %u failed in %.2f s", s->last_cycle_polled,
                   s->last_cycle_failed, s->last_cycle_seconds);
-        if (m->mode == MANAGER_ONCE) {
+        if (m->mode == MANAGER_ONCE)
                 once_output_print(m->output, &m->watch, m->config, m->json);
-                return;
-        }
-        alerting_cycle_finished(m);
-        manager_save_state(m);
-        health_daemon_cycle_finished(m);
 }
