@@ -57,21 +57,7 @@ static int add_string(json_object *o, const char *key, const char *s)
         return r;
 }
 
-static int add_time(json_object *o, const char *key, time_t t)
-{
-        char buf[32];
 
-        if (t <= 0 || format_rfc3339(t, buf, sizeof(buf)) < 0)
-                return json_object_object_add(o, key, NULL) < 0 ? -ENOMEM : 0;
-        return notify_json_add(o, key, json_object_new_string(buf));
-}
-
-static json_object *add_object(json_object *o, const char *key)
-{
-        json_object *child = json_object_new_object();
-
-        return notify_json_add(o, key, child) < 0 ? NULL : child;
-}
 
 static int add_experiment(json_object *o, const struct health_transition *t)
 {
@@ -82,7 +68,7 @@ static int add_experiment(json_object *o, const struct health_transition *t)
         if (!about_experiment(t))
                 return json_object_object_add(o, "experiment", NULL) < 0 ? -ENOMEM : 0;
         id = strtoll(t->subject, &end, 10);
-        e = add_object(o, "experiment");
+        e = notify_json_add_object(o, "experiment");
         if (!e || notify_json_add(e, "id", *end ? json_object_new_string(t->subject) : json_object_new_int64(id)) < 0 ||
             add_string(e, "name", t->name) < 0 || add_string(e, "url", NULL) < 0)
                 return -ENOMEM;
@@ -96,7 +82,7 @@ static int add_empty_analysis(json_object *o)
                 "lift", "lift_low", "lift_high", "p_value", "prob_beat_control", "conversion_rate",
                 "control_rate", "srm_p", "visitors", "variant_visitors",
         };
-        json_object *a = add_object(o, "analysis");
+        json_object *a = notify_json_add_object(o, "analysis");
 
         if (!a)
                 return -ENOMEM;
@@ -108,13 +94,13 @@ static int add_empty_analysis(json_object *o)
 
 static int add_health(json_object *o, const struct health_transition *t)
 {
-        json_object *h = add_object(o, "health");
+        json_object *h = notify_json_add_object(o, "health");
         char what[400];
 
         if (!h || add_string(h, "condition", health_condition_to_string(t->condition)) < 0 ||
             add_string(h, "subject", t->subject[0] ? t->subject : NULL) < 0 ||
             add_string(h, "description", health_describe(t->condition, t->subject, t->name, what, sizeof(what))) < 0 ||
-            add_string(h, "detail", t->detail) < 0 || add_time(h, "since", (time_t) t->since) < 0 ||
+            add_string(h, "detail", t->detail) < 0 || notify_json_add_time(h, "since", (time_t) t->since) < 0 ||
             notify_json_add(h, "repeat", json_object_new_boolean(t->kind == HEALTH_REPEAT)) < 0)
                 return -ENOMEM;
         return 0;
@@ -149,9 +135,9 @@ json_object *health_webhook_payload(const char *id, const struct health_transiti
         if (r >= 0)
                 r = add_string(o, "action", NULL);
         if (r >= 0)
-                r = (ts = add_object(o, "timestamps")) ? 0 : -ENOMEM;
-        if (r >= 0 && (add_time(ts, "created", created) < 0 || add_time(ts, "fired", (time_t) t->since) < 0 ||
-                       add_time(ts, "resolved", recovered(t) ? (time_t) t->at : 0) < 0))
+                r = (ts = notify_json_add_object(o, "timestamps")) ? 0 : -ENOMEM;
+        if (r >= 0 && (notify_json_add_time(ts, "created", created) < 0 || notify_json_add_time(ts, "fired", (time_t) t->since) < 0 ||
+                       notify_json_add_time(ts, "resolved", recovered(t) ? (time_t) t->at : 0) < 0))
                 r = -ENOMEM;
         if (r >= 0)
                 r = add_health(o, t);

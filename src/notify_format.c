@@ -193,3 +193,19 @@ int notify_json_add(json_object *o, const char *key, json_object *v)
         }
         return 0;
 }
+
+json_object *notify_json_add_object(json_object *o, const char *key)
+{
+        json_object *child = json_object_new_object();
+
+        return notify_json_add(o, key, child) < 0 ? NULL : child;
+}
+
+int notify_json_add_time(json_object *o, const char *key, time_t t)
+{
+        char buf[32];
+
+        if (t <= 0 || format_rfc3339(t, buf, sizeof(buf)) < 0)
+                return json_object_object_add(o, key, NULL) < 0 ? -ENOMEM : 0;
+        return notify_json_add(o, key, json_object_new_string(buf));
+}

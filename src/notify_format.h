@@ -47,3 +47,7 @@ char *mrkdwn_escape(const char *s);
  * NULL v here means its constructor failed: returns -ENOMEM (as for a
  * failed insertion), else 0. */
 int notify_json_add(json_object *o, const char *key, json_object *v);
+/* Adds an empty object under key and returns it (borrowed), NULL on ENOMEM. */
+json_object *notify_json_add_object(json_object *o, const char *key);
+/* Adds t as RFC 3339 UTC text, or null for t <= 0; 0 or -ENOMEM. */
+int notify_json_add_time(json_object *o, const char *key, time_t t);

@@ -145,22 +145,7 @@ static int add_count(json_object *o, const char *key, long long n)
         return n < 0 ? add_null(o, key) : notify_json_add(o, key, json_object_new_int64(n));
 }
 
-static int add_time(json_object *o, const char *key, time_t t)
-{
-        char buf[32];
 
-        if (t == 0 || format_rfc3339(t, buf, sizeof(buf)) < 0)
-                return add_null(o, key);
-        return notify_json_add(o, key, json_object_new_string(buf));
-}
-
-/* Adds an empty object under key and returns it (borrowed), NULL on ENOMEM. */
-static json_object *add_object(json_object *o, const char *key)
-{
-        json_object *child = json_object_new_object();
-
-        return notify_json_add(o, key, child) < 0 ? NULL : child;
-}
 
 static int add_experiment(json_object *o, const struct alert_event *ev)
 {
@@ -168,7 +153,7 @@ static int add_experiment(json_object *o, const struct alert_event *ev)
 
         if (ev->experiment_id <= 0)
                 return add_null(o, "experiment");
-        e = add_object(o, "experiment");
+        e = notify_json_add_object(o, "experiment");
         if (!e || notify_json_add(e, "id", json_object_new_int64(ev->experiment_id)) < 0 ||
             add_string(e, "name", ev->experiment_name) < 0 || add_string(e, "url", ev->experiment_url) < 0)
                 return -ENOMEM;
@@ -181,7 +166,7 @@ static int add_variant(json_object *o, const struct alert_event *ev)
 
         if (!ev->variant_id)
                 return add_null(o, "variant");
-        v = add_object(o, "variant");
+        v = notify_json_add_object(o, "variant");
         if (!v || add_string(v, "id", ev->variant_id) < 0 || add_string(v, "name", ev->variant_name) < 0)
                 return -ENOMEM;
         return 0;
@@ -189,7 +174,7 @@ static int add_variant(json_object *o, const struct alert_event *ev)
 
 static int add_analysis(json_object *o, const struct alert_event *ev)
 {
-        json_object *a = add_object(o, "analysis");
+        json_object *a = notify_json_add_object(o, "analysis");
 
         if (!a || add_figure(a, "lift", ev->lift) < 0 || add_figure(a, "lift_low", ev->lift_low) < 0 ||
             add_figure(a, "lift_high", ev->lift_high) < 0 || add_figure(a, "p_value", ev->p_value) < 0 ||
@@ -208,7 +193,7 @@ static int add_action(json_object *o, const struct alert_event *ev)
 
         if (!ev->action)
                 return add_null(o, "action");
-        a = add_object(o, "action");
+        a = notify_json_add_object(o, "action");
         if (!a || add_string(a, "type", ev->action) < 0 || add_string(a, "result", ev->action_result) < 0)
                 return -ENOMEM;
         return 0;
@@ -216,10 +201,10 @@ static int add_action(json_object *o, const struct alert_event *ev)
 
 static int add_timestamps(json_object *o, const struct alert_event *ev)
 {
-        json_object *t = add_object(o, "timestamps");
+        json_object *t = notify_json_add_object(o, "timestamps");
 
-        if (!t || add_time(t, "created", ev->created_at) < 0 || add_time(t, "fired", ev->fired_at) < 0 ||
-            add_time(t, "resolved", ev->resolved_at) < 0)
+        if (!t || notify_json_add_time(t, "created", ev->created_at) < 0 || notify_json_add_time(t, "fired", ev->fired_at) < 0 ||
+            notify_json_add_time(t, "resolved", ev->resolved_at) < 0)
                 return -ENOMEM;
         return 0;
 }
