@@ -42,20 +42,6 @@ char *health_summary(const struct health_transition *t)
         return clean;
 }
 
-static int add_string(json_object *o, const char *key, const char *s)
-{
-        char *clean;
-        int r;
-
-        if (!s)
-                return json_object_object_add(o, key, NULL) < 0 ? -ENOMEM : 0;
-        clean = text_sanitize(s, false);
-        if (!clean)
-                return -ENOMEM;
-        r = notify_json_add(o, key, json_object_new_string(clean));
-        free(clean);
-        return r;
-}
 
 
 
@@ -70,7 +56,7 @@ static int add_experiment(json_object *o, const struct health_transition *t)
         id = strtoll(t->subject, &end, 10);
         e = notify_json_add_object(o, "experiment");
         if (!e || notify_json_add(e, "id", *end ? json_object_new_string(t->subject) : json_object_new_int64(id)) < 0 ||
-            add_string(e, "name", t->name) < 0 || add_string(e, "url", NULL) < 0)
+            notify_json_add_text(e, "name", t->name) < 0 || notify_json_add_text(e, "url", NULL) < 0)
                 return -ENOMEM;
         return 0;
 }
@@ -97,10 +83,10 @@ static int add_health(json_object *o, const struct health_transition *t)
         json_object *h = notify_json_add_object(o, "health");
         char what[400];
 
-        if (!h || add_string(h, "condition", health_condition_to_string(t->condition)) < 0 ||
-            add_string(h, "subject", t->subject[0] ? t->subject : NULL) < 0 ||
-            add_string(h, "description", health_describe(t->condition, t->subject, t->name, what, sizeof(what))) < 0 ||
-            add_string(h, "detail", t->detail) < 0 || notify_json_add_time(h, "since", (time_t) t->since) < 0 ||
+        if (!h || notify_json_add_text(h, "condition", health_condition_to_string(t->condition)) < 0 ||
+            notify_json_add_text(h, "subject", t->subject[0] ? t->subject : NULL) < 0 ||
+            notify_json_add_text(h, "description", health_describe(t->condition, t->subject, t->name, what, sizeof(what))) < 0 ||
+            notify_json_add_text(h, "detail", t->detail) < 0 || notify_json_add_time(h, "since", (time_t) t->since) < 0 ||
             notify_json_add(h, "repeat", json_object_new_boolean(t->kind == HEALTH_REPEAT)) < 0)
                 return -ENOMEM;
         return 0;
@@ -115,25 +101,25 @@ json_object *health_webhook_payload(const char *id, const struct health_transiti
         if (r >= 0)
                 r = notify_json_add(o, "version", json_object_new_int(WEBHOOK_PAYLOAD_VERSION));
         if (r >= 0)
-                r = add_string(o, "id", id);
+                r = notify_json_add_text(o, "id", id);
         if (r >= 0)
-                r = add_string(o, "event", recovered(t) ? "health-recovered" : "health-degraded");
+                r = notify_json_add_text(o, "event", recovered(t) ? "health-recovered" : "health-degraded");
         if (r >= 0)
-                r = add_string(o, "rule", NULL);
+                r = notify_json_add_text(o, "rule", NULL);
         if (r >= 0)
-                r = add_string(o, "severity", recovered(t) ? "info" : "critical");
+                r = notify_json_add_text(o, "severity", recovered(t) ? "info" : "critical");
         if (r >= 0)
                 r = notify_json_add(o, "dry_run", json_object_new_boolean(false));
         if (r >= 0)
-                r = add_string(o, "summary", summary);
+                r = notify_json_add_text(o, "summary", summary);
         if (r >= 0)
                 r = add_experiment(o, t);
         if (r >= 0)
-                r = add_string(o, "variant", NULL);
+                r = notify_json_add_text(o, "variant", NULL);
         if (r >= 0)
                 r = add_empty_analysis(o);
         if (r >= 0)
-                r = add_string(o, "action", NULL);
+                r = notify_json_add_text(o, "action", NULL);
         if (r >= 0)
                 r = (ts = notify_json_add_object(o, "timestamps")) ? 0 : -ENOMEM;
         if (r >= 0 && (notify_json_add_time(ts, "created", created) < 0 || notify_json_add_time(ts, "fired", (time_t) t->since) < 0 ||

@@ -194,6 +194,21 @@ int notify_json_add(json_object *o, const char *key, json_object *v)
         return 0;
 }
 
+int notify_json_add_text(json_object *o, const char *key, const char *s)
+{
+        char *clean;
+        int r;
+
+        if (!s)
+                return json_object_object_add(o, key, NULL) < 0 ? -ENOMEM : 0;
+        clean = text_sanitize(s, false);
+        if (!clean)
+                return -ENOMEM;
+        r = notify_json_add(o, key, json_object_new_string(clean));
+        free(clean);
+        return r;
+}
+
 json_object *notify_json_add_object(json_object *o, const char *key)
 {
         json_object *child = json_object_new_object();

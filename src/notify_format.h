@@ -47,6 +47,9 @@ char *mrkdwn_escape(const char *s);
  * NULL v here means its constructor failed: returns -ENOMEM (as for a
  * failed insertion), else 0. */
 int notify_json_add(json_object *o, const char *key, json_object *v);
+/* Adds s made valid UTF-8 (text_sanitize, newlines kept), or null for a
+ * NULL s; 0 or -ENOMEM. */
+int notify_json_add_text(json_object *o, const char *key, const char *s);
 /* Adds an empty object under key and returns it (borrowed), NULL on ENOMEM. */
 json_object *notify_json_add_object(json_object *o, const char *key);
 /* Adds t as RFC 3339 UTC text, or null for t <= 0; 0 or -ENOMEM. */

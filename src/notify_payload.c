@@ -112,20 +112,6 @@ static int add_null(json_object *o, const char *key)
         return json_object_object_add(o, key, NULL) < 0 ? -ENOMEM : 0;
 }
 
-static int add_string(json_object *o, const char *key, const char *s)
-{
-        char *clean;
-        int r;
-
-        if (!s)
-                return add_null(o, key);
-        clean = text_sanitize(s, false);
-        if (!clean)
-                return -ENOMEM;
-        r = notify_json_add(o, key, json_object_new_string(clean));
-        free(clean);
-        return r;
-}
 
 static int add_figure(json_object *o, const char *key, struct alert_figure f)
 {
@@ -155,7 +141,7 @@ static int add_experiment(json_object *o, const struct alert_event *ev)
                 return add_null(o, "experiment");
         e = notify_json_add_object(o, "experiment");
         if (!e || notify_json_add(e, "id", json_object_new_int64(ev->experiment_id)) < 0 ||
-            add_string(e, "name", ev->experiment_name) < 0 || add_string(e, "url", ev->experiment_url) < 0)
+            notify_json_add_text(e, "name", ev->experiment_name) < 0 || notify_json_add_text(e, "url", ev->experiment_url) < 0)
                 return -ENOMEM;
         return 0;
 }
@@ -167,7 +153,7 @@ static int add_variant(json_object *o, const struct alert_event *ev)
         if (!ev->variant_id)
                 return add_null(o, "variant");
         v = notify_json_add_object(o, "variant");
-        if (!v || add_string(v, "id", ev->variant_id) < 0 || add_string(v, "name", ev->variant_name) < 0)
+        if (!v || notify_json_add_text(v, "id", ev->variant_id) < 0 || notify_json_add_text(v, "name", ev->variant_name) < 0)
                 return -ENOMEM;
         return 0;
 }
@@ -194,7 +180,7 @@ static int add_action(json_object *o, const struct alert_event *ev)
         if (!ev->action)
                 return add_null(o, "action");
         a = notify_json_add_object(o, "action");
-        if (!a || add_string(a, "type", ev->action) < 0 || add_string(a, "result", ev->action_result) < 0)
+        if (!a || notify_json_add_text(a, "type", ev->action) < 0 || notify_json_add_text(a, "result", ev->action_result) < 0)
                 return -ENOMEM;
         return 0;
 }
@@ -217,17 +203,17 @@ static int fill_webhook(json_object *o, const struct alert_event *ev)
         if (r >= 0)
                 r = notify_json_add(o, "version", json_object_new_int(WEBHOOK_PAYLOAD_VERSION));
         if (r >= 0)
-                r = add_string(o, "id", ev->id);
+                r = notify_json_add_text(o, "id", ev->id);
         if (r >= 0)
-                r = add_string(o, "event", alert_event_kind_name(ev->kind));
+                r = notify_json_add_text(o, "event", alert_event_kind_name(ev->kind));
         if (r >= 0)
-                r = add_string(o, "rule", ev->rule);
+                r = notify_json_add_text(o, "rule", ev->rule);
         if (r >= 0)
-                r = add_string(o, "severity", ev->severity);
+                r = notify_json_add_text(o, "severity", ev->severity);
         if (r >= 0)
                 r = notify_json_add(o, "dry_run", json_object_new_boolean(ev->dry_run));
         if (r >= 0)
-                r = add_string(o, "summary", summary);
+                r = notify_json_add_text(o, "summary", summary);
         if (r >= 0)
                 r = add_experiment(o, ev);
         if (r >= 0)
