@@ -250,17 +250,20 @@ static void queue_batch(struct manager *m)
         free(events);
 }
 
-static void save_alerts(struct manager *m)
+static int save_alerts(struct manager *m)
 {
         int r = rules_state_save(m->config->monitor.state_directory, &m->alerts);
 
         if (r < 0)
                 log_error("%s: cannot save the alert state: %s; will retry next cycle",
                           m->config->monitor.state_directory, strerror(-r));
+        return r;
 }
 
-void alerting_cycle_finished(struct manager *m)
+int alerting_cycle_finished(struct manager *m)
 {
+        int r = 0;
+
         queue_batch(m);
         rule_transitions_clear(&m->batch.transitions);
         m->batch.n = 0;
@@ -268,8 +271,9 @@ void alerting_cycle_finished(struct manager *m)
                 /* Saved with the states it names: a crash before this
                  * replays the cycle under the same event ids. */
                 m->alerts.generation++;
-                save_alerts(m);
+                r = save_alerts(m);
         }
+        return r;
 }
 
 void alerting_config_changed(struct manager *m)

@@ -43,8 +43,9 @@ void alerting_close(struct manager *m);
 void alerting_evaluate(struct manager *m, struct watched_experiment *e);
 /* The experiment left the watch set: its alerts end without a message. */
 void alerting_forget(struct manager *m, long long experiment_id);
-/* The cycle settled: queue its notifications, save alerts.json. */
-void alerting_cycle_finished(struct manager *m);
+/* The cycle settled: queue its notifications, save alerts.json. Returns 0
+ * or the -errno of that save. */
+int alerting_cycle_finished(struct manager *m);
 /* A new config is in place: forget removed rules, send to new notifiers. */
 void alerting_config_changed(struct manager *m);
 

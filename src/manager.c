@@ -231,8 +231,12 @@ void manager_cycle_finished(struct manager *m)
         const struct daemon_summary *s = &m->summary;
 
         if (m->mode == MANAGER_DAEMON) {
-                alerting_cycle_finished(m);
+                int alerts_saved = alerting_cycle_finished(m);
+
                 manager_save_state(m);
+                /* Either file failing means the state directory is not writable. */
+                if (alerts_saved < 0)
+                        health_daemon_state_written(m, alerts_saved);
                 health_daemon_cycle_finished(m);
         }
         /* Last, so that whoever waits for this line finds everything saved. */
