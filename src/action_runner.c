@@ -48,16 +48,6 @@ static int save_ledger(struct manager *m)
         return r;
 }
 
-static bool find_rule(const struct config *c, const char *name, size_t *ret)
-{
-        for (size_t i = 0; i < c->n_rules; i++)
-                if (strcmp(c->rules[i].name, name) == 0) {
-                        *ret = i;
-                        return true;
-                }
-        return false;
-}
-
 static size_t find_variant(const struct experiment_analysis *a, const char *variant_id)
 {
         for (size_t i = 0; a && variant_id && i < a->n_variants; i++)
@@ -81,7 +71,7 @@ static void notify_action(struct manager *m, const char *id, const char *rule_na
         };
         struct alert_event ev;
 
-        if (!find_rule(m->config, rule_name, &t.rule_index))
+        if (!rule_find(m->config, rule_name, &t.rule_index))
                 return;   /* the rule was removed meanwhile: the journal has it */
         rule_transition_event(&t, m->config, a, &ev);
         if (!ev.experiment_name && e)
@@ -136,17 +126,26 @@ static void request_free(struct action_request *q)
         free(q);
 }
 
+/* Records the outcome of rule × experiment's intent, reports it, then saves
+ * the ledger. Reporting first: a kill between the two then repeats the
+ * (harmless) request and the report, under the same id, rather than leave
+ * a done action untold. */
+static void conclude(struct manager *m, const char *rule, long long experiment_id, int http_status,
+                     const char *error, const char *firing_variant)
+{
+        const struct action_entry *entry =
+                actions_record_result(&m->actions, rule, experiment_id, http_status, error, time(NULL));
+
+        if (entry)
+                report_entry(m, entry, firing_variant);
+        (void) save_ledger(m);
+}
+
 static void finished(struct action_request *q, int http_status, const char *error)
 {
         struct manager *m = q->m;
-        const struct action_entry *entry =
-                actions_record_result(&m->actions, q->rule, q->experiment_id, http_status, error, time(NULL));
 
-        /* Report first: a kill between the two then repeats the (harmless)
-         * request and the report, rather than leave a done action untold. */
-        if (entry)
-                report_entry(m, entry, q->firing_variant);
-        (void) save_ledger(m);
+        conclude(m, q->rule, q->experiment_id, http_status, error, q->firing_variant);
         request_free(q);
         manager_idle_check(m);
 }
@@ -233,11 +232,7 @@ static void start(struct manager *m, const struct action_entry *entry, const cha
         if (!q || !q->rule || (entry->variant_id && !q->serve_variant)) {
                 if (q)
                         request_free(q);
-                entry = actions_record_result(&m->actions, entry->rule, entry->experiment_id, 0,
-                                              "out of memory", time(NULL));
-                (void) save_ledger(m);
-                if (entry)
-                        report_entry(m, entry, firing_variant);
+                conclude(m, entry->rule, entry->experiment_id, 0, "out of memory", firing_variant);
                 return;
         }
         q->next = m->action_requests;
@@ -290,10 +285,8 @@ void action_runner_consider(struct manager *m, const struct rule_transition *t,
         case ACTION_RUN:
                 if (save_ledger(m) < 0) {
                         /* Never act without a record: a crash would act again. */
-                        entry = actions_record_result(&m->actions, rule->name, t->experiment_id, 0,
-                                                      "not sent: the intent could not be saved", t->at);
-                        if (entry)
-                                report_entry(m, entry, t->variant_id);
+                        conclude(m, rule->name, t->experiment_id, 0, "not sent: the intent could not be saved",
+                                 t->variant_id);
                         break;
                 }
                 start(m, entry, t->variant_id);

@@ -9,11 +9,8 @@
 static json_object *holding_entry(const struct config *c, const struct alert_record *r)
 {
         json_object *o = json_object_new_object();
-        const struct config_rule *rule = NULL;
+        const struct config_rule *rule = rule_find(c, r->rule, NULL);
 
-        for (size_t i = 0; i < c->n_rules && !rule; i++)
-                if (strcmp(c->rules[i].name, r->rule) == 0)
-                        rule = &c->rules[i];
         if (!o || !rule)
                 return o;
         json_object_object_add(o, "rule", json_object_new_string(r->rule));

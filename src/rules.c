@@ -213,11 +213,12 @@ static int evaluate_rule(struct evaluation *ev, size_t rule_index, struct expr_e
         return k;
 }
 
-static const struct config_rule *rule_named(const struct config *c, const char *name, size_t *ret_index)
+const struct config_rule *rule_find(const struct config *c, const char *name, size_t *ret_index)
 {
         for (size_t i = 0; i < c->n_rules; i++)
                 if (c->rules[i].name && c->rules[i].condition && strcmp(c->rules[i].name, name) == 0) {
-                        *ret_index = i;
+                        if (ret_index)
+                                *ret_index = i;
                         return &c->rules[i];
                 }
         return NULL;
@@ -244,7 +245,7 @@ static int end_unvisited(struct evaluation *ev)
 
                 if (r->experiment_id != ev->a->test_id || r->visited)
                         continue;
-                rule = rule_named(ev->c, r->rule, &rule_index);
+                rule = rule_find(ev->c, r->rule, &rule_index);
                 if (!rule || expr_uses_variant_level(rule->condition) != (*r->variant_id != '\0'))
                         remove_record(s, i);   /* the rule is gone or changed: nothing to resolve */
                 else
@@ -289,7 +290,7 @@ size_t rules_state_prune(struct rules_state *s, const struct config *c)
         size_t dropped = 0, index;
 
         for (size_t i = s->n; i-- > 0;)
-                if (!rule_named(c, s->records[i].rule, &index)) {
+                if (!rule_find(c, s->records[i].rule, &index)) {
                         remove_record(s, i);
                         dropped++;
                 }

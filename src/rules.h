@@ -94,6 +94,11 @@ struct rule_transitions {
 void rules_state_clear(struct rules_state *s);
 void rule_transitions_clear(struct rule_transitions *t);
 
+/* The rule called name in c that has a compiled condition (the only kind
+ * alerts and actions exist for), with its index if ret_index is not NULL;
+ * NULL when there is none (e.g. removed by a reload). */
+const struct config_rule *rule_find(const struct config *c, const char *name, size_t *ret_index);
+
 /* Whether rule applies to the experiment: no `experiments` filter, or an
  * entry equal to its id or matching its id or name as an fnmatch(3) glob. */
 bool rule_applies_to(const struct config_rule *rule, long long experiment_id, const char *name);
