@@ -1,3 +1,4 @@
+#include <errno.h>
 #include <stdint.h>
 #include <stdlib.h>
 
@@ -17,4 +18,21 @@ void *grow_array(void *items, size_t *cap, size_t n, size_t item_size)
         if (grown)
                 *cap = new_cap;
         return grown;
+}
+
+int grow_bytes(char **data, size_t *cap, size_t need, size_t initial)
+{
+        size_t new_cap = *cap ? *cap : initial;
+        char *grown;
+
+        if (need <= *cap)
+                return 0;
+        while (new_cap < need)
+                new_cap *= 2;
+        grown = realloc(*data, new_cap);
+        if (!grown)
+                return -ENOMEM;
+        *data = grown;
+        *cap = new_cap;
+        return 0;
 }

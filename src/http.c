@@ -10,6 +10,7 @@
 #include <string.h>
 #include <sys/epoll.h>
 
+#include "grow.h"
 #include "http_error.h"
 #include "url_check.h"
 
@@ -525,18 +526,8 @@ static size_t on_body(char *data, size_t size, size_t n, void *userdata)
                 t->too_large = true;
                 return 0;   /* anything else than len aborts the transfer */
         }
-        if (t->body_len + len + 1 > t->body_cap) {
-                size_t cap = t->body_cap ? t->body_cap : 16384;
-                char *p;
-
-                while (cap < t->body_len + len + 1)
-                        cap *= 2;
-                p = realloc(t->body, cap);
-                if (!p)
-                        return 0;
-                t->body = p;
-                t->body_cap = cap;
-        }
+        if (grow_bytes(&t->body, &t->body_cap, t->body_len + len + 1, 16384) < 0)
+                return 0;
         memcpy(t->body + t->body_len, data, len);
         t->body_len += len;
         t->body[t->body_len] = '\0';

@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "atomic_file.h"
+#include "grow.h"
 
 /* Experiment names come from the API: bounded, so one long name cannot
  * blow up the file. */
@@ -25,19 +26,9 @@ static void out_write(struct out *o, const char *s, size_t n)
 {
         if (o->failed)
                 return;
-        if (o->len + n + 1 > o->cap) {
-                size_t cap = o->cap ? o->cap : 4096;
-                char *data;
-
-                while (cap < o->len + n + 1)
-                        cap *= 2;
-                data = realloc(o->data, cap);
-                if (!data) {
-                        o->failed = true;
-                        return;
-                }
-                o->data = data;
-                o->cap = cap;
+        if (grow_bytes(&o->data, &o->cap, o->len + n + 1, 4096) < 0) {
+                o->failed = true;
+                return;
         }
         memcpy(o->data + o->len, s, n);
         o->len += n;
