@@ -104,7 +104,7 @@ static void journal_transition(const struct rule_transition *t, const struct con
 {
         bool quiet = t->kind == RULE_TRANSITION_RESOLVED || t->kind == RULE_TRANSITION_PENDING;
         char id[24], lift[32], p[32];
-        char *summary = alert_event_summary(ev);
+        char *summary;
         struct log_field fields[] = {
                 { "MIDA_RULE", rule->name }, { "MIDA_EXPERIMENT_ID", id },
                 { "MIDA_EXPERIMENT_NAME", ev->experiment_name }, { "MIDA_VARIANT_ID", ev->variant_id },
@@ -117,15 +117,16 @@ static void journal_transition(const struct rule_transition *t, const struct con
         snprintf(id, sizeof(id), "%lld", t->experiment_id);
         format_figure(ev->lift, lift, sizeof(lift));
         format_figure(ev->p_value, p, sizeof(p));
-        if (t->kind == RULE_TRANSITION_PENDING)
+        if (t->kind == RULE_TRANSITION_PENDING) {
                 log_event(priority, transition_message_id(t->kind), fields, sizeof(fields) / sizeof(fields[0]),
                           "%s pending on %s: fires if it still holds in %llu s", rule->name,
                           ev->experiment_name ? ev->experiment_name : id,
                           (unsigned long long) (rule->for_usec / 1000000));
-        else
-                log_event(priority, transition_message_id(t->kind), fields, sizeof(fields) / sizeof(fields[0]),
-                          "%s%s", summary ? summary : rule->name,
-                          t->kind == RULE_TRANSITION_REPEAT ? " (repeat)" : "");
+                return;
+        }
+        summary = alert_event_summary(ev);
+        log_event(priority, transition_message_id(t->kind), fields, sizeof(fields) / sizeof(fields[0]),
+                  "%s%s", summary ? summary : rule->name, t->kind == RULE_TRANSITION_REPEAT ? " (repeat)" : "");
         free(summary);
 }
 
@@ -139,9 +140,6 @@ static struct batched_event *batch_add(struct alert_batch *b)
         return &b->items[b->n++];
 }
 
-/* A rule with an action is told at once, in its own message: its action
- * starts now, and its report must not reach a receiver before the alert
- * that caused it (the cycle's batch is queued only when the cycle ends). */
 static const char *const transition_names[] = {
         [RULE_TRANSITION_FIRED] = "fired", [RULE_TRANSITION_REPEAT] = "repeat",
         [RULE_TRANSITION_RESOLVED] = "resolved", [RULE_TRANSITION_STILL_FIRING] = "still-firing",
@@ -157,6 +155,9 @@ static void transition_event_id(const struct manager *m, const struct rule_trans
         alerting_event_id(m, what, rule->name, t->experiment_id, true, id);
 }
 
+/* A rule with an action is told at once, in its own message: its action
+ * starts now, and its report must not reach a receiver before the alert
+ * that caused it (the cycle's batch is queued only when the cycle ends). */
 static void notify_before_action(struct manager *m, const struct rule_transition *t, const struct config_rule *rule,
                                  struct alert_event *ev)
 {
