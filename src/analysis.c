@@ -25,17 +25,25 @@ const char *stats_correction_to_string(enum stats_correction c)
         }
 }
 
+#define NOTE_MAX 160   /* a reason's length, with the numbers it quotes */
+
 /* Records why figures are null; the first reason is kept (it is the cause of
- * the others). */
-static void __attribute__((format(printf, 2, 3))) set_reason(char *reason, const char *fmt, ...)
+ * the others). Returns -ENOMEM or 0. */
+static int __attribute__((format(printf, 2, 3))) set_reason(char **reason, const char *fmt, ...)
 {
         va_list ap;
+        int n;
 
-        if (reason[0])
-                return;
+        if (*reason)
+                return 0;
         va_start(ap, fmt);
-        vsnprintf(reason, ANALYSIS_REASON_MAX, fmt, ap);
+        n = vasprintf(reason, fmt, ap);
         va_end(ap);
+        if (n < 0) {
+                *reason = NULL;
+                return -ENOMEM;
+        }
+        return 0;
 }
 
 static void set_number(struct analysis_number *n, double v)
@@ -61,8 +69,8 @@ static const char *arm_problem(const struct mida_variant *v, char *buf, size_t s
         return buf;
 }
 
-static void compare_intervals(double lift, double se, double n, const struct statistics_settings *s,
-                              struct variant_analysis *out)
+static const char *compare_intervals(double lift, double se, double n, const struct statistics_settings *s,
+                                     struct variant_analysis *out)
 {
         double z = lift / se, p, half;
 
@@ -81,12 +89,13 @@ static void compare_intervals(double lift, double se, double n, const struct sta
         if (!out->p_value.valid || !out->lift_low.valid || !out->lift_high.valid) {
                 out->p_value.valid = out->p_value_adjusted.valid = false;
                 out->lift_low.valid = out->lift_high.valid = false;
-                set_reason(out->reason, "numerical failure (settings out of range?)");
+                return "numerical failure (settings out of range?)";
         }
+        return NULL;
 }
 
-void analysis_compare(const struct arm_counts *control, const struct arm_counts *treatment,
-                      const struct statistics_settings *s, bool with_prob_beat, struct variant_analysis *out)
+const char *analysis_compare(const struct arm_counts *control, const struct arm_counts *treatment,
+                             const struct statistics_settings *s, bool with_prob_beat, struct variant_analysis *out)
 {
         double nc = (double) control->visitors, cc = (double) control->conversions;
         double nt = (double) treatment->visitors, ct = (double) treatment->conversions;
@@ -94,23 +103,17 @@ void analysis_compare(const struct arm_counts *control, const struct arm_counts 
 
         if (nt > 0)
                 set_number(&out->conversion_rate, ct / nt);
-        if (nc <= 0 || nt <= 0) {
-                set_reason(out->reason, "%s has no visitors yet", nc <= 0 ? "the control" : "this variant");
-                return;
-        }
+        if (nc <= 0 || nt <= 0)
+                return nc <= 0 ? "the control has no visitors yet" : "this variant has no visitors yet";
         set_number(&out->abs_lift, ct / nt - cc / nc);
         if (with_prob_beat)
                 set_number(&out->prob_beat_control, stats_prob_beat(ct, nt, cc, nc));
-        if (stats_delta_lift(cc, nc, ct, nt, &l) < 0) {
-                set_reason(out->reason, "the control has no conversions: relative lift is undefined");
-                return;
-        }
+        if (stats_delta_lift(cc, nc, ct, nt, &l) < 0)
+                return "the control has no conversions: relative lift is undefined";
         set_number(&out->lift, l.lift);
-        if (!(l.se > 0)) {
-                set_reason(out->reason, "zero standard error (a conversion rate of 0 %% or 100 %%)");
-                return;
-        }
-        compare_intervals(l.lift, l.se, nc + nt, s, out);
+        if (!(l.se > 0))
+                return "zero standard error (a conversion rate of 0 % or 100 %)";
+        return compare_intervals(l.lift, l.se, nc + nt, s, out);
 }
 
 static int copy_string(char **dst, const char *src)
@@ -122,7 +125,7 @@ static int copy_string(char **dst, const char *src)
 /* Fills the fields every variant has; returns -ENOMEM or 0. */
 static int describe_variant(const struct mida_variant *v, struct variant_analysis *out)
 {
-        char buf[ANALYSIS_REASON_MAX];
+        char buf[NOTE_MAX];
         const char *problem = arm_problem(v, buf, sizeof(buf));
 
         *out = (struct variant_analysis) {
@@ -131,46 +134,46 @@ static int describe_variant(const struct mida_variant *v, struct variant_analysi
                 .conversions = v->has_conversions ? v->conversions : 0,
                 .counts_valid = !problem,
         };
-        if (problem)
-                set_reason(out->reason, "%s", problem);
-        else if (v->visitors > 0)
+        if (v->visitors > 0 && !problem)
                 set_number(&out->conversion_rate, (double) v->conversions / (double) v->visitors);
-        else
-                set_reason(out->reason, "no visitors yet");
-        if (copy_string(&out->variant_id, v->variant_id) < 0 || copy_string(&out->name, v->name) < 0)
+        else if (!problem)
+                problem = "no visitors yet";
+        if ((problem && set_reason(&out->reason, "%s", problem) < 0) ||
+            copy_string(&out->variant_id, v->variant_id) < 0 || copy_string(&out->name, v->name) < 0)
                 return -ENOMEM;
         return 0;
 }
 
+/* Whether the arm passes the guards; when not, *guard says why (left NULL
+ * when out of memory: significance is still held back). */
 static bool guard_holds(const struct variant_analysis *arm, const char *what,
-                        const struct statistics_settings *s, char *guard)
+                        const struct statistics_settings *s, char **guard)
 {
         if (arm->visitors < s->min_visitors)
-                snprintf(guard, ANALYSIS_REASON_MAX, "%s has %lld visitors (min_visitors %ld)", what,
-                         arm->visitors, s->min_visitors);
+                set_reason(guard, "%s has %lld visitors (min_visitors %ld)", what, arm->visitors, s->min_visitors);
         else if (arm->conversions < s->min_conversions)
-                snprintf(guard, ANALYSIS_REASON_MAX, "%s has %lld conversions (min_conversions %ld)", what,
-                         arm->conversions, s->min_conversions);
+                set_reason(guard, "%s has %lld conversions (min_conversions %ld)", what, arm->conversions,
+                           s->min_conversions);
         else
                 return true;
         return false;
 }
 
-static void compare_variant(const struct variant_analysis *control, const struct statistics_settings *s,
-                            struct variant_analysis *v)
+/* Returns -ENOMEM or 0. */
+static int compare_variant(const struct variant_analysis *control, const struct statistics_settings *s,
+                           struct variant_analysis *v)
 {
-        if (!control) {
-                set_reason(v->reason, "no control variant (is_control or variant_id \"0\")");
-                return;
-        }
-        if (!control->counts_valid) {
-                set_reason(v->reason, "control: %s", control->reason);
-                return;
-        }
+        const char *why;
+
+        if (!control)
+                return set_reason(&v->reason, "no control variant (is_control or variant_id \"0\")");
+        if (!control->counts_valid)
+                return set_reason(&v->reason, "control: %s", control->reason);
         if (!v->counts_valid)
-                return;   /* the reason is already set */
-        analysis_compare(&(struct arm_counts) { control->visitors, control->conversions },
-                         &(struct arm_counts) { v->visitors, v->conversions }, s, true, v);
+                return 0;   /* the reason is already set */
+        why = analysis_compare(&(struct arm_counts) { control->visitors, control->conversions },
+                               &(struct arm_counts) { v->visitors, v->conversions }, s, true, v);
+        return why ? set_reason(&v->reason, "%s", why) : 0;
 }
 
 static void apply_running_bounds(struct variant_analysis *v, struct sequential_variant_state *st)
@@ -315,8 +318,8 @@ static void decide_significance(struct experiment_analysis *a, const struct vari
                         continue;
                 /* The guards are named only when they hold a significant result back. */
                 bool below_alpha = v->p_value_adjusted.value < s->alpha;
-                bool guards = !below_alpha || (guard_holds(control, "the control", s, v->guard) &&
-                                               guard_holds(v, "this variant", s, v->guard));
+                bool guards = !below_alpha || (guard_holds(control, "the control", s, &v->guard) &&
+                                               guard_holds(v, "this variant", s, &v->guard));
                 v->significant = (struct analysis_flag) { .valid = true, .value = below_alpha && guards };
         }
 }
@@ -334,7 +337,8 @@ static const char *srm_problem(const struct experiment_analysis *a, const struct
         }
         for (size_t i = 0; i < a->n_variants; i++)
                 if (!a->variants[i].counts_valid) {
-                        snprintf(buf, size, "variant %.32s: %.100s", a->variants[i].variant_id, a->variants[i].reason);
+                        snprintf(buf, size, "variant %.32s: %.100s", a->variants[i].variant_id,
+                                 a->variants[i].reason ? a->variants[i].reason : "counts unusable");
                         return buf;
                 }
         if (a->visitors == 0)
@@ -345,13 +349,11 @@ static const char *srm_problem(const struct experiment_analysis *a, const struct
 /* χ² of visitors against the configured weights (equal when none). */
 static int test_sample_ratio(struct experiment_analysis *a, const struct statistics_settings *s)
 {
-        char buf[ANALYSIS_REASON_MAX];
+        char buf[NOTE_MAX];
         const char *problem = srm_problem(a, s, buf, sizeof(buf));
 
-        if (problem) {
-                set_reason(a->srm_reason, "%s", problem);
-                return 0;
-        }
+        if (problem)
+                return set_reason(&a->srm_reason, "%s", problem);
         double *observed = calloc(a->n_variants, sizeof(*observed));
         if (!observed)
                 return -ENOMEM;
@@ -360,9 +362,8 @@ static int test_sample_ratio(struct experiment_analysis *a, const struct statist
         set_number(&a->srm_p, stats_srm_p(observed, s->n_weights > 0 ? s->weights : NULL, a->n_variants));
         free(observed);
         if (!a->srm_p.valid)
-                set_reason(a->srm_reason, "traffic in a variant whose weight is 0");
-        else
-                a->srm = (struct analysis_flag) { .valid = true, .value = a->srm_p.value < s->srm_alpha };
+                return set_reason(&a->srm_reason, "traffic in a variant whose weight is 0");
+        a->srm = (struct analysis_flag) { .valid = true, .value = a->srm_p.value < s->srm_alpha };
         return 0;
 }
 
@@ -387,7 +388,8 @@ static int analyse_variants(const struct mida_result *r, const struct statistics
                 struct variant_analysis *v = &a->variants[i];
                 if (v->control)
                         continue;
-                compare_variant(control, s, v);
+                if (compare_variant(control, s, v) < 0)
+                        return -ENOMEM;
                 if (state && s->method == STATS_METHOD_SEQUENTIAL)
                         apply_running_bounds(v, &state->variants[i]);
         }
@@ -434,8 +436,11 @@ void experiment_analysis_free(struct experiment_analysis *a)
         for (size_t i = 0; i < a->n_variants; i++) {
                 free(a->variants[i].variant_id);
                 free(a->variants[i].name);
+                free(a->variants[i].reason);
+                free(a->variants[i].guard);
         }
         free(a->variants);
         free(a->test_name);
+        free(a->srm_reason);
         *a = (struct experiment_analysis) { 0 };
 }

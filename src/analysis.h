@@ -15,7 +15,6 @@
 #include "mida.h"
 #include "statistics_settings.h"
 
-#define ANALYSIS_REASON_MAX 160
 
 struct analysis_number {
         double value;
@@ -30,17 +29,19 @@ struct analysis_flag {
 struct variant_analysis {
         char *variant_id;          /* owned */
         char *name;                /* owned, may be NULL */
-        bool control;
         long long visitors, conversions;   /* as reported (0 when missing) */
+        bool control;
         bool counts_valid;
+        struct analysis_flag significant;
         struct analysis_number conversion_rate;   /* a fraction, every variant */
         /* Non-control variants only (invalid on the control): */
         struct analysis_number lift, abs_lift, lift_low, lift_high;
         struct analysis_number p_value, p_value_adjusted, prob_beat_control;
-        struct analysis_flag significant;
-        char reason[ANALYSIS_REASON_MAX];   /* why a figure is null; "" when none is */
-        char guard[ANALYSIS_REASON_MAX];    /* why significance was held back by the
-                                             * min_visitors/min_conversions guards; "" */
+        /* Owned, NULL when there is nothing to say; allocated only then, as
+         * the daemon keeps one analysis per watched experiment. */
+        char *reason;              /* why a figure is null */
+        char *guard;               /* why significance was held back by the
+                                    * min_visitors/min_conversions guards */
 };
 
 struct experiment_analysis {
@@ -51,7 +52,7 @@ struct experiment_analysis {
         long long visitors, conversions;   /* sums over variants with valid counts */
         struct analysis_number srm_p;
         struct analysis_flag srm;  /* srm_p < srm_alpha */
-        char srm_reason[ANALYSIS_REASON_MAX];
+        char *srm_reason;          /* owned; why srm_p is null, NULL when it is not */
         enum stats_method method;
         enum stats_correction correction;
         double alpha;
@@ -93,9 +94,10 @@ void experiment_analysis_free(struct experiment_analysis *a);
 /* One non-control variant against the control for one snapshot: conversion
  * rate, lift, interval, raw p (p_value_adjusted = p_value) and, when
  * with_prob_beat, chance to beat control; significance without guards is left
- * to the caller. Pure and allocation-free (the variant's strings are not
- * touched): the building block of analysis_run, and what the benchmark times. */
-void analysis_compare(const struct arm_counts *control, const struct arm_counts *treatment,
+ * to the caller. Returns why figures are left null (a constant string), or
+ * NULL. Pure and allocation-free (the variant's strings are not touched): the
+ * building block of analysis_run, and what the benchmark times. */
+const char *analysis_compare(const struct arm_counts *control, const struct arm_counts *treatment,
                       const struct statistics_settings *settings, bool with_prob_beat,
                       struct variant_analysis *out);
 

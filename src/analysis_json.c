@@ -56,8 +56,8 @@ static json_object *variant_to_json(const struct variant_analysis *v)
                   put_int(o, "visitors", v->visitors) && put_int(o, "conversions", v->conversions) &&
                   put_number(o, "conversion_rate", v->conversion_rate) &&
                   (v->control || put_comparison(o, v)) &&
-                  (!v->reason[0] || put_string(o, "reason", v->reason)) &&
-                  (!v->guard[0] || put_string(o, "guard", v->guard));
+                  (!v->reason || put_string(o, "reason", v->reason)) &&
+                  (!v->guard || put_string(o, "guard", v->guard));
 
         if (!ok) {
                 json_object_put(o);
@@ -87,7 +87,7 @@ json_object *analysis_to_json(const struct experiment_analysis *a)
         json_object *o = json_object_new_object();
         bool ok = o && put_int(o, "test_id", a->test_id) && put_int(o, "visitors", a->visitors) &&
                   put_int(o, "conversions", a->conversions) && put_number(o, "srm_p", a->srm_p) &&
-                  put_flag(o, "srm", a->srm) && (!a->srm_reason[0] || put_string(o, "srm_reason", a->srm_reason)) &&
+                  put_flag(o, "srm", a->srm) && (!a->srm_reason || put_string(o, "srm_reason", a->srm_reason)) &&
                   put_string(o, "method", stats_method_to_string(a->method)) &&
                   put(o, "alpha", json_new_number(a->alpha), false) && put_variants(o, a);
 

@@ -99,7 +99,7 @@ static const char *significant_text(const struct variant_analysis *v)
                 return NONE;
         if (v->significant.value)
                 return "yes";
-        return v->guard[0] ? "no (guard)" : "no";
+        return v->guard ? "no (guard)" : "no";
 }
 
 static const char *status_text(int code)
@@ -156,7 +156,7 @@ static void print_notes(FILE *out, const struct experiment_analysis *a)
                 const struct variant_analysis *v = &a->variants[i];
                 const char *notes[] = { v->reason, v->guard };
                 for (size_t k = 0; k < 2; k++) {
-                        if (!notes[k][0])
+                        if (!notes[k])
                                 continue;
                         if (!header)
                                 fprintf(out, "\nNotes:\n");
@@ -164,7 +164,7 @@ static void print_notes(FILE *out, const struct experiment_analysis *a)
                         fprintf(out, "  variant %s: %s\n", v->variant_id, notes[k]);
                 }
         }
-        if (a->srm_reason[0])
+        if (a->srm_reason)
                 fprintf(out, "%s  sample ratio test: %s\n", header ? "" : "\nNotes:\n", a->srm_reason);
 }
 

@@ -21,6 +21,10 @@
 
 #define USEC_PER_SEC 1000000ULL
 #define MAX_ATTEMPTS 3   /* per cycle; the next cycle tries again */
+/* Result requests handed to the HTTP client at once, per allowed
+ * connection: enough to keep every connection busy, while a cycle over
+ * 10,000 experiments never holds 10,000 queued requests (~0.4 KiB each). */
+#define REQUESTS_PER_CONNECTION 2
 static const struct backoff_policy poll_backoff = {
         .initial_usec = 1 * USEC_PER_SEC, .max_usec = 60 * USEC_PER_SEC,
 };
@@ -29,7 +33,7 @@ struct fetch {
         struct cycle *cycle;
         long long id;
         unsigned attempt;
-        sd_event_source *timer;          /* a pending start or retry */
+        sd_event_source *timer;          /* a pending retry */
         struct http_transfer *transfer;  /* in flight */
         bool finished;
 };
@@ -46,6 +50,12 @@ struct cycle {
         size_t n_live, cap_live;
         struct fetch *fetches;
         size_t n_fetches, outstanding;
+        /* Fetches start in order: fetches[next_fetch] is the next one, when
+         * fewer than `window` are in flight and (spread) its time has come. */
+        size_t next_fetch, in_flight, window;
+        uint64_t spread_usec;            /* 0: start as soon as a slot is free */
+        sd_event_source *pace_timer;     /* the next fetch's start time */
+        bool pumping;                    /* start_next_fetches is on the stack */
         uint64_t started_usec, deadline_usec;
         unsigned polled, failed;
 };
@@ -86,7 +96,7 @@ static void fetch_finished(struct fetch *f)
 
         f->finished = true;
         f->timer = sd_event_source_disable_unref(f->timer);
-        if (--c->outstanding == 0 && !c->discovering)
+        if (--c->outstanding == 0 && !c->discovering && !c->pumping)
                 finish(c);
 }
 
@@ -131,8 +141,9 @@ static void record_success(struct cycle *c, struct watched_experiment *e)
 }
 
 static void start_fetch(struct fetch *f);
+static void start_next_fetches(struct cycle *c);
 
-static int on_fetch_timer(sd_event_source *s, uint64_t usec, void *userdata)
+static int on_retry_timer(sd_event_source *s, uint64_t usec, void *userdata)
 {
         struct fetch *f = userdata;
 
@@ -156,7 +167,7 @@ static bool retry_later(struct fetch *f, long retry_after)
 
         if (c->stopping || f->attempt >= MAX_ATTEMPTS || when > c->deadline_usec)
                 return false;
-        return arm_timer(c, &f->timer, when, on_fetch_timer, f) >= 0;
+        return arm_timer(c, &f->timer, when, on_retry_timer, f) >= 0;
 }
 
 static void drop_experiment(struct cycle *c, struct watched_experiment *e, const char *why)
@@ -181,6 +192,8 @@ static void on_result(const struct http_response *r, void *userdata)
         char msg[256];
 
         f->transfer = NULL;
+        c->in_flight--;
+        start_next_fetches(c);
         if (r->status == 200) {
                 if (experiment_update(e, r->body, r->body_len, &c->m->config->statistics, time(NULL),
                                       msg, sizeof(msg)) >= 0) {
@@ -218,7 +231,9 @@ static void start_fetch(struct fetch *f)
         if (r < 0) {
                 record_failure(c, watchlist_find(&c->m->watch, f->id), 0, strerror(-r));
                 fetch_finished(f);
+                return;
         }
+        c->in_flight++;
 }
 
 static bool is_excluded(const struct config_monitor *mon, long long id)
@@ -229,12 +244,45 @@ static bool is_excluded(const struct config_monitor *mon, long long id)
         return false;
 }
 
+static int on_pace_timer(sd_event_source *s, uint64_t usec, void *userdata)
+{
+        struct cycle *c = userdata;
+
+        c->pace_timer = sd_event_source_disable_unref(c->pace_timer);
+        start_next_fetches(c);
+        return 0;
+}
+
+/* When fetches[i] is due: spread evenly over spread_usec. */
+static uint64_t fetch_due_usec(const struct cycle *c, size_t i)
+{
+        return c->started_usec + c->spread_usec / c->n_fetches * i;
+}
+
+/* Starts the fetches that are due while slots are free; otherwise arms the
+ * pace timer for the next one (a completed request also calls this). */
+static void start_next_fetches(struct cycle *c)
+{
+        if (c->pumping)
+                return;   /* a fetch that failed at once: the loop below goes on */
+        c->pumping = true;
+        while (!c->stopping && c->next_fetch < c->n_fetches && c->in_flight < c->window) {
+                uint64_t due = fetch_due_usec(c, c->next_fetch);
+                /* Without a timer (out of memory) it starts now rather than never. */
+                if (due > now_usec(c) && (c->pace_timer || arm_timer(c, &c->pace_timer, due, on_pace_timer, c) >= 0))
+                        break;
+                start_fetch(&c->fetches[c->next_fetch++]);
+        }
+        c->pumping = false;
+        if (c->outstanding == 0 && !c->discovering)
+                finish(c);
+}
+
 /* Fetches for every active experiment, spread over spread × interval. */
 static void schedule_fetches(struct cycle *c)
 {
         struct manager *m = c->m;
         size_t n = watchlist_count_active(&m->watch), k = 0;
-        uint64_t window = c->spread ? (uint64_t) (m->config->monitor.interval_usec * m->config->monitor.spread) : 0;
 
         c->discovering = false;
         c->fetches = calloc(n ? n : 1, sizeof(*c->fetches));
@@ -250,16 +298,10 @@ static void schedule_fetches(struct cycle *c)
                 k++;
         }
         c->n_fetches = c->outstanding = k;
-        if (k == 0) {
-                finish(c);
-                return;
-        }
-        for (size_t i = 0; i < k; i++) {
-                struct fetch *f = &c->fetches[i];
-                uint64_t offset = window / k * i;
-                if (offset == 0 || arm_timer(c, &f->timer, c->started_usec + offset, on_fetch_timer, f) < 0)
-                        start_fetch(f);
-        }
+        c->spread_usec = c->spread ? (uint64_t) (m->config->monitor.interval_usec * m->config->monitor.spread) : 0;
+        c->window = (size_t) (m->config->mida.max_connections > 0 ? m->config->mida.max_connections : 1) *
+                    REQUESTS_PER_CONNECTION;
+        start_next_fetches(c);
 }
 
 static void mark_watch_set(struct cycle *c)
@@ -426,7 +468,9 @@ void cycle_stop_starting(struct cycle *c)
                 return;
         c->stopping = true;
         c->list_timer = sd_event_source_disable_unref(c->list_timer);
-        /* Fetches waiting for their slot are dropped; in-flight ones finish. */
+        c->pace_timer = sd_event_source_disable_unref(c->pace_timer);
+        /* Fetches not started or waiting for a retry are dropped; in-flight
+         * ones finish. */
         for (size_t i = 0; i < c->n_fetches; i++) {
                 struct fetch *f = &c->fetches[i];
                 if (!f->finished && !f->transfer) {
@@ -459,6 +503,7 @@ void cycle_free(struct cycle *c)
         for (size_t i = 0; i < c->n_fetches; i++)
                 sd_event_source_disable_unref(c->fetches[i].timer);
         sd_event_source_disable_unref(c->list_timer);
+        sd_event_source_disable_unref(c->pace_timer);
         free(c->fetches);
         free(c->live);
         free(c);
