@@ -3,7 +3,9 @@
 # experiments of 3 variants each (N = 1,000 and 10,000; or the arguments),
 # 8 connections and no rate cap. Prints JSON lines:
 #   daemon_cycle        wall time of a full cycle (discovery + every result),
-#                       the daemon's CPU per poll, peak RSS
+#                       the daemon's CPU per poll (user + kernel, and each),
+#                       peak RSS (and, after the cycle, the daemon's own
+#                       memory beside the shared libraries' pages)
 #   daemon_connections  requests per TCP connection
 #   daemon_idle         wakeups per second between cycles (no watchdog)
 #   sim_result          the simulator's own ceiling (bench/sim, 8 connections)
@@ -106,6 +108,7 @@ stop_daemon() {
 # The daemon's CPU seconds (utime + stime of all its threads, from
 # /proc/PID/stat fields 14 and 15, in clock ticks).
 cpu_ticks() { sed 's/.*) //' "/proc/$1/stat" | awk '{ print $12 + $13 }'; }
+sys_ticks() { sed 's/.*) //' "/proc/$1/stat" | awk '{ print $13 }'; }
 # Context switches of all threads: each wakeup from epoll_wait is one.
 switches() { cat /proc/"$1"/task/*/status | awk '/_ctxt_switches/ { n += $2 } END { print n }'; }
 sim_requests() { curl -sS "http://127.0.0.1:$SIM_PORT/__requests?since=999999999999" | jq .next; }
@@ -119,21 +122,29 @@ bench_cycle() {
         # cycle after the first. A second passes first, so that the
         # cycle's timestamps differ.
         sleep 1
-        local cpu0 req0; cpu0=$(cpu_ticks "$DAEMON_PID"); req0=$(sim_requests); stamp=$(state_stamp)
+        local cpu0 sys0 req0; cpu0=$(cpu_ticks "$DAEMON_PID"); sys0=$(sys_ticks "$DAEMON_PID")
+        req0=$(sim_requests); stamp=$(state_stamp)
         kill -USR1 "$DAEMON_PID"
         wait_cycle "$stamp"
-        local cpu1 req1; cpu1=$(cpu_ticks "$DAEMON_PID"); req1=$(sim_requests)
-        local polled failed secs hwm
+        local cpu1 sys1 req1; cpu1=$(cpu_ticks "$DAEMON_PID"); sys1=$(sys_ticks "$DAEMON_PID"); req1=$(sim_requests)
+        local polled failed secs hwm anon file
         polled=$(state_field last_cycle_polled); failed=$(state_field last_cycle_failed)
         secs=$(state_field last_cycle_seconds)
         hwm=$(awk '/^VmHWM/ { print $2 }' "/proc/$DAEMON_PID/status")
+        # What the peak is made of, read after the cycle: the daemon's own
+        # memory, and the shared libraries' pages (libcurl, OpenSSL, ...).
+        anon=$(awk '/^RssAnon/ { print $2 }' "/proc/$DAEMON_PID/status")
+        file=$(awk '/^RssFile/ { print $2 }' "/proc/$DAEMON_PID/status")
         awk -v n="$n" -v p="$polled" -v f="$failed" -v s="$secs" -v s1="$first" -v r=$((req1 - req0)) \
-            -v c=$((cpu1 - cpu0)) -v hz="$hz" -v hwm="$hwm" -v load="$(cut -d' ' -f1 /proc/loadavg)" 'BEGIN {
+            -v c=$((cpu1 - cpu0)) -v k=$((sys1 - sys0)) -v hz="$hz" -v hwm="$hwm" -v anon="$anon" -v file="$file" \
+            -v load="$(cut -d' ' -f1 /proc/loadavg)" 'BEGIN {
                 printf "{\"bench\":\"daemon_cycle\",\"experiments\":%d,\"variants\":3,\"connections\":8," \
                        "\"polled\":%d,\"failed\":%d,\"requests\":%d,\"first_cycle_seconds\":%.2f," \
                        "\"cycle_seconds\":%.2f,\"cpu_seconds\":%.2f,\"cpu_us_per_poll\":%.1f," \
-                       "\"peak_rss_mib\":%.1f,\"loadavg\":%s}\n", n, p, f, r, s1, s, c / hz,
-                       p ? c / hz / p * 1e6 : 0, hwm / 1024, load
+                       "\"user_us_per_poll\":%.1f,\"kernel_us_per_poll\":%.1f," \
+                       "\"peak_rss_mib\":%.1f,\"rss_anon_mib\":%.1f,\"rss_file_mib\":%.1f,\"loadavg\":%s}\n",
+                       n, p, f, r, s1, s, c / hz, p ? c / hz / p * 1e6 : 0, p ? (c - k) / hz / p * 1e6 : 0,
+                       p ? k / hz / p * 1e6 : 0, hwm / 1024, anon / 1024, file / 1024, load
         }'
         bench_idle "$n"
         stop_daemon

@@ -240,22 +240,46 @@ static void free_variant_states(struct sequential_variant_state *v, size_t n)
         free(v);
 }
 
+/* This snapshot's counts, and no running values if the experiment restarted. */
+static void advance_variant(struct sequential_variant_state *st, const struct mida_variant *v, bool restart)
+{
+        if (restart)
+                st->has_bound = false;
+        if (counts_usable(v)) {
+                st->visitors = v->visitors;
+                st->conversions = v->conversions;
+        }
+}
+
+/* The usual poll: the variants of the last one, in the same order. */
+static bool same_variants(const struct sequential_state *st, const struct mida_result *r)
+{
+        if (st->n_variants != r->n_variants)
+                return false;
+        for (size_t i = 0; i < r->n_variants; i++)
+                if (!st->variants[i].variant_id || strcmp(st->variants[i].variant_id, r->variants[i].variant_id) != 0)
+                        return false;
+        return true;
+}
+
 /* Brings the state to this snapshot's variants (in its order), keeping the
- * running values of known variants unless the experiment restarted. Builds
- * the new array completely before touching the old one, so a failure leaves
- * the state as it was. */
+ * running values of known variants unless the experiment restarted. The same
+ * variants are updated in place; otherwise the new array is built completely
+ * before the old one is touched, so a failure leaves the state as it was. */
 static int sync_state(struct sequential_state *st, const struct mida_result *r, const struct statistics_settings *s)
 {
-        bool restart = state_outdated(st, r, s);
-        struct sequential_variant_state *next = calloc(r->n_variants + 1, sizeof(*next));
-        char *start_date = r->start_date ? strdup(r->start_date) : NULL;
+        bool restart = state_outdated(st, r, s), same = same_variants(st, r);
+        bool new_date = r->start_date && (!st->start_date || strcmp(st->start_date, r->start_date) != 0);
+        struct sequential_variant_state *next = same ? st->variants : calloc(r->n_variants + 1, sizeof(*next));
+        char *start_date = new_date ? strdup(r->start_date) : NULL;
 
-        if (!next || (r->start_date && !start_date)) {
-                free(next);
+        if ((!same && !next) || (new_date && !start_date)) {
+                if (!same)
+                        free(next);
                 free(start_date);
                 return -ENOMEM;
         }
-        for (size_t i = 0; i < r->n_variants; i++) {
+        for (size_t i = 0; i < r->n_variants && !same; i++) {
                 const struct mida_variant *v = &r->variants[i];
                 const struct sequential_variant_state *old = find_state(st->variants, st->n_variants, v->variant_id);
                 if (old)
@@ -265,16 +289,14 @@ static int sync_state(struct sequential_state *st, const struct mida_result *r, 
                         free(start_date);
                         return -ENOMEM;
                 }
-                if (restart)
-                        next[i].has_bound = false;
-                if (counts_usable(v)) {
-                        next[i].visitors = v->visitors;
-                        next[i].conversions = v->conversions;
-                }
         }
-        free_variant_states(st->variants, st->n_variants);
-        st->variants = next;
-        st->n_variants = r->n_variants;
+        for (size_t i = 0; i < r->n_variants; i++)
+                advance_variant(&next[i], &r->variants[i], restart);
+        if (!same) {
+                free_variant_states(st->variants, st->n_variants);
+                st->variants = next;
+                st->n_variants = r->n_variants;
+        }
         if (start_date) {
                 free(st->start_date);
                 st->start_date = start_date;

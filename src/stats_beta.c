@@ -10,7 +10,7 @@
  * by composite 8-point Gauss–Legendre quadrature. F_Y at the nodes is carried
  * from panel to panel, and inside a panel comes from the Legendre cumulative
  * integration matrix (exact for polynomials of degree < 8), so each density
- * is evaluated once per node: ~250 density evaluations, a few µs, at any count.
+ * is evaluated once per node: ~170 density evaluations, a few µs, at any count.
  * Densities are evaluated relative to their mode in log space (log1p forms, no
  * lgamma, so 10^9 visitors lose no precision) and normalized by their
  * integrals over the same nodes, which cancels most of the quadrature error.
@@ -21,18 +21,20 @@
  * f(x_D)/|ℓ'(x_D)| ≤ f(mode)·e^−D·(x_D − mode)/D; log-concavity also gives
  * f(mode)·sd ≤ 1 and x_D − mode ≤ 2·√12·D·sd (the edge search below
  * overshoots the root by at most 2×), so each tail is < 7·e^−20 ≈ 1.5e-8.
- * Quadrature: panels are at most one standard deviation of every density
+ * Quadrature: panels are at most 1.5 standard deviations of every density
  * alive on them, where 8-point Gauss–Legendre on a smooth log-concave density
  * is accurate to ~1e-12; tests/test_stats.c compares against the exact sum
- * for skewed and large cases and finds errors below 1e-9. Overall: within
- * 1e-7 of exact, well inside the 1e-4 the design asks for. */
+ * for skewed and large cases and finds errors below 1e-9 (3,000 random arms
+ * up to 20,000 visitors: at most 2.0e-9, as with 1-sd panels; 2-sd panels
+ * reached 2.5e-8). Overall: within 1e-7 of exact, well inside the 1e-4 the
+ * design asks for. */
 #include <math.h>
 #include <stdbool.h>
 
 #include "stats.h"
 
 #define LOG_DROP 20.0          /* D: window = where the density is > e^−D of its peak */
-#define PANEL_SDS 1.0          /* panel width, in standard deviations */
+#define PANEL_SDS 1.5          /* panel width, in standard deviations */
 #define MAX_PANELS 4096        /* never reached for valid counts; guards the loop */
 #define GL_ORDER 8
 
