@@ -6,6 +6,8 @@
 #                       the daemon's CPU per poll (user + kernel, and each),
 #                       peak RSS (and, after the cycle, the daemon's own
 #                       memory beside the shared libraries' pages)
+#   daemon_restart      peak RSS of a restart on that state (state.json read
+#                       back) through its first cycle
 #   daemon_connections  requests per TCP connection
 #   daemon_idle         wakeups per second between cycles (no watchdog)
 #   sim_result          the simulator's own ceiling (bench/sim, 8 connections)
@@ -86,7 +88,8 @@ state_field() { jq -r ".daemon.$1" "$T/state/state.json"; }
 # that nothing but the daemon's own timers can wake it. Sets DAEMON_PID to
 # the daemon itself (a child of the wrapper, if any) and WRAPPER_PID.
 start_daemon() {
-        rm -rf "$T/state" "$T/daemon.log"
+        [ -n "${KEEP_STATE:-}" ] || rm -rf "$T/state"
+        rm -f "$T/daemon.log"
         env -u NOTIFY_SOCKET -u WATCHDOG_USEC -u WATCHDOG_PID "$@" \
                 "$MIDA" -c "$T/mida-monitor.conf" --log-level "${BENCH_LOG_LEVEL:-info}" run 2>"$T/daemon.log" &
         WRAPPER_PID=$!; DAEMON_PID=$!; PIDS="$PIDS $!"
@@ -148,6 +151,22 @@ bench_cycle() {
         }'
         bench_idle "$n"
         stop_daemon
+        bench_restart "$n"
+}
+
+# A restart reads state.json back (15 MB at 10,000 experiments): its peak
+# RSS through the first cycle after it, which replaces every analysis.
+bench_restart() {
+        local n=$1 stamp size hwm secs
+        size=$(stat -c %s "$T/state/state.json"); stamp=$(state_stamp)
+        KEEP_STATE=1 start_daemon
+        wait_cycle "$stamp"
+        hwm=$(awk '/^VmHWM/ { print $2 }' "/proc/$DAEMON_PID/status"); secs=$(state_field last_cycle_seconds)
+        stop_daemon
+        awk -v n="$n" -v size="$size" -v s="$secs" -v hwm="$hwm" 'BEGIN {
+                printf "{\"bench\":\"daemon_restart\",\"experiments\":%d,\"state_file_mib\":%.1f," \
+                       "\"first_cycle_seconds\":%.2f,\"peak_rss_mib\":%.1f}\n", n, size / 1048576, s, hwm / 1024
+        }'
 }
 
 # Between cycles (interval 1 h, no watchdog) the daemon should sleep in

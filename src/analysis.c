@@ -270,7 +270,8 @@ static int sync_state(struct sequential_state *st, const struct mida_result *r, 
 {
         bool restart = state_outdated(st, r, s), same = same_variants(st, r);
         bool new_date = r->start_date && (!st->start_date || strcmp(st->start_date, r->start_date) != 0);
-        struct sequential_variant_state *next = same ? st->variants : calloc(r->n_variants + 1, sizeof(*next));
+        struct sequential_variant_state *next =
+                same ? st->variants : calloc(r->n_variants ? r->n_variants : 1, sizeof(*next));
         char *start_date = new_date ? strdup(r->start_date) : NULL;
 
         if ((!same && !next) || (new_date && !start_date)) {

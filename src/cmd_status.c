@@ -13,12 +13,16 @@
 
 static long long analysis_visitors(const struct watched_experiment *e)
 {
-        json_object *v;
+        json_object *a, *v;
+        long long visitors = -1;
 
         if (e->current)
                 return e->current->visitors;
-        return e->restored_analysis && json_object_object_get_ex(e->restored_analysis, "visitors", &v) ?
-               json_object_get_int64(v) : -1;
+        a = e->restored_analysis ? json_tokener_parse(e->restored_analysis) : NULL;
+        if (json_object_object_get_ex(a, "visitors", &v))
+                visitors = json_object_get_int64(v);
+        json_object_put(a);
+        return visitors;
 }
 
 static void print_experiment(const struct watched_experiment *e)

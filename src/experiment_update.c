@@ -111,7 +111,7 @@ static void remember(struct watched_experiment *e, struct experiment_analysis *a
                 experiment_analysis_free(e->current);
         free(e->current);
         e->current = a;
-        json_object_put(e->restored_analysis);
+        free(e->restored_analysis);
         e->restored_analysis = NULL;
 }
 

@@ -322,31 +322,50 @@ static int current_metrics(const struct watched_experiment *e, struct metrics_ex
         return 0;
 }
 
-/* The same from the analysis state.json held (not yet polled since start). */
+static const char *variant_id_of(json_object *variant)
+{
+        json_object *id;
+
+        return json_object_object_get_ex(variant, "variant_id", &id) && json_object_is_type(id, json_type_string)
+               ? json_object_get_string(id) : "";
+}
+
+/* The same from the analysis state.json held (not yet polled since start).
+ * The variant ids are copied behind the array, in the same block, as the
+ * parsed text is released here. */
 static int restored_metrics(const struct watched_experiment *e, struct metrics_experiment *x)
 {
-        json_object *analysis = e->restored_analysis, *variants = NULL;
-        size_t n = 0;
+        json_object *analysis = json_tokener_parse(e->restored_analysis), *variants = NULL;
+        size_t n = 0, ids = 0;
         struct metrics_variant *v = NULL;
+        char *tail;
 
         if (json_object_object_get_ex(analysis, "variants", &variants) &&
             json_object_is_type(variants, json_type_array))
                 n = json_object_array_length(variants);
-        if (n > 0 && !(v = calloc(n, sizeof(*v))))
+        for (size_t i = 0; i < n; i++)
+                ids += strlen(variant_id_of(json_object_array_get_idx(variants, i))) + 1;
+        if (n > 0 && !(v = calloc(1, n * sizeof(*v) + ids))) {
+                json_object_put(analysis);
                 return -ENOMEM;
+        }
+        tail = (char *) (v + n);
         for (size_t i = 0; i < n; i++) {
-                json_object *o = json_object_array_get_idx(variants, i), *id;
+                json_object *o = json_object_array_get_idx(variants, i);
+                size_t len = strlen(variant_id_of(o)) + 1;
+                memcpy(tail, variant_id_of(o), len);
                 v[i] = (struct metrics_variant) {
-                        .variant_id = json_object_object_get_ex(o, "variant_id", &id) ? json_object_get_string(id) : "",
-                        .visitors = count(o, "visitors"), .conversions = count(o, "conversions"),
+                        .variant_id = tail, .visitors = count(o, "visitors"), .conversions = count(o, "conversions"),
                         .lift = figure(o, "lift"), .lift_low = figure(o, "lift_low"),
                         .lift_high = figure(o, "lift_high"), .p_value = figure(o, "p_value"),
                         .p_value_adjusted = figure(o, "p_value_adjusted"),
                         .prob_beat_control = figure(o, "prob_beat_control"),
                 };
+                tail += len;
         }
         *x = (struct metrics_experiment) { .id = e->id, .name = e->name, .srm_p = figure(analysis, "srm_p"),
                                            .variants = v, .n_variants = n };
+        json_object_put(analysis);
         return 0;
 }
 

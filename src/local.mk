@@ -9,7 +9,8 @@ src_libmida_a_SOURCES = \
 	src/mida.c src/mida.h src/mida_list.c src/json_read.c src/json_read.h src/double_format.c src/double_format.h \
 	src/statistics_settings.h \
 	src/backoff.c src/backoff.h \
-	src/mida_client.c src/mida_client.h src/watchlist.c src/watchlist.h src/state.c src/state.h src/state_lock.c src/state_lock.h src/state_save.c \
+	src/mida_client.c src/mida_client.h src/watchlist.c src/watchlist.h \
+	src/state.c src/state.h src/state_lock.c src/state_lock.h src/state_read.c src/state_save.c \
 	src/daemon.c src/daemon.h src/manager.c src/manager.h src/cycle.c src/cycle.h \
 	src/experiment_update.c src/experiment_update.h src/once_output.c src/once_output.h src/once_rules.c src/once_rules.h \
 	src/http.c src/http.h src/http_error.c src/http_error.h src/atomic_file.c src/atomic_file.h \

@@ -11,8 +11,6 @@
 #include "atomic_file.h"
 #include "log.h"
 
-#define STATE_VERSION 1
-#define STATE_MAX_BYTES (256u << 20)
 
 static void add_string(json_object *o, const char *key, const char *value)
 {
@@ -23,10 +21,21 @@ static void add_string(json_object *o, const char *key, const char *value)
  * struct, or as state.json held it while the experiment is not yet polled. */
 static json_object *analysis_json(const struct watched_experiment *e)
 {
-        return e->current ? analysis_to_json(e->current) : json_object_get(e->restored_analysis);
+        if (e->current)
+                return analysis_to_json(e->current);
+        return e->restored_analysis ? json_tokener_parse(e->restored_analysis) : NULL;
 }
 
 json_object *state_experiment_to_json(const struct watched_experiment *e)
+{
+        json_object *o = state_experiment_fields_to_json(e);
+
+        if (o)
+                json_object_object_add(o, "analysis", analysis_json(e));
+        return o;
+}
+
+json_object *state_experiment_fields_to_json(const struct watched_experiment *e)
 {
         json_object *o = json_object_new_object();
 
@@ -40,7 +49,6 @@ json_object *state_experiment_to_json(const struct watched_experiment *e)
         json_object_object_add(o, "last_http_status", json_object_new_int(e->last_http_status));
         add_string(o, "last_error", e->last_error);
         json_object_object_add(o, "sequential", e->sequential ? sequential_state_to_json(e->sequential) : NULL);
-        json_object_object_add(o, "analysis", analysis_json(e));
         return o;
 }
 
@@ -85,12 +93,16 @@ static const char *get_string(json_object *o, const char *key)
                ? json_object_get_string(v) : NULL;
 }
 
-static json_object *get_object(json_object *o, const char *key)
+/* An object member as JSON text; NULL when absent or not an object. */
+static int get_object_text(json_object *o, const char *key, char **out)
 {
         json_object *v;
 
-        return json_object_object_get_ex(o, key, &v) && json_object_is_type(v, json_type_object)
-               ? json_object_get(v) : NULL;
+        *out = NULL;
+        if (!json_object_object_get_ex(o, key, &v) || !json_object_is_type(v, json_type_object))
+                return 0;
+        *out = strdup(json_object_to_json_string_ext(v, JSON_C_TO_STRING_PLAIN));
+        return *out ? 0 : -ENOMEM;
 }
 
 /* A sequential state that does not parse is not an error of the file: the
@@ -115,7 +127,7 @@ static int sequential_from_json(struct watched_experiment *e, json_object *o)
         return 0;
 }
 
-static int experiment_from_json(json_object *o, struct watchlist *w)
+int state_experiment_from_json(json_object *o, struct watchlist *w)
 {
         struct watched_experiment *e;
         json_object *v;
@@ -134,12 +146,13 @@ static int experiment_from_json(json_object *o, struct watchlist *w)
         e->visitors_grew_at = get_int(o, "visitors_grew_at");
         e->last_http_status = (int) get_int(o, "last_http_status");
         watchlist_set_error(e, get_string(o, "last_error"));
-        json_object_put(e->restored_analysis);
-        e->restored_analysis = get_object(o, "analysis");
+        free(e->restored_analysis);
+        if (get_object_text(o, "analysis", &e->restored_analysis) < 0)
+                return -ENOMEM;
         return sequential_from_json(e, o);
 }
 
-static void summary_from_json(json_object *o, struct daemon_summary *s)
+void state_summary_from_json(json_object *o, struct daemon_summary *s)
 {
         const char *err = get_string(o, "api_error");
         json_object *v;
@@ -164,71 +177,11 @@ int state_from_json(json_object *root, struct watchlist *w, struct daemon_summar
                 return -EINVAL;
         if (json_object_object_get_ex(root, "daemon", &daemon) &&
             json_object_is_type(daemon, json_type_object))
-                summary_from_json(daemon, s);
+                state_summary_from_json(daemon, s);
         for (size_t i = 0; i < json_object_array_length(list); i++) {
-                int r = experiment_from_json(json_object_array_get_idx(list, i), w);
+                int r = state_experiment_from_json(json_object_array_get_idx(list, i), w);
                 if (r < 0)
                         return r;
         }
         return 0;
-}
-
-static int parse_state(const char *text, size_t len, struct watchlist *w, struct daemon_summary *s)
-{
-        json_tokener *tok = json_tokener_new();
-        json_object *root;
-        int r;
-
-        if (!tok)
-                return -ENOMEM;
-        root = json_tokener_parse_ex(tok, text, (int) len);
-        r = root && json_tokener_get_error(tok) == json_tokener_success ? state_from_json(root, w, s) : -EINVAL;
-        json_object_put(root);
-        json_tokener_free(tok);
-        return r;
-}
-
-int state_read(const char *dir, struct watchlist *w, struct daemon_summary *s)
-{
-        char path[4096];
-        char *text = NULL;
-        size_t len = 0;
-        int r;
-
-        snprintf(path, sizeof(path), "%s/%s", dir, STATE_FILE);
-        r = read_file_limited(path, STATE_MAX_BYTES, &text, &len);
-        if (r >= 0)
-                r = parse_state(text, len, w, s);
-        free(text);
-        if (r == -EFBIG)
-                r = -EINVAL;
-        if (r < 0) {
-                watchlist_clear(w);
-                *s = (struct daemon_summary) { 0 };
-        }
-        return r;
-}
-
-int state_load(const char *dir, struct watchlist *w, struct daemon_summary *s)
-{
-        int r = ensure_directory(dir, 0700);
-
-        if (r < 0) {
-                log_error("%s: cannot create the state directory: %s", dir, strerror(-r));
-                return r;
-        }
-        r = state_read(dir, w, s);
-        if (r == -ENOENT)
-                return 0;
-        if (r == -EINVAL) {
-                /* Keep the bad file for a post-mortem and start fresh. */
-                log_warning("%s/%s: state file is corrupt; moved aside, starting fresh", dir, STATE_FILE);
-                r = move_aside(dir, STATE_FILE);
-                if (r < 0)
-                        log_error("%s/%s: cannot move the corrupt state aside: %s", dir, STATE_FILE, strerror(-r));
-                return 0;
-        }
-        if (r < 0)
-                log_error("%s/%s: cannot read state: %s", dir, STATE_FILE, strerror(-r));
-        return r;
 }

@@ -33,7 +33,13 @@ int state_save(const char *dir, const struct watchlist *w, const struct daemon_s
 /* The whole state as JSON (what state_save writes), and the reader used by
  * state_load and `status`. */
 json_object *state_to_json(const struct watchlist *w, const struct daemon_summary *s);
-/* Its parts: one element of "experiments", and "daemon". */
+/* Its parts: one element of "experiments" (the fields: all but its last
+ * member, "analysis"), and "daemon". */
 json_object *state_experiment_to_json(const struct watched_experiment *e);
+json_object *state_experiment_fields_to_json(const struct watched_experiment *e);
 json_object *state_summary_to_json(const struct daemon_summary *s);
 int state_from_json(json_object *root, struct watchlist *w, struct daemon_summary *s);
+/* The readers of those parts: 0, -EINVAL (no integer id) or -ENOMEM. */
+int state_experiment_from_json(json_object *o, struct watchlist *w);
+void state_summary_from_json(json_object *o, struct daemon_summary *s);
+#define STATE_VERSION 1

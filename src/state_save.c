@@ -1,13 +1,15 @@
 /* Writes state.json experiment by experiment into atomic_file.c's temporary
  * file. The bytes are those of state_to_json's tree, but the whole document
  * (15 MB at 10,000 experiments, many times that as a json-c tree) is never
- * held in memory: each cycle would otherwise build and free it all. */
+ * held in memory: each cycle would otherwise build and free it all. An
+ * analysis restored from the file and not polled since is copied as text. */
 #include "state.h"
 
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "analysis.h"
 #include "atomic_file.h"
 
 #define FLUSH_AT (64u << 10)
@@ -56,6 +58,23 @@ static void put_json(struct stream *st, json_object *o, size_t drop_tail)
         json_object_put(o);
 }
 
+/* The fields, then "analysis" (their last member) as state_experiment_to_json
+ * would add it. */
+static void put_experiment(struct stream *st, const struct watched_experiment *e)
+{
+        static const char key[] = ",\"analysis\":", null[] = "null";
+
+        put_json(st, state_experiment_fields_to_json(e), 1);   /* without its "}" */
+        put(st, key, strlen(key));
+        if (e->current)
+                put_json(st, analysis_to_json(e->current), 0);
+        else if (e->restored_analysis)
+                put(st, e->restored_analysis, strlen(e->restored_analysis));
+        else
+                put(st, null, strlen(null));
+        put(st, "}", 1);
+}
+
 static int write_state(int fd, void *userdata)
 {
         struct stream *st = userdata;
@@ -69,7 +88,7 @@ static int write_state(int fd, void *userdata)
         for (size_t i = 0; i < st->w->n; i++) {
                 if (i > 0)
                         put(st, ",", 1);
-                put_json(st, state_experiment_to_json(st->w->items[i]), 0);
+                put_experiment(st, st->w->items[i]);
         }
         put(st, tail, strlen(tail));
         flush(st);

@@ -99,7 +99,7 @@ void watchlist_clear(struct watchlist *w)
         for (size_t i = 0; i < w->n; i++) {
                 struct watched_experiment *e = w->items[i];
                 watchlist_drop_sequential(e);
-                json_object_put(e->restored_analysis);
+                free(e->restored_analysis);
                 if (e->current)
                         experiment_analysis_free(e->current);
                 free(e->current);

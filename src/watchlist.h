@@ -21,10 +21,12 @@ struct watched_experiment {
                                       * (then cleared) by the next poll */
         struct experiment_analysis *current;   /* the last analysis; NULL until polled
                                                 * since start */
-        /* The last analysis as state.json held it (`analyze --json` schema),
-         * until the first poll since start replaces it with current: what
-         * `status` and the metrics show for an experiment not yet polled. */
-        json_object *restored_analysis;
+        /* The last analysis as state.json held it (`analyze --json` schema,
+         * its JSON text), until the first poll since start replaces it with
+         * current: what `status` and the metrics show for an experiment not
+         * yet polled. Text, not a json-c tree: a tree per experiment held
+         * ~15 KiB each for 10,000 experiments after every restart. */
+        char *restored_analysis;
         int64_t polled_at;           /* wall clock (s) of the last successful poll */
         long long visitors;          /* at the last successful poll; -1 unknown */
         int64_t visitors_grew_at;    /* wall clock (s) visitors last went up (or were

@@ -6,6 +6,12 @@ tests_test_backoff_CFLAGS = $(MIDA_TEST_CFLAGS)
 tests_test_backoff_LDADD = $(MIDA_TEST_LIBS)
 TESTS += tests/test_backoff
 
+check_PROGRAMS += tests/test_state
+tests_test_state_SOURCES = tests/test_state.c
+tests_test_state_CFLAGS = $(MIDA_TEST_CFLAGS)
+tests_test_state_LDADD = $(MIDA_TEST_LIBS)
+TESTS += tests/test_state
+
 # Integration: the real daemon against the real simulator.
 check_PROGRAMS += tests/notify-listener
 tests_notify_listener_SOURCES = tests/notify_listener.c

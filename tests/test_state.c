@@ -1,0 +1,220 @@
+/* state.json: written experiment by experiment (state_save.c) and read back
+ * value by value (state_read.c), across the reader's 64 KiB chunks; any
+ * damage is "corrupt", never a partial load. */
+#include <criterion/criterion.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "analysis.h"
+#include "state.h"
+
+static char dir[64];
+
+static void make_dir(void)
+{
+        snprintf(dir, sizeof(dir), "/tmp/mida-state-XXXXXX");
+        cr_assert_not_null(mkdtemp(dir));
+}
+
+static void remove_dir(void)
+{
+        char cmd[128];
+
+        snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
+        cr_assert_eq(system(cmd), 0);
+}
+
+TestSuite(state, .init = make_dir, .fini = remove_dir);
+
+static void write_state_file(const char *text, size_t len)
+{
+        char path[128];
+        FILE *f;
+
+        snprintf(path, sizeof(path), "%s/%s", dir, STATE_FILE);
+        cr_assert_not_null(f = fopen(path, "w"));
+        cr_assert_eq(fwrite(text, 1, len, f), len);
+        cr_assert_eq(fclose(f), 0);
+}
+
+static char *read_state_file(size_t *len)
+{
+        char path[128];
+        FILE *f;
+        char *text;
+
+        snprintf(path, sizeof(path), "%s/%s", dir, STATE_FILE);
+        cr_assert_not_null(f = fopen(path, "r"));
+        fseek(f, 0, SEEK_END);
+        *len = (size_t) ftell(f);
+        rewind(f);
+        cr_assert_not_null(text = malloc(*len + 1));
+        cr_assert_eq(fread(text, 1, *len, f), *len);
+        text[*len] = 0;
+        fclose(f);
+        return text;
+}
+
+/* A real analysis of a three-variant snapshot, with its sequential state. */
+static void analyse(struct watched_experiment *e, long long n)
+{
+        static char *ids[] = { "0", "1", "2" };
+        struct mida_variant v[3];
+        struct mida_result r = { .test_id = e->id, .status_code = 1, .days_running = 2, .n_variants = 3,
+                                 .variants = v, .start_date = (char *) "2026-11-01T00:00:00.000Z" };
+        struct statistics_settings s = statistics_settings_default();
+
+        for (int i = 0; i < 3; i++)
+                v[i] = (struct mida_variant) { .variant_id = ids[i], .name = ids[i], .visitors = n,
+                                               .conversions = n / 10 + i * n / 100, .has_visitors = true,
+                                               .has_conversions = true, .is_control = i == 0 };
+        cr_assert_not_null(e->sequential = calloc(1, sizeof(*e->sequential)));
+        cr_assert_not_null(e->current = calloc(1, sizeof(*e->current)));
+        cr_assert_eq(analysis_run(&r, &s, e->sequential, e->current), 0);
+}
+
+/* 400 experiments (~300 KB): polled ones, one restored from an earlier
+ * file, one never polled; names that need escaping. */
+static void fill(struct watchlist *w)
+{
+        for (long long id = 1; id <= 400; id++) {
+                struct watched_experiment *e = watchlist_get(w, id * 7);
+                char name[64];
+                cr_assert_not_null(e);
+                snprintf(name, sizeof(name), "Exp\u00e9rience \"%lld\"\n\\", id);
+                watchlist_set_name(e, name);
+                e->active = id % 5 != 0;
+                e->polled_at = 1790000000 + id;
+                e->visitors = id * 100;
+                if (id == 3)
+                        e->restored_analysis = strdup("{\"test_id\":21,\"visitors\":5,\"variants\":[]}");
+                else if (id != 4)
+                        analyse(e, 1000 + id * 37);
+        }
+        watchlist_set_error(watchlist_find(w, 14), "HTTP 503: try later");
+}
+
+Test(state, saved_bytes_are_the_tree_and_read_back_whole)
+{
+        struct watchlist w = { 0 }, back = { 0 };
+        struct daemon_summary s = { .started_at = 1790000000, .last_cycle_polled = 399 }, s2;
+        size_t len;
+
+        strcpy(s.api_error, "API key rejected");
+        fill(&w);
+        cr_assert_eq(state_save(dir, &w, &s), 0);
+        char *text = read_state_file(&len);
+        json_object *tree = state_to_json(&w, &s);
+        cr_expect_str_eq(text, json_object_to_json_string_ext(tree, JSON_C_TO_STRING_PLAIN));
+        cr_assert_gt(len, 4 * 65536u, "spans several of the reader's chunks");
+
+        cr_assert_eq(state_read(dir, &back, &s2), 0);
+        cr_assert_eq(back.n, 400);
+        cr_expect_eq(s2.started_at, s.started_at);
+        cr_expect_eq(s2.last_cycle_polled, 399);
+        cr_expect_str_eq(s2.api_error, "API key rejected");
+        for (size_t i = 0; i < w.n; i++) {
+                const struct watched_experiment *a = w.items[i], *b = back.items[i];
+                cr_assert_eq(b->id, a->id);
+                cr_expect_str_eq(b->name, a->name);
+                cr_expect_eq(b->active, a->active);
+                cr_expect_eq(b->polled_at, a->polled_at);
+                cr_expect_null(b->current, "an analysis is restored as text, not as the last poll");
+                cr_expect_eq(b->sequential != NULL, a->sequential != NULL);
+                if (a->current) {
+                        json_object *j = analysis_to_json(a->current);
+                        cr_expect_str_eq(b->restored_analysis, json_object_to_json_string_ext(j, JSON_C_TO_STRING_PLAIN));
+                        json_object_put(j);
+                } else if (a->restored_analysis) {
+                        cr_expect_str_eq(b->restored_analysis, a->restored_analysis);
+                } else {
+                        cr_expect_null(b->restored_analysis);
+                }
+        }
+        cr_expect_str_eq(watchlist_find(&back, 14)->last_error, "HTTP 503: try later");
+
+        /* Saved again unpolled, the restored analyses are copied byte for byte. */
+        cr_assert_eq(state_save(dir, &back, &s2), 0);
+        size_t len2;
+        char *again = read_state_file(&len2);
+        cr_expect_str_eq(again, text);
+        free(again);
+        free(text);
+        json_object_put(tree);
+        watchlist_clear(&w);
+        watchlist_clear(&back);
+}
+
+Test(state, any_cut_is_corrupt_and_loads_nothing)
+{
+        struct watchlist w = { 0 };
+        struct daemon_summary s = { 0 };
+        size_t len;
+
+        fill(&w);
+        cr_assert_eq(state_save(dir, &w, &s), 0);
+        watchlist_clear(&w);
+        char *text = read_state_file(&len);
+        for (size_t cut = 0; cut < len; cut += cut < 200 ? 1 : 4099) {
+                write_state_file(text, cut);
+                cr_expect_eq(state_read(dir, &w, &s), -EINVAL, "cut at %zu of %zu", cut, len);
+                cr_expect_eq(w.n, 0, "cut at %zu: nothing half-loaded", cut);
+        }
+        free(text);
+}
+
+Test(state, reads_any_layout_and_ignores_unknown_members)
+{
+        static const char pretty[] =
+                "{\n  \"future\": {\"a\": [1, 2, {\"b\": null}]},\n  \"experiments\" : [\n"
+                "    { \"id\": 5, \"name\": \"A\", \"active\": true, \"analysis\": null },\n"
+                "    {\"id\":6,\"analysis\":{\"visitors\":12}}\n  ],\n"
+                "  \"daemon\": {\"started_at\": 17, \"last_cycle_seconds\": 1.5},\n  \"version\": 1\n}\n";
+        struct watchlist w = { 0 };
+        struct daemon_summary s = { 0 };
+
+        write_state_file(pretty, strlen(pretty));
+        cr_assert_eq(state_read(dir, &w, &s), 0);
+        cr_assert_eq(w.n, 2);
+        cr_expect_str_eq(w.items[0]->name, "A");
+        cr_expect(w.items[0]->active);
+        cr_expect_null(w.items[0]->restored_analysis);
+        cr_expect_str_eq(w.items[1]->restored_analysis, "{\"visitors\":12}");
+        cr_expect_eq(s.started_at, 17);
+        cr_expect_eq(s.last_cycle_seconds, 1.5);
+        watchlist_clear(&w);
+}
+
+Test(state, wrong_shapes_are_corrupt)
+{
+        static const char *bad[] = {
+                "{\"version\":2,\"experiments\":[]}",
+                "{\"version\":1}",
+                "{\"version\":1,\"experiments\":{}}",
+                "{\"version\":1,\"experiments\":[{\"name\":\"no id\"}]}",
+                "{\"version\":1,\"experiments\":[null]}",
+                "{\"version\":1,\"experiments\":[{\"id\":1}],}",
+                "{\"version\":1 \"experiments\":[]}",
+                "{1:2}",
+                "[]",
+                "",
+        };
+        struct watchlist w = { 0 };
+        struct daemon_summary s = { 0 };
+
+        for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+                write_state_file(bad[i], strlen(bad[i]));
+                cr_expect_eq(state_read(dir, &w, &s), -EINVAL, "%s", bad[i]);
+                cr_expect_eq(w.n, 0);
+        }
+        static const char smallest[] = "{\"version\":1,\"experiments\":[]}";
+        char path[128];
+
+        write_state_file(smallest, strlen(smallest));
+        cr_expect_eq(state_read(dir, &w, &s), 0, "the smallest state");
+        snprintf(path, sizeof(path), "%s/%s", dir, STATE_FILE);
+        cr_expect_eq(remove(path), 0);
+        cr_expect_eq(state_read(dir, &w, &s), -ENOENT);
+}
