@@ -10,7 +10,7 @@ static bool put(json_object *obj, const char *key, json_object *value, bool null
 {
         if (!value && !null_meant)
                 return false;
-        if (json_object_object_add(obj, key, value) < 0) {
+        if (json_add_literal(obj, key, value) < 0) {
                 json_object_put(value);
                 return false;
         }

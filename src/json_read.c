@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <json-c/printbuf.h>
 
 #include "double_format.h"
 #include "json_read.h"
@@ -213,10 +214,30 @@ int json_read_string(json_object *obj, const char *path, const char *key, bool r
         return 1;
 }
 
-json_object *json_new_number(double d)
+int json_add_literal(json_object *obj, const char *key, json_object *value)
+{
+        return json_object_object_add_ex(obj, key, value,
+                                         JSON_C_OBJECT_ADD_KEY_IS_NEW | JSON_C_OBJECT_ADD_CONSTANT_KEY);
+}
+
+/* Formats when serialised, not when created: json_object_new_double_s would
+ * keep a copy of the text per number (two allocations each, ~40 numbers per
+ * experiment in every state.json). */
+static int shortest_to_json(json_object *o, struct printbuf *pb, int level, int flags)
 {
         char buf[DOUBLE_FORMAT_MAX];
+        size_t len = double_format_shortest(json_object_get_double(o), buf);
 
-        double_format_shortest(d, buf);
-        return json_object_new_double_s(d, buf);
+        (void) level;
+        (void) flags;
+        return printbuf_memappend(pb, buf, (int) len);
+}
+
+json_object *json_new_number(double d)
+{
+        json_object *o = json_object_new_double(d);
+
+        if (o)
+                json_object_set_serializer(o, shortest_to_json, NULL, NULL);
+        return o;
 }

@@ -34,6 +34,12 @@ int json_read_bool(json_object *obj, const char *path, const char *key, bool req
 int json_read_string(json_object *obj, const char *path, const char *key, bool required, bool allow_number,
                      char **out, char **error);
 
+/* Adds a member to an object being built, under a string literal: json-c
+ * neither copies the key nor looks for it (CONSTANT_KEY | KEY_IS_NEW), which
+ * matters at ~60 members per experiment in every state.json. The key must
+ * outlive the object and not be in it yet. Returns 0, or -1 (value kept). */
+int json_add_literal(json_object *obj, const char *key, json_object *value);
+
 /* A JSON number printed in the fewest digits that read back as exactly d
  * (json-c's default prints 17, so 0.05 would read 0.050000000000000003).
  * NULL on allocation failure; d must be finite. */

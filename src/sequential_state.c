@@ -11,7 +11,7 @@
 
 static bool add(json_object *obj, const char *key, json_object *value)
 {
-        if (!value || json_object_object_add(obj, key, value) < 0) {
+        if (!value || json_add_literal(obj, key, value) < 0) {
                 json_object_put(value);
                 return false;
         }

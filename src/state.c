@@ -1,5 +1,6 @@
-/* Persisted state: one JSON document, written with atomic_file.c so that a
- * crash or a full disk never leaves a half-written file behind. */
+/* Persisted state as JSON, both ways: one element of "experiments" and the
+ * "daemon" summary. state_save.c streams them into state.json (atomically,
+ * through atomic_file.c); state_read.c reads them back value by value. */
 #include "state.h"
 
 #include <errno.h>
@@ -8,13 +9,12 @@
 #include <string.h>
 
 #include "analysis.h"
-#include "atomic_file.h"
-#include "log.h"
+#include "json_read.h"
 
 
 static void add_string(json_object *o, const char *key, const char *value)
 {
-        json_object_object_add(o, key, value ? json_object_new_string(value) : NULL);
+        json_add_literal(o, key, value ? json_object_new_string(value) : NULL);
 }
 
 /* The analysis JSON exists only here (and in `once --json`): built from the
@@ -31,7 +31,7 @@ json_object *state_experiment_to_json(const struct watched_experiment *e)
         json_object *o = state_experiment_fields_to_json(e);
 
         if (o)
-                json_object_object_add(o, "analysis", analysis_json(e));
+                json_add_literal(o, "analysis", analysis_json(e));
         return o;
 }
 
@@ -39,16 +39,16 @@ json_object *state_experiment_fields_to_json(const struct watched_experiment *e)
 {
         json_object *o = json_object_new_object();
 
-        json_object_object_add(o, "id", json_object_new_int64(e->id));
+        json_add_literal(o, "id", json_object_new_int64(e->id));
         add_string(o, "name", e->name);
-        json_object_object_add(o, "active", json_object_new_boolean(e->active));
-        json_object_object_add(o, "polled_at", json_object_new_int64(e->polled_at));
-        json_object_object_add(o, "failures", json_object_new_int64(e->failures));
-        json_object_object_add(o, "visitors", json_object_new_int64(e->visitors));
-        json_object_object_add(o, "visitors_grew_at", json_object_new_int64(e->visitors_grew_at));
-        json_object_object_add(o, "last_http_status", json_object_new_int(e->last_http_status));
+        json_add_literal(o, "active", json_object_new_boolean(e->active));
+        json_add_literal(o, "polled_at", json_object_new_int64(e->polled_at));
+        json_add_literal(o, "failures", json_object_new_int64(e->failures));
+        json_add_literal(o, "visitors", json_object_new_int64(e->visitors));
+        json_add_literal(o, "visitors_grew_at", json_object_new_int64(e->visitors_grew_at));
+        json_add_literal(o, "last_http_status", json_object_new_int(e->last_http_status));
         add_string(o, "last_error", e->last_error);
-        json_object_object_add(o, "sequential", e->sequential ? sequential_state_to_json(e->sequential) : NULL);
+        json_add_literal(o, "sequential", e->sequential ? sequential_state_to_json(e->sequential) : NULL);
         return o;
 }
 
@@ -56,11 +56,11 @@ json_object *state_summary_to_json(const struct daemon_summary *s)
 {
         json_object *o = json_object_new_object();
 
-        json_object_object_add(o, "started_at", json_object_new_int64(s->started_at));
-        json_object_object_add(o, "last_cycle_at", json_object_new_int64(s->last_cycle_at));
-        json_object_object_add(o, "last_cycle_seconds", json_object_new_double(s->last_cycle_seconds));
-        json_object_object_add(o, "last_cycle_polled", json_object_new_int64(s->last_cycle_polled));
-        json_object_object_add(o, "last_cycle_failed", json_object_new_int64(s->last_cycle_failed));
+        json_add_literal(o, "started_at", json_object_new_int64(s->started_at));
+        json_add_literal(o, "last_cycle_at", json_object_new_int64(s->last_cycle_at));
+        json_add_literal(o, "last_cycle_seconds", json_object_new_double(s->last_cycle_seconds));
+        json_add_literal(o, "last_cycle_polled", json_object_new_int64(s->last_cycle_polled));
+        json_add_literal(o, "last_cycle_failed", json_object_new_int64(s->last_cycle_failed));
         add_string(o, "api_error", s->api_error[0] ? s->api_error : NULL);
         return o;
 }
@@ -70,11 +70,11 @@ json_object *state_to_json(const struct watchlist *w, const struct daemon_summar
         json_object *root = json_object_new_object();
         json_object *list = json_object_new_array_ext((int) w->n);
 
-        json_object_object_add(root, "version", json_object_new_int(STATE_VERSION));
-        json_object_object_add(root, "daemon", state_summary_to_json(s));
+        json_add_literal(root, "version", json_object_new_int(STATE_VERSION));
+        json_add_literal(root, "daemon", state_summary_to_json(s));
         for (size_t i = 0; i < w->n; i++)
                 json_object_array_add(list, state_experiment_to_json(w->items[i]));
-        json_object_object_add(root, "experiments", list);
+        json_add_literal(root, "experiments", list);
         return root;
 }
 

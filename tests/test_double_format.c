@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "double_format.h"
+#include "json_read.h"
 
 static void reference(double d, char *buf)
 {
@@ -74,4 +75,27 @@ Test(double_format, random_values_as_the_loop_printed_them)
                 check(nextafter(p, 0));
                 check(nextafter(p, INFINITY));
         }
+}
+
+/* json_new_number prints the same digits when its object is serialised,
+ * alone or nested, and json-c reads exactly d back. */
+Test(double_format, json_numbers_print_shortest_and_read_back)
+{
+        static const double values[] = { 0.05, 0.1 + 0.2, 1.0 / 3, -2.5e-7, 1e22, 5000 };
+        json_object *array = json_object_new_array();
+
+        for (size_t i = 0; i < sizeof(values) / sizeof(values[0]); i++) {
+                char want[DOUBLE_FORMAT_MAX];
+                json_object *n = json_new_number(values[i]);
+                reference(values[i], want);
+                cr_expect_str_eq(json_object_to_json_string_ext(n, JSON_C_TO_STRING_PLAIN), want);
+                json_object_array_add(array, n);
+        }
+        cr_expect_str_eq(json_object_to_json_string_ext(array, JSON_C_TO_STRING_PLAIN),
+                         "[0.05,0.30000000000000004,0.3333333333333333,-2.5e-07,1e+22,5000]");
+        json_object *back = json_tokener_parse(json_object_to_json_string(array));
+        for (size_t i = 0; i < sizeof(values) / sizeof(values[0]); i++)
+                cr_expect_eq(json_object_get_double(json_object_array_get_idx(back, i)), values[i]);
+        json_object_put(back);
+        json_object_put(array);
 }
