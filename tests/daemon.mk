@@ -15,7 +15,7 @@ TESTS += tests/test_state
 # Integration: the real daemon against the real simulator.
 check_PROGRAMS += tests/notify-listener
 tests_notify_listener_SOURCES = tests/notify_listener.c
-DAEMON_INTEGRATION_TESTS = tests/daemon-once.sh tests/daemon-run.sh \
+DAEMON_INTEGRATION_TESTS = tests/daemon-once.sh tests/daemon-run.sh tests/daemon-spread.sh \
 	tests/alerts-lifecycle.sh tests/alerts-delivery.sh tests/alerts-actions.sh
 # Memcheck on the daemon (skipped, exit 77, in a sanitizer build).
 DAEMON_INTEGRATION_TESTS += tests/daemon-valgrind.sh
