@@ -104,17 +104,6 @@ double experiment_hours_since_new_visitor(const struct watched_experiment *e, in
         return (double) (now - e->visitors_grew_at) / 3600.0;
 }
 
-/* Swaps in the fresh analysis; the one restored from state.json is now stale. */
-static void remember(struct watched_experiment *e, struct experiment_analysis *a)
-{
-        if (e->current)
-                experiment_analysis_free(e->current);
-        free(e->current);
-        e->current = a;
-        free(e->restored_analysis);
-        e->restored_analysis = NULL;
-}
-
 int experiment_update(struct watched_experiment *e, const char *body, size_t len,
                       const struct statistics_settings *settings, int64_t now,
                       char *err, size_t err_size)
@@ -137,7 +126,7 @@ int experiment_update(struct watched_experiment *e, const char *body, size_t len
         r = a && seq ? analysis_run(&result, settings, seq, a) : -ENOMEM;
         if (r >= 0) {
                 log_changes(e->current, a);
-                remember(e, a);
+                watchlist_set_current(e, a);
                 a = NULL;
                 watchlist_set_name(e, result.test_name);
                 e->polled_at = now;

@@ -84,6 +84,15 @@ void watchlist_set_error(struct watched_experiment *e, const char *error)
         replace_string(&e->last_error, error);
 }
 
+void watchlist_set_current(struct watched_experiment *e, struct experiment_analysis *a)
+{
+        experiment_analysis_free(e->current);
+        free(e->current);
+        e->current = a;
+        free(e->restored_analysis);
+        e->restored_analysis = NULL;
+}
+
 void watchlist_drop_sequential(struct watched_experiment *e)
 {
         if (e->sequential)
@@ -99,10 +108,7 @@ void watchlist_clear(struct watchlist *w)
         for (size_t i = 0; i < w->n; i++) {
                 struct watched_experiment *e = w->items[i];
                 watchlist_drop_sequential(e);
-                free(e->restored_analysis);
-                if (e->current)
-                        experiment_analysis_free(e->current);
-                free(e->current);
+                watchlist_set_current(e, NULL);
                 free(e->name);
                 free(e->last_error);
                 free(e);

@@ -53,6 +53,9 @@ struct watched_experiment *watchlist_get(struct watchlist *w, long long id);
 size_t watchlist_count_active(const struct watchlist *w);
 void watchlist_set_name(struct watched_experiment *e, const char *name);
 void watchlist_set_error(struct watched_experiment *e, const char *error);
+/* Takes a (malloc'd, may be NULL) as the last analysis, freeing the one it
+ * replaces and the analysis restored from state.json, now stale. */
+void watchlist_set_current(struct watched_experiment *e, struct experiment_analysis *a);
 /* Frees the sequential state and its load error. */
 void watchlist_drop_sequential(struct watched_experiment *e);
 void watchlist_clear(struct watchlist *w);
