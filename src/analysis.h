@@ -15,7 +15,6 @@
 #include "mida.h"
 #include "statistics_settings.h"
 
-
 struct analysis_number {
         double value;
         bool valid;
@@ -98,8 +97,8 @@ void experiment_analysis_free(struct experiment_analysis *a);
  * NULL. Pure and allocation-free (the variant's strings are not touched): the
  * building block of analysis_run, and what the benchmark times. */
 const char *analysis_compare(const struct arm_counts *control, const struct arm_counts *treatment,
-                      const struct statistics_settings *settings, bool with_prob_beat,
-                      struct variant_analysis *out);
+                             const struct statistics_settings *settings, bool with_prob_beat,
+                             struct variant_analysis *out);
 
 /* The §4 JSON object; null plus a "reason" for invalid figures. Returns a
  * new reference, or NULL on allocation failure. */

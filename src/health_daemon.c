@@ -352,8 +352,9 @@ static int restored_metrics(const struct watched_experiment *e, struct metrics_e
         tail = (char *) (v + n);
         for (size_t i = 0; i < n; i++) {
                 json_object *o = json_object_array_get_idx(variants, i);
-                size_t len = strlen(variant_id_of(o)) + 1;
-                memcpy(tail, variant_id_of(o), len);
+                const char *id = variant_id_of(o);
+                size_t len = strlen(id) + 1;
+                memcpy(tail, id, len);
                 v[i] = (struct metrics_variant) {
                         .variant_id = tail, .visitors = count(o, "visitors"), .conversions = count(o, "conversions"),
                         .lift = figure(o, "lift"), .lift_low = figure(o, "lift_low"),

@@ -11,7 +11,6 @@
 #include "analysis.h"
 #include "json_read.h"
 
-
 static void add_string(json_object *o, const char *key, const char *value)
 {
         json_add_literal(o, key, value ? json_object_new_string(value) : NULL);

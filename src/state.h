@@ -7,6 +7,7 @@
 #include "watchlist.h"
 
 #define STATE_FILE "state.json"
+#define STATE_VERSION 1             /* its "version"; another is not read */
 
 /* The daemon-wide part, shown by `status` and STATUS=. */
 struct daemon_summary {
@@ -42,4 +43,3 @@ int state_from_json(json_object *root, struct watchlist *w, struct daemon_summar
 /* The readers of those parts: 0, -EINVAL (no integer id) or -ENOMEM. */
 int state_experiment_from_json(json_object *o, struct watchlist *w);
 void state_summary_from_json(json_object *o, struct daemon_summary *s);
-#define STATE_VERSION 1
