@@ -14,8 +14,8 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "analysis.h"
-#include "mida.h"
+#include "stats/analysis.h"
+#include "mida/mida.h"
 
 #define SNAPSHOTS 1000
 

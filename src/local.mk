@@ -1,33 +1,46 @@
+# src/: one folder per room (docs/ARCHITECTURE.md), listed from the bottom
+# up. Every room but the command-line entry points goes into libmida.a, so
+# that tests and benches link what the daemon runs.
 noinst_LIBRARIES += src/libmida.a
-src_libmida_a_SOURCES = \
-	src/log.c src/log.h \
-	src/config.c src/config.h src/config_diag.c src/config_loader.c src/config_loader.h \
-	src/config_secret.c src/config_alerts.c src/duration.c src/duration.h \
-	src/suggest.c src/suggest.h src/secret.c src/secret.h src/url_check.c src/url_check.h \
-	src/stats.c src/stats.h src/stats_beta.c \
-	src/analysis.c src/analysis.h src/analysis_json.c src/analysis_table.c src/sequential_state.c \
-	src/mida.c src/mida.h src/mida_list.c src/json_read.c src/json_read.h src/double_format.c src/double_format.h \
-	src/statistics_settings.h \
-	src/backoff.c src/backoff.h \
-	src/mida_client.c src/mida_client.h src/watchlist.c src/watchlist.h \
-	src/state.c src/state.h src/state_lock.c src/state_lock.h src/state_read.c src/state_save.c \
-	src/daemon.c src/daemon.h src/manager.c src/manager.h src/cycle.c src/cycle.h \
-	src/experiment_update.c src/experiment_update.h src/once_output.c src/once_output.h src/once_rules.c src/once_rules.h \
-	src/http.c src/http.h src/http_error.c src/http_error.h src/atomic_file.c src/atomic_file.h \
-	src/expr.c src/expr.h src/expr_lex.c src/expr_lex.h src/expr_code.h src/expr_eval.c \
-	src/notify_format.c src/notify_format.h src/notify_payload.c src/notify_payload.h src/notify_slack.c \
-	src/webhook_sign.c src/webhook_sign.h \
-	src/delivery.c src/delivery.h src/outbox.c src/outbox.h src/outbox_file.c src/outbox_file.h \
-	src/notify.c src/notify.h src/alerting.c src/alerting.h src/action_runner.c src/action_runner.h \
-	src/config_rules.c src/rule_env.c src/rule_env.h src/rules.c src/rules.h src/rules_json.c \
-	src/rule_event.c src/rule_event.h src/actions.c src/actions.h src/actions_json.c \
-	src/json_state_file.c src/json_state_file.h src/grow.c src/grow.h \
-	src/metrics.c src/metrics.h src/health.c src/health.h src/health_json.c \
-	src/health_payload.c src/health_payload.h src/health_daemon.c src/health_daemon.h \
-	src/status_report.c src/status_report.h
+src_libmida_a_SOURCES =
+src_libmida_a_SOURCES += \
+	src/util/text_format.c src/util/text_format.h src/util/log.c src/util/log.h src/util/grow.c src/util/grow.h \
+	src/util/double_format.c src/util/double_format.h src/util/json_read.c src/util/json_read.h src/util/atomic_file.c src/util/atomic_file.h \
+	src/util/suggest.c src/util/suggest.h
+src_libmida_a_SOURCES += \
+	src/expr/expr.c src/expr/expr.h src/expr/expr_code.h src/expr/expr_eval.c src/expr/expr_lex.c src/expr/expr_lex.h
+src_libmida_a_SOURCES += \
+	src/config/config.c src/config/config.h src/config/config_diag.c src/config/config_loader.c src/config/config_loader.h src/config/config_secret.c \
+	src/config/config_alerts.c src/config/config_rules.c src/config/duration.c src/config/duration.h src/config/secret.c src/config/secret.h \
+	src/config/url_check.c src/config/url_check.h src/config/statistics_settings.h
+src_libmida_a_SOURCES += \
+	src/stats/stats.c src/stats/stats.h src/stats/stats_beta.c src/stats/analysis.c src/stats/analysis.h src/stats/analysis_json.c \
+	src/stats/sequential_state.c
+src_libmida_a_SOURCES += \
+	src/mida/mida.c src/mida/mida.h src/mida/mida_list.c src/mida/mida_client.c src/mida/mida_client.h src/mida/http.c \
+	src/mida/http.h src/mida/http_error.c src/mida/http_error.h src/mida/backoff.c src/mida/backoff.h
+src_libmida_a_SOURCES += \
+	src/store/state.c src/store/state.h src/store/state_lock.c src/store/state_lock.h src/store/state_read.c src/store/state_save.c \
+	src/store/json_state_file.c src/store/json_state_file.h src/store/watchlist.c src/store/watchlist.h
+src_libmida_a_SOURCES += \
+	src/rules/rules.c src/rules/rules.h src/rules/rules_json.c src/rules/rule_env.c src/rules/rule_env.h src/rules/rule_event.c \
+	src/rules/rule_event.h
+src_libmida_a_SOURCES += \
+	src/notify/notify.c src/notify/notify.h src/notify/notify_payload.c src/notify/notify_payload.h src/notify/notify_slack.c src/notify/webhook_sign.c \
+	src/notify/webhook_sign.h src/notify/delivery.c src/notify/delivery.h src/notify/outbox.c src/notify/outbox.h src/notify/outbox_file.c \
+	src/notify/outbox_file.h
+src_libmida_a_SOURCES += \
+	src/actions/actions.c src/actions/actions.h src/actions/actions_json.c src/actions/action_runner.c src/actions/action_runner.h
+src_libmida_a_SOURCES += \
+	src/daemon/daemon.c src/daemon/daemon.h src/daemon/manager.c src/daemon/manager.h src/daemon/cycle.c src/daemon/cycle.h \
+	src/daemon/experiment_update.c src/daemon/experiment_update.h src/daemon/alerting.c src/daemon/alerting.h src/daemon/health.c src/daemon/health.h \
+	src/daemon/health_json.c src/daemon/health_daemon.c src/daemon/health_daemon.h src/daemon/health_payload.c src/daemon/health_payload.h src/daemon/metrics.c \
+	src/daemon/metrics.h src/daemon/once_rules.c src/daemon/once_rules.h
+src_libmida_a_SOURCES += \
+	src/cli/once_output.c src/cli/once_output.h src/cli/analysis_table.c src/cli/status_report.c src/cli/status_report.h
 
 bin_PROGRAMS += src/mida-monitor
-src_mida_monitor_SOURCES = src/main.c src/commands.h \
-	src/cmd_check_config.c \
-	src/cmd_analyze.c src/cmd_run.c src/cmd_status.c src/cmd_test_notify.c
+src_mida_monitor_SOURCES = \
+	src/cli/main.c src/cli/commands.h src/cli/cmd_analyze.c src/cli/cmd_check_config.c \
+	src/cli/cmd_run.c src/cli/cmd_status.c src/cli/cmd_test_notify.c
 src_mida_monitor_LDADD = $(MIDA_LIBS)

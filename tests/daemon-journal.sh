@@ -15,10 +15,10 @@
 skip() { echo "SKIP: $*"; exit 77; }
 JOURNALD=/lib/systemd/systemd-journald
 CATALOG=$top_srcdir/systemd/mida-monitor.catalog
-MSGID_POLL_FAILED=$(sed -n 's/.*MIDA_MSGID_POLL_FAILED *"\([0-9a-f]*\)".*/\1/p' "$top_srcdir/src/log.h")
-MSGID_ANALYSIS=$(sed -n 's/.*MIDA_MSGID_ANALYSIS *"\([0-9a-f]*\)".*/\1/p' "$top_srcdir/src/log.h")
-MSGID_RELOADED=$(sed -n 's/.*MIDA_MSGID_CONFIG_RELOADED *"\([0-9a-f]*\)".*/\1/p' "$top_srcdir/src/log.h")
-[ -n "$MSGID_POLL_FAILED" ] && [ -n "$MSGID_ANALYSIS" ] && [ -n "$MSGID_RELOADED" ] || fail "MESSAGE_IDs not found in src/log.h"
+MSGID_POLL_FAILED=$(sed -n 's/.*MIDA_MSGID_POLL_FAILED *"\([0-9a-f]*\)".*/\1/p' "$top_srcdir/src/util/log.h")
+MSGID_ANALYSIS=$(sed -n 's/.*MIDA_MSGID_ANALYSIS *"\([0-9a-f]*\)".*/\1/p' "$top_srcdir/src/util/log.h")
+MSGID_RELOADED=$(sed -n 's/.*MIDA_MSGID_CONFIG_RELOADED *"\([0-9a-f]*\)".*/\1/p' "$top_srcdir/src/util/log.h")
+[ -n "$MSGID_POLL_FAILED" ] && [ -n "$MSGID_ANALYSIS" ] && [ -n "$MSGID_RELOADED" ] || fail "MESSAGE_IDs not found in src/util/log.h"
 
 [ "$(id -u)" -eq 0 ] || skip "needs root to unshare a mount namespace for a private journald (CI runs as root)"
 for tool in unshare nsenter journalctl systemd-cat; do command -v $tool >/dev/null || skip "$tool missing (apt-get install systemd util-linux)"; done

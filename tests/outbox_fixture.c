@@ -9,8 +9,8 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "http.h"
-#include "secret.h"
+#include "mida/http.h"
+#include "config/secret.h"
 #include "sim_harness.h"
 
 struct fixture fx;

@@ -7,8 +7,8 @@
 #include <stddef.h>
 #include <systemd/sd-event.h>
 
-#include "config.h"
-#include "outbox.h"
+#include "config/config.h"
+#include "notify/outbox.h"
 
 /* The signing secret of notifier "ops" (raw bytes are in the config). */
 #define FIXTURE_WHSEC "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw"

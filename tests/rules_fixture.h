@@ -3,8 +3,8 @@
 #pragma once
 #include <stddef.h>
 
-#include "analysis.h"
-#include "config.h"
+#include "stats/analysis.h"
+#include "config/config.h"
 
 /* One variant; the first of a list is the control. NAN: the figure is null. */
 struct variant_spec {

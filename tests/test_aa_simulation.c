@@ -11,7 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 
-#include "analysis.h"
+#include "stats/analysis.h"
 
 #define LOOKS 30
 #define VISITORS_PER_LOOK 500   /* per arm, between two looks */

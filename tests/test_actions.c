@@ -9,7 +9,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "actions.h"
+#include "actions/actions.h"
 #include "rules_fixture.h"
 
 #define T0 1700000000

@@ -8,8 +8,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "analysis.h"
-#include "stats.h"
+#include "stats/analysis.h"
+#include "stats/stats.h"
 
 struct arm {
         long long visitors, conversions;

@@ -1,7 +1,7 @@
 #include <criterion/criterion.h>
 #include <stdint.h>
 
-#include "backoff.h"
+#include "mida/backoff.h"
 
 static const struct backoff_policy policy = { .initial_usec = 1000000, .max_usec = 600000000 };
 

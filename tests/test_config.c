@@ -6,8 +6,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "config.h"
-#include "duration.h"
+#include "config/config.h"
+#include "config/duration.h"
 
 #define SEC DURATION_USEC_PER_SEC
 #define DATA TEST_DATA_DIR "/config/"

@@ -8,10 +8,10 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "duration.h"
-#include "secret.h"
-#include "suggest.h"
-#include "url_check.h"
+#include "config/duration.h"
+#include "config/secret.h"
+#include "util/suggest.h"
+#include "config/url_check.h"
 
 #define SEC DURATION_USEC_PER_SEC
 

@@ -5,8 +5,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 
-#include "config.h"
-#include "expr.h"
+#include "config/config.h"
+#include "expr/expr.h"
 
 #define DATA TEST_DATA_DIR "/rules/"
 

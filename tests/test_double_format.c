@@ -11,8 +11,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "double_format.h"
-#include "json_read.h"
+#include "util/double_format.h"
+#include "util/json_read.h"
 
 static void reference(double d, char *buf)
 {

@@ -4,7 +4,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "expr.h"
+#include "expr/expr.h"
 
 /* Compiles text (which must be valid) and evaluates it against env. */
 static bool eval_text(const char *text, const struct expr_env *env)

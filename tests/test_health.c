@@ -7,10 +7,10 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "config.h"
-#include "health.h"
-#include "health_payload.h"
-#include "log.h"
+#include "config/config.h"
+#include "daemon/health.h"
+#include "daemon/health_payload.h"
+#include "util/log.h"
 
 #define SEC 1000000ULL
 #define HOUR 3600

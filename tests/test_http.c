@@ -9,8 +9,8 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
-#include "atomic_file.h"
-#include "http.h"
+#include "util/atomic_file.h"
+#include "mida/http.h"
 #include "http_test_server.h"
 
 #define API_KEY "sk_live_SECRETKEY123"

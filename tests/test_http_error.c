@@ -4,8 +4,8 @@
 #include <errno.h>
 #include <string.h>
 
-#include "http.h"
-#include "http_error.h"
+#include "mida/http.h"
+#include "mida/http_error.h"
 
 static void describe(const struct http_failure *f, char *buf, size_t size)
 {

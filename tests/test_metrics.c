@@ -12,7 +12,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "metrics.h"
+#include "daemon/metrics.h"
 #include "prom_check.h"
 
 static char *format(const struct metrics_input *in, size_t *len)

@@ -8,7 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "mida.h"
+#include "mida/mida.h"
 
 static char *slurp(const char *name, size_t *len)
 {

@@ -7,9 +7,9 @@
 
 #include <json-c/json.h>
 
-#include "notify_format.h"
-#include "notify.h"
-#include "notify_payload.h"
+#include "util/text_format.h"
+#include "notify/notify.h"
+#include "notify/notify_payload.h"
 
 #define FIRED_AT 1614265330   /* 2021-02-25T15:02:10Z */
 
@@ -80,7 +80,7 @@ static size_t utf16_units(const char *s)
         return n;
 }
 
-Test(notify_format, percent)
+Test(text_format, percent)
 {
         char buf[32];
 
@@ -97,12 +97,12 @@ Test(notify_format, percent)
         format_percent(2.5, true, buf, sizeof(buf));
         cr_expect_str_eq(buf, "+250.0%");
         format_percent(NAN, true, buf, sizeof(buf));
-        cr_expect_str_eq(buf, NOTIFY_MISSING);
+        cr_expect_str_eq(buf, TEXT_MISSING);
         format_percent(INFINITY, false, buf, sizeof(buf));
-        cr_expect_str_eq(buf, NOTIFY_MISSING);
+        cr_expect_str_eq(buf, TEXT_MISSING);
 }
 
-Test(notify_format, p_value_and_time)
+Test(text_format, p_value_and_time)
 {
         char buf[32];
 
@@ -115,28 +115,28 @@ Test(notify_format, p_value_and_time)
         format_p_value(1e-9, buf, sizeof(buf));
         cr_expect_str_eq(buf, "< 0.0001");
         format_p_value(NAN, buf, sizeof(buf));
-        cr_expect_str_eq(buf, NOTIFY_MISSING);
+        cr_expect_str_eq(buf, TEXT_MISSING);
         cr_assert_eq(format_rfc3339(FIRED_AT, buf, sizeof(buf)), 0);
         cr_expect_str_eq(buf, "2021-02-25T15:02:10Z");
         cr_expect_eq(format_rfc3339(FIRED_AT, buf, 10), -EINVAL);
 }
 
-Test(notify_format, lift_with_interval)
+Test(text_format, lift_with_interval)
 {
         struct alert_event ev = sample_event();
         char buf[96];
 
         format_lift(&ev, buf, sizeof(buf));
-        cr_expect_str_eq(buf, "+12.3% (+4.1% " NOTIFY_ELLIPSIS " +20.5%)");
+        cr_expect_str_eq(buf, "+12.3% (+4.1% " TEXT_ELLIPSIS " +20.5%)");
         ev.lift_high.present = false;
         format_lift(&ev, buf, sizeof(buf));
         cr_expect_str_eq(buf, "+12.3%");
         ev.lift.present = false;
         format_lift(&ev, buf, sizeof(buf));
-        cr_expect_str_eq(buf, NOTIFY_MISSING);
+        cr_expect_str_eq(buf, TEXT_MISSING);
 }
 
-Test(notify_format, sanitize)
+Test(text_format, sanitize)
 {
         char *s = text_sanitize("ok \xc3\xa9 \xff bad \xe2\x82 cut\x01\ttab\nline", false);
 
@@ -154,7 +154,7 @@ Test(notify_format, sanitize)
         free(s);
 }
 
-Test(notify_format, truncate_counts_characters_not_bytes)
+Test(text_format, truncate_counts_characters_not_bytes)
 {
         char long_ascii[400], *s;
 
@@ -162,32 +162,32 @@ Test(notify_format, truncate_counts_characters_not_bytes)
         long_ascii[sizeof(long_ascii) - 1] = '\0';
         s = text_truncate(long_ascii, 150);
         cr_expect_eq(utf16_units(s), 150);
-        cr_expect_eq(strncmp(s + 149, NOTIFY_ELLIPSIS, 3), 0);
+        cr_expect_eq(strncmp(s + 149, TEXT_ELLIPSIS, 3), 0);
         free(s);
         s = text_truncate("short", 150);
         cr_expect_str_eq(s, "short");
         free(s);
         /* "é" is one unit in two bytes; the emoji two units in four bytes */
         s = text_truncate("\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9", 3);
-        cr_expect_str_eq(s, "\xc3\xa9\xc3\xa9" NOTIFY_ELLIPSIS);
+        cr_expect_str_eq(s, "\xc3\xa9\xc3\xa9" TEXT_ELLIPSIS);
         free(s);
         s = text_truncate("a\xf0\x9f\x98\x80\xf0\x9f\x98\x80", 4);
-        cr_expect_str_eq(s, "a\xf0\x9f\x98\x80" NOTIFY_ELLIPSIS);
+        cr_expect_str_eq(s, "a\xf0\x9f\x98\x80" TEXT_ELLIPSIS);
         free(s);
         s = text_truncate("a\xf0\x9f\x98\x80\xf0\x9f\x98\x80", 3);
-        cr_expect_str_eq(s, "a" NOTIFY_ELLIPSIS, "an emoji that does not fit whole is dropped");
+        cr_expect_str_eq(s, "a" TEXT_ELLIPSIS, "an emoji that does not fit whole is dropped");
         free(s);
         cr_expect_eq(text_length("a\xf0\x9f\x98\x80\xc3\xa9"), 4);
         /* an entity is kept whole or dropped whole */
         s = text_truncate("ab&amp;cdefgh", 5);
-        cr_expect_str_eq(s, "ab" NOTIFY_ELLIPSIS);
+        cr_expect_str_eq(s, "ab" TEXT_ELLIPSIS);
         free(s);
         s = text_truncate("Tom & Jerry", 6);
-        cr_expect_str_eq(s, "Tom " NOTIFY_ELLIPSIS);
+        cr_expect_str_eq(s, "Tom " TEXT_ELLIPSIS);
         free(s);
 }
 
-Test(notify_format, mrkdwn_escape)
+Test(text_format, mrkdwn_escape)
 {
         char *s = mrkdwn_escape("A&B <script>\n>quote");
 
@@ -228,7 +228,7 @@ Test(webhook_payload, fields)
         cr_expect_null(at(back, "timestamps.resolved"));
         cr_expect_str_eq(string_at(back, "summary"),
                          "winner fired on Checkout redesign (variant Variant B): lift +12.3% (+4.1% "
-                         NOTIFY_ELLIPSIS " +20.5%)");
+                         TEXT_ELLIPSIS " +20.5%)");
         /* figures print compactly, not as 0.12299999999999999 */
         cr_expect(strstr(json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN), "\"lift\":0.123,"));
         json_object_put(back);
@@ -253,7 +253,7 @@ Test(webhook_payload, missing_figures_are_null)
         cr_expect_null(at(back, "analysis.visitors"));
         cr_expect_null(at(back, "variant"));
         cr_expect_null(at(back, "experiment.url"));
-        cr_expect_str_eq(string_at(back, "summary"), "winner fired on Checkout redesign: lift " NOTIFY_MISSING);
+        cr_expect_str_eq(string_at(back, "summary"), "winner fired on Checkout redesign: lift " TEXT_MISSING);
         json_object_put(back);
         json_object_put(o);
 }
@@ -351,7 +351,7 @@ Test(slack_payload, one_alert)
         back = round_trip(o);
         cr_expect_str_eq(string_at(back, "text"),
                          "winner fired on Checkout redesign (variant Variant B): lift +12.3% (+4.1% "
-                         NOTIFY_ELLIPSIS " +20.5%)");
+                         TEXT_ELLIPSIS " +20.5%)");
         blocks = at(back, "blocks");
         cr_assert_eq(json_object_array_length(blocks), 3);
         cr_expect_str_eq(block_type(blocks, 0), "header");
@@ -360,7 +360,7 @@ Test(slack_payload, one_alert)
         cr_expect_str_eq(block_type(blocks, 1), "section");
         cr_expect_str_eq(block_text(blocks, 1), "*<https://app.mida.so/experiment/1234|Checkout redesign>*");
         cr_expect_str_eq(field_text(blocks, 1, 0), "*Variant*\nVariant B (id 1)");
-        cr_expect_str_eq(field_text(blocks, 1, 1), "*Lift*\n+12.3% (+4.1% " NOTIFY_ELLIPSIS " +20.5%)");
+        cr_expect_str_eq(field_text(blocks, 1, 1), "*Lift*\n+12.3% (+4.1% " TEXT_ELLIPSIS " +20.5%)");
         cr_expect_str_eq(field_text(blocks, 1, 2),
                          "*p-value \xc2\xb7 chance to beat control*\np 0.012 \xc2\xb7 97.3%");
         cr_expect_str_eq(field_text(blocks, 1, 3), "*Visitors*\n10000 in variant \xc2\xb7 20000 in total");
@@ -387,13 +387,13 @@ Test(slack_payload, missing_figures_show_a_dash)
         cr_assert_not_null(o);
         back = round_trip(o);
         blocks = at(back, "blocks");
-        cr_expect_str_eq(field_text(blocks, 1, 0), "*Variant*\n" NOTIFY_MISSING);
-        cr_expect_str_eq(field_text(blocks, 1, 1), "*Lift*\n" NOTIFY_MISSING);
-        cr_expect_str_eq(field_text(blocks, 1, 2), "*p-value \xc2\xb7 chance to beat control*\np " NOTIFY_MISSING
-                         " \xc2\xb7 " NOTIFY_MISSING);
-        cr_expect_str_eq(field_text(blocks, 1, 3), "*Visitors*\n" NOTIFY_MISSING " in variant \xc2\xb7 "
-                         NOTIFY_MISSING " in total");
-        cr_expect_str_eq(field_text(blocks, 1, 4), "*Conversion rate*\n11.0% vs " NOTIFY_MISSING " control");
+        cr_expect_str_eq(field_text(blocks, 1, 0), "*Variant*\n" TEXT_MISSING);
+        cr_expect_str_eq(field_text(blocks, 1, 1), "*Lift*\n" TEXT_MISSING);
+        cr_expect_str_eq(field_text(blocks, 1, 2), "*p-value \xc2\xb7 chance to beat control*\np " TEXT_MISSING
+                         " \xc2\xb7 " TEXT_MISSING);
+        cr_expect_str_eq(field_text(blocks, 1, 3), "*Visitors*\n" TEXT_MISSING " in variant \xc2\xb7 "
+                         TEXT_MISSING " in total");
+        cr_expect_str_eq(field_text(blocks, 1, 4), "*Conversion rate*\n11.0% vs " TEXT_MISSING " control");
         json_object_put(back);
         json_object_put(o);
 }
@@ -524,8 +524,8 @@ Test(slack_payload, limits_with_absurd_input)
         cr_expect_eq(json_object_array_length(blocks), 4 * SLACK_MAX_ALERTS_SHOWN - 1 + 1);
         last = json_object_array_get_idx(blocks, json_object_array_length(blocks) - 1);
         cr_expect_str_eq(string_at(last, "type"), "section");
-        cr_expect_eq(strncmp(string_at(last, "text.text"), NOTIFY_ELLIPSIS "and 50 more alerts: ",
-                             strlen(NOTIFY_ELLIPSIS "and 50 more alerts: ")), 0);
+        cr_expect_eq(strncmp(string_at(last, "text.text"), TEXT_ELLIPSIS "and 50 more alerts: ",
+                             strlen(TEXT_ELLIPSIS "and 50 more alerts: ")), 0);
         json_object_put(back);
         json_object_put(o);
         /* every group size up to the overflow, and one past it */
@@ -568,7 +568,7 @@ Test(slack_payload, overflow_lists_the_rest)
         back = round_trip(o);
         blocks = at(back, "blocks");
         cr_expect_str_eq(block_text(blocks, json_object_array_length(blocks) - 1),
-                         NOTIFY_ELLIPSIS "and 2 more alerts: winner on Pricing; harm on experiment 77");
+                         TEXT_ELLIPSIS "and 2 more alerts: winner on Pricing; harm on experiment 77");
         cr_expect_eq(strncmp(string_at(back, "text"), "12 alerts: winner fired on Checkout redesign", 44), 0);
         json_object_put(back);
         json_object_put(o);

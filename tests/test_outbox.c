@@ -7,7 +7,7 @@
 #include <string.h>
 #include <time.h>
 
-#include "outbox.h"
+#include "notify/outbox.h"
 #include "outbox_fixture.h"
 #include "sim_harness.h"
 

@@ -5,9 +5,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "delivery.h"
-#include "notify.h"
-#include "outbox_file.h"
+#include "notify/delivery.h"
+#include "notify/notify.h"
+#include "notify/outbox_file.h"
 
 Test(outbox_file, round_trip_keeps_every_field)
 {

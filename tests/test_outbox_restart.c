@@ -8,13 +8,13 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "atomic_file.h"
-#include "log.h"
-#include "notify.h"
-#include "outbox.h"
+#include "util/atomic_file.h"
+#include "util/log.h"
+#include "notify/notify.h"
+#include "notify/outbox.h"
 #include "outbox_fixture.h"
 #include "sim_harness.h"
-#include "webhook_sign.h"
+#include "notify/webhook_sign.h"
 
 #define BODY "{\"event\":\"fired\",\"url\":\"https://x.test/a/b\"}"
 

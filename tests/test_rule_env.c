@@ -5,11 +5,11 @@
 #include <stdint.h>
 #include <string.h>
 
-#include "analysis.h"
-#include "config.h"
-#include "rule_env.h"
-#include "rule_event.h"
-#include "rules.h"
+#include "stats/analysis.h"
+#include "config/config.h"
+#include "rules/rule_env.h"
+#include "rules/rule_event.h"
+#include "rules/rules.h"
 #include "rules_fixture.h"
 
 #define T0 1700000000

@@ -10,9 +10,9 @@
 #include <string.h>
 #include <sys/stat.h>
 
-#include "analysis.h"
-#include "config.h"
-#include "rules.h"
+#include "stats/analysis.h"
+#include "config/config.h"
+#include "rules/rules.h"
 #include "rules_fixture.h"
 
 #define HOUR 3600

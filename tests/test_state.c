@@ -7,8 +7,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "analysis.h"
-#include "state.h"
+#include "stats/analysis.h"
+#include "store/state.h"
 
 static char dir[64];
 

@@ -6,7 +6,7 @@
 #include <errno.h>
 #include <math.h>
 
-#include "stats.h"
+#include "stats/stats.h"
 
 static void expect_rel(double got, double want, double tol, const char *what)
 {

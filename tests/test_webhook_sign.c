@@ -2,7 +2,7 @@
 #include <errno.h>
 #include <string.h>
 
-#include "webhook_sign.h"
+#include "notify/webhook_sign.h"
 
 static const char body[] = "{\"test\": 2432232314}";
 

@@ -9,14 +9,14 @@
 #include <time.h>
 
 #include "actions.h"
-#include "alerting.h"
-#include "analysis.h"
-#include "backoff.h"
-#include "config.h"
-#include "log.h"
-#include "manager.h"
-#include "mida_client.h"
-#include "rule_event.h"
+#include "daemon/alerting.h"
+#include "stats/analysis.h"
+#include "mida/backoff.h"
+#include "config/config.h"
+#include "util/log.h"
+#include "daemon/manager.h"
+#include "mida/mida_client.h"
+#include "rules/rule_event.h"
 
 #define USEC_PER_SEC 1000000ULL
 #define ACTION_MAX_ATTEMPTS 4   /* within one run; a restart resends an unfinished intent */

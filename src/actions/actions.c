@@ -7,7 +7,7 @@
 #include <string.h>
 
 #include "actions.h"
-#include "grow.h"
+#include "util/grow.h"
 
 static const char *const state_names[ACTION_STATE_COUNT] = {
         [ACTION_STATE_INTENDED] = "intended", [ACTION_STATE_DONE] = "done",

@@ -29,7 +29,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "config.h"
+#include "config/config.h"
 
 #define ACTIONS_LEDGER_FILE "actions.json"
 #define ACTION_ERROR_MAX 160

@@ -6,9 +6,9 @@
 #include <string.h>
 
 #include "actions.h"
-#include "json_read.h"
-#include "json_state_file.h"
-#include "notify_format.h"
+#include "util/json_read.h"
+#include "store/json_state_file.h"
+#include "util/text_format.h"
 
 #define ACTIONS_LEDGER_VERSION 1
 
@@ -19,27 +19,27 @@ static json_object *entry_to_json(const void *item)
         int k = o ? 0 : -ENOMEM;
 
         if (k >= 0)
-                k = notify_json_add(o, "rule", json_object_new_string(e->rule));
+                k = json_add(o, "rule", json_object_new_string(e->rule));
         if (k >= 0)
-                k = notify_json_add(o, "experiment_id", json_object_new_int64(e->experiment_id));
+                k = json_add(o, "experiment_id", json_object_new_int64(e->experiment_id));
         if (k >= 0)
-                k = notify_json_add(o, "action", json_object_new_string(rule_action_to_string(e->action)));
+                k = json_add(o, "action", json_object_new_string(rule_action_to_string(e->action)));
         if (k >= 0 && e->variant_id)
-                k = notify_json_add(o, "variant_id", json_object_new_string(e->variant_id));
+                k = json_add(o, "variant_id", json_object_new_string(e->variant_id));
         if (k >= 0)
-                k = notify_json_add(o, "traffic_allocation", json_object_new_int(e->traffic_allocation));
+                k = json_add(o, "traffic_allocation", json_object_new_int(e->traffic_allocation));
         if (k >= 0)
-                k = notify_json_add(o, "state", json_object_new_string(action_entry_state_to_string(e->state)));
+                k = json_add(o, "state", json_object_new_string(action_entry_state_to_string(e->state)));
         if (k >= 0)
-                k = notify_json_add(o, "attempts", json_object_new_int64(e->attempts));
+                k = json_add(o, "attempts", json_object_new_int64(e->attempts));
         if (k >= 0)
-                k = notify_json_add(o, "intended_at", json_object_new_int64(e->intended_at));
+                k = json_add(o, "intended_at", json_object_new_int64(e->intended_at));
         if (k >= 0)
-                k = notify_json_add(o, "finished_at", json_object_new_int64(e->finished_at));
+                k = json_add(o, "finished_at", json_object_new_int64(e->finished_at));
         if (k >= 0)
-                k = notify_json_add(o, "http_status", json_object_new_int(e->http_status));
+                k = json_add(o, "http_status", json_object_new_int(e->http_status));
         if (k >= 0 && *e->error)
-                k = notify_json_add(o, "error", json_object_new_string(e->error));
+                k = json_add(o, "error", json_object_new_string(e->error));
         if (k < 0) {
                 json_object_put(o);
                 return NULL;
@@ -52,7 +52,7 @@ json_object *actions_ledger_to_json(const struct action_ledger *l)
         json_object *root = json_state_document(ACTIONS_LEDGER_VERSION, "entries", l->entries, l->n,
                                                 sizeof(*l->entries), entry_to_json);
 
-        if (root && notify_json_add(root, "circuit_open", json_object_new_boolean(l->circuit_open)) < 0) {
+        if (root && json_add(root, "circuit_open", json_object_new_boolean(l->circuit_open)) < 0) {
                 json_object_put(root);
                 return NULL;
         }

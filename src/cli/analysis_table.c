@@ -4,7 +4,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "analysis.h"
+#include "stats/analysis.h"
 
 #define NONE "—"
 #define NAME_COLUMNS 28

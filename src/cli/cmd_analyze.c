@@ -8,11 +8,11 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "analysis.h"
-#include "atomic_file.h"
+#include "stats/analysis.h"
+#include "util/atomic_file.h"
 #include "commands.h"
-#include "config.h"
-#include "mida.h"
+#include "config/config.h"
+#include "mida/mida.h"
 
 #define MAX_INPUT (64u << 20)   /* a year of hourly snapshots is a few MiB */
 

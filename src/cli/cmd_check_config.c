@@ -3,7 +3,7 @@
 #include <stdio.h>
 
 #include "commands.h"
-#include "config.h"
+#include "config/config.h"
 
 static void print_summary(const struct config *c, FILE *out)
 {

@@ -3,7 +3,7 @@
 #include <stdio.h>
 
 #include "commands.h"
-#include "daemon.h"
+#include "daemon/daemon.h"
 
 static int run_manager(const struct cli *cli, enum manager_mode mode)
 {

@@ -5,10 +5,10 @@
 #include <string.h>
 #include <time.h>
 
-#include "analysis.h"
+#include "stats/analysis.h"
 #include "commands.h"
-#include "config.h"
-#include "state.h"
+#include "config/config.h"
+#include "store/state.h"
 #include "status_report.h"
 
 static long long analysis_visitors(const struct watched_experiment *e)

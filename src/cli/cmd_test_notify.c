@@ -8,10 +8,10 @@
 #include <time.h>
 
 #include "commands.h"
-#include "config.h"
-#include "delivery.h"
-#include "http.h"
-#include "notify.h"
+#include "config/config.h"
+#include "notify/delivery.h"
+#include "mida/http.h"
+#include "notify/notify.h"
 
 struct attempt {
         bool done;

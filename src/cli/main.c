@@ -7,7 +7,7 @@
 #include <string.h>
 
 #include "commands.h"
-#include "log.h"
+#include "util/log.h"
 
 #define DEFAULT_CONFIG SYSCONFDIR "/mida-monitor/mida-monitor.conf"
 

@@ -2,8 +2,8 @@
 
 #include <time.h>
 
-#include "analysis.h"
-#include "once_rules.h"
+#include "stats/analysis.h"
+#include "daemon/once_rules.h"
 
 static void print_json(FILE *out, const struct watchlist *w, const struct config *c, int64_t now)
 {

@@ -5,7 +5,7 @@
 #include <stdbool.h>
 #include <stdio.h>
 
-#include "watchlist.h"
+#include "store/watchlist.h"
 
 struct config;
 

@@ -7,11 +7,11 @@
 #include <string.h>
 #include <time.h>
 
-#include "atomic_file.h"
-#include "duration.h"
-#include "json_read.h"
-#include "outbox.h"
-#include "outbox_file.h"
+#include "util/atomic_file.h"
+#include "config/duration.h"
+#include "util/json_read.h"
+#include "notify/outbox.h"
+#include "notify/outbox_file.h"
 
 #define MAX_STATE_FILE (64u << 20)
 #define ACTIONS_SHOWN 5

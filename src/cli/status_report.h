@@ -7,9 +7,9 @@
 #include <json-c/json.h>
 #include <stdio.h>
 
-#include "actions.h"
-#include "health.h"
-#include "rules.h"
+#include "actions/actions.h"
+#include "daemon/health.h"
+#include "rules/rules.h"
 
 struct status_report {
         struct health_state health;

@@ -5,9 +5,9 @@
 
 #include "config_loader.h"
 #include "duration.h"
-#include "expr.h"
+#include "expr/expr.h"
 #include "secret.h"
-#include "suggest.h"
+#include "util/suggest.h"
 #include "url_check.h"
 
 static const char *const notifier_keys[] = {

@@ -9,7 +9,7 @@
 #include "config_loader.h"
 #include "duration.h"
 #include "secret.h"
-#include "suggest.h"
+#include "util/suggest.h"
 
 unsigned loader_line(const config_setting_t *s)
 {

@@ -3,7 +3,7 @@
 #include <errno.h>
 
 #include "config_loader.h"
-#include "expr.h"
+#include "expr/expr.h"
 
 /* The column in the file of the expression's column `expr_column`; 0 (no
  * column) when the loader could not tell where the string starts. */

@@ -7,15 +7,15 @@
 #include <string.h>
 #include <time.h>
 
-#include "action_runner.h"
-#include "analysis.h"
-#include "config.h"
+#include "actions/action_runner.h"
+#include "stats/analysis.h"
+#include "config/config.h"
 #include "experiment_update.h"
-#include "grow.h"
-#include "log.h"
+#include "util/grow.h"
+#include "util/log.h"
 #include "manager.h"
-#include "outbox.h"
-#include "rule_event.h"
+#include "notify/outbox.h"
+#include "rules/rule_event.h"
 
 static const char *outbox_dir_name = "outbox";
 

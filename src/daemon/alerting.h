@@ -11,9 +11,9 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-#include "notify.h"
-#include "notify_payload.h"
-#include "rules.h"
+#include "notify/notify.h"
+#include "notify/notify_payload.h"
+#include "rules/rules.h"
 
 struct manager;
 struct watched_experiment;

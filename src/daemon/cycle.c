@@ -10,14 +10,14 @@
 #include <time.h>
 
 #include "alerting.h"
-#include "backoff.h"
-#include "config.h"
+#include "mida/backoff.h"
+#include "config/config.h"
 #include "experiment_update.h"
 #include "health_daemon.h"
-#include "log.h"
+#include "util/log.h"
 #include "manager.h"
-#include "mida.h"
-#include "mida_client.h"
+#include "mida/mida.h"
+#include "mida/mida_client.h"
 
 #define USEC_PER_SEC 1000000ULL
 #define MAX_ATTEMPTS 3   /* per cycle; the next cycle tries again */

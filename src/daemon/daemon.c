@@ -10,11 +10,11 @@
 #include <systemd/sd-daemon.h>
 #include <systemd/sd-event.h>
 
-#include "commands.h"
-#include "config.h"
-#include "action_runner.h"
+#include "cli/commands.h"
+#include "config/config.h"
+#include "actions/action_runner.h"
 #include "cycle.h"
-#include "log.h"
+#include "util/log.h"
 #include "manager.h"
 
 #define USEC_PER_SEC 1000000ULL

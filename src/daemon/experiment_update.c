@@ -6,9 +6,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "analysis.h"
-#include "log.h"
-#include "mida.h"
+#include "stats/analysis.h"
+#include "util/log.h"
+#include "mida/mida.h"
 
 /* The running min p / interval intersection, created empty on the first
  * poll. A stored state that did not parse (state.c) only costs the

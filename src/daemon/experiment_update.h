@@ -5,8 +5,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "statistics_settings.h"
-#include "watchlist.h"
+#include "config/statistics_settings.h"
+#include "store/watchlist.h"
 
 /* Hours since the experiment's visitor count last changed, as the rules'
  * hours_since_new_visitor; NaN when never polled. */

@@ -6,10 +6,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "config.h"
-#include "duration.h"
-#include "grow.h"
-#include "log.h"
+#include "config/config.h"
+#include "config/duration.h"
+#include "util/grow.h"
+#include "util/log.h"
 
 #define USEC_PER_SEC 1000000ULL
 

@@ -8,15 +8,15 @@
 #include <string.h>
 #include <time.h>
 
-#include "actions.h"
-#include "analysis.h"
-#include "config.h"
+#include "actions/actions.h"
+#include "stats/analysis.h"
+#include "config/config.h"
 #include "health_payload.h"
-#include "log.h"
+#include "util/log.h"
 #include "manager.h"
-#include "notify.h"
-#include "outbox.h"
-#include "rules.h"
+#include "notify/notify.h"
+#include "notify/outbox.h"
+#include "rules/rules.h"
 
 static const char *const poll_error_kinds[] = {
         "auth", "rate_limited", "server", "client", "invalid_response", "transport",

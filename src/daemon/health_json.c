@@ -5,9 +5,9 @@
 #include <string.h>
 
 #include "health.h"
-#include "json_read.h"
-#include "json_state_file.h"
-#include "notify_format.h"
+#include "util/json_read.h"
+#include "store/json_state_file.h"
+#include "util/text_format.h"
 
 #define HEALTH_STATE_VERSION 1
 
@@ -18,19 +18,19 @@ static json_object *record_to_json(const void *item)
         int k = o ? 0 : -ENOMEM;
 
         if (k >= 0)
-                k = notify_json_add(o, "condition", json_object_new_string(health_condition_to_string(r->condition)));
+                k = json_add(o, "condition", json_object_new_string(health_condition_to_string(r->condition)));
         if (k >= 0)
-                k = notify_json_add(o, "subject", json_object_new_string(r->subject));
+                k = json_add(o, "subject", json_object_new_string(r->subject));
         if (k >= 0 && r->name)
-                k = notify_json_add(o, "name", json_object_new_string(r->name));
+                k = json_add(o, "name", json_object_new_string(r->name));
         if (k >= 0 && r->detail)
-                k = notify_json_add(o, "detail", json_object_new_string(r->detail));
+                k = json_add(o, "detail", json_object_new_string(r->detail));
         if (k >= 0)
-                k = notify_json_add(o, "since", json_object_new_int64(r->since));
+                k = json_add(o, "since", json_object_new_int64(r->since));
         if (k >= 0)
-                k = notify_json_add(o, "alerted_at", json_object_new_int64(r->alerted_at));
+                k = json_add(o, "alerted_at", json_object_new_int64(r->alerted_at));
         if (k >= 0)
-                k = notify_json_add(o, "last_notified", json_object_new_int64(r->last_notified));
+                k = json_add(o, "last_notified", json_object_new_int64(r->last_notified));
         if (k < 0) {
                 json_object_put(o);
                 return NULL;

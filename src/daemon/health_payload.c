@@ -6,9 +6,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "notify.h"
-#include "notify_format.h"
-#include "notify_payload.h"
+#include "notify/notify.h"
+#include "util/text_format.h"
+#include "notify/notify_payload.h"
 
 static bool recovered(const struct health_transition *t)
 {
@@ -54,9 +54,9 @@ static int add_experiment(json_object *o, const struct health_transition *t)
         if (!about_experiment(t))
                 return json_object_object_add(o, "experiment", NULL) < 0 ? -ENOMEM : 0;
         id = strtoll(t->subject, &end, 10);
-        e = notify_json_add_object(o, "experiment");
-        if (!e || notify_json_add(e, "id", *end ? json_object_new_string(t->subject) : json_object_new_int64(id)) < 0 ||
-            notify_json_add_text(e, "name", t->name) < 0 || notify_json_add_text(e, "url", NULL) < 0)
+        e = json_add_object(o, "experiment");
+        if (!e || json_add(e, "id", *end ? json_object_new_string(t->subject) : json_object_new_int64(id)) < 0 ||
+            json_add_text(e, "name", t->name) < 0 || json_add_text(e, "url", NULL) < 0)
                 return -ENOMEM;
         return 0;
 }
@@ -68,7 +68,7 @@ static int add_empty_analysis(json_object *o)
                 "lift", "lift_low", "lift_high", "p_value", "prob_beat_control", "conversion_rate",
                 "control_rate", "srm_p", "visitors", "variant_visitors",
         };
-        json_object *a = notify_json_add_object(o, "analysis");
+        json_object *a = json_add_object(o, "analysis");
 
         if (!a)
                 return -ENOMEM;
@@ -80,14 +80,14 @@ static int add_empty_analysis(json_object *o)
 
 static int add_health(json_object *o, const struct health_transition *t)
 {
-        json_object *h = notify_json_add_object(o, "health");
+        json_object *h = json_add_object(o, "health");
         char what[400];
 
-        if (!h || notify_json_add_text(h, "condition", health_condition_to_string(t->condition)) < 0 ||
-            notify_json_add_text(h, "subject", t->subject[0] ? t->subject : NULL) < 0 ||
-            notify_json_add_text(h, "description", health_describe(t->condition, t->subject, t->name, what, sizeof(what))) < 0 ||
-            notify_json_add_text(h, "detail", t->detail) < 0 || notify_json_add_time(h, "since", (time_t) t->since) < 0 ||
-            notify_json_add(h, "repeat", json_object_new_boolean(t->kind == HEALTH_REPEAT)) < 0)
+        if (!h || json_add_text(h, "condition", health_condition_to_string(t->condition)) < 0 ||
+            json_add_text(h, "subject", t->subject[0] ? t->subject : NULL) < 0 ||
+            json_add_text(h, "description", health_describe(t->condition, t->subject, t->name, what, sizeof(what))) < 0 ||
+            json_add_text(h, "detail", t->detail) < 0 || json_add_time(h, "since", (time_t) t->since) < 0 ||
+            json_add(h, "repeat", json_object_new_boolean(t->kind == HEALTH_REPEAT)) < 0)
                 return -ENOMEM;
         return 0;
 }
@@ -99,31 +99,31 @@ json_object *health_webhook_payload(const char *id, const struct health_transiti
         int r = o && summary ? 0 : -ENOMEM;
 
         if (r >= 0)
-                r = notify_json_add(o, "version", json_object_new_int(WEBHOOK_PAYLOAD_VERSION));
+                r = json_add(o, "version", json_object_new_int(WEBHOOK_PAYLOAD_VERSION));
         if (r >= 0)
-                r = notify_json_add_text(o, "id", id);
+                r = json_add_text(o, "id", id);
         if (r >= 0)
-                r = notify_json_add_text(o, "event", recovered(t) ? "health-recovered" : "health-degraded");
+                r = json_add_text(o, "event", recovered(t) ? "health-recovered" : "health-degraded");
         if (r >= 0)
-                r = notify_json_add_text(o, "rule", NULL);
+                r = json_add_text(o, "rule", NULL);
         if (r >= 0)
-                r = notify_json_add_text(o, "severity", recovered(t) ? "info" : "critical");
+                r = json_add_text(o, "severity", recovered(t) ? "info" : "critical");
         if (r >= 0)
-                r = notify_json_add(o, "dry_run", json_object_new_boolean(false));
+                r = json_add(o, "dry_run", json_object_new_boolean(false));
         if (r >= 0)
-                r = notify_json_add_text(o, "summary", summary);
+                r = json_add_text(o, "summary", summary);
         if (r >= 0)
                 r = add_experiment(o, t);
         if (r >= 0)
-                r = notify_json_add_text(o, "variant", NULL);
+                r = json_add_text(o, "variant", NULL);
         if (r >= 0)
                 r = add_empty_analysis(o);
         if (r >= 0)
-                r = notify_json_add_text(o, "action", NULL);
+                r = json_add_text(o, "action", NULL);
         if (r >= 0)
-                r = (ts = notify_json_add_object(o, "timestamps")) ? 0 : -ENOMEM;
-        if (r >= 0 && (notify_json_add_time(ts, "created", created) < 0 || notify_json_add_time(ts, "fired", (time_t) t->since) < 0 ||
-                       notify_json_add_time(ts, "resolved", recovered(t) ? (time_t) t->at : 0) < 0))
+                r = (ts = json_add_object(o, "timestamps")) ? 0 : -ENOMEM;
+        if (r >= 0 && (json_add_time(ts, "created", created) < 0 || json_add_time(ts, "fired", (time_t) t->since) < 0 ||
+                       json_add_time(ts, "resolved", recovered(t) ? (time_t) t->at : 0) < 0))
                 r = -ENOMEM;
         if (r >= 0)
                 r = add_health(o, t);
@@ -139,8 +139,8 @@ static json_object *text_object(const char *type, const char *text)
 {
         json_object *o = json_object_new_object();
 
-        if (!o || notify_json_add(o, "type", json_object_new_string(type)) < 0 ||
-            notify_json_add(o, "text", json_object_new_string(text)) < 0) {
+        if (!o || json_add(o, "type", json_object_new_string(type)) < 0 ||
+            json_add(o, "text", json_object_new_string(text)) < 0) {
                 json_object_put(o);
                 return NULL;
         }
@@ -151,7 +151,7 @@ static int add_block(json_object *blocks, const char *type, json_object *text)
 {
         json_object *b = json_object_new_object();
 
-        if (!b || !text || notify_json_add(b, "type", json_object_new_string(type)) < 0) {
+        if (!b || !text || json_add(b, "type", json_object_new_string(type)) < 0) {
                 json_object_put(b);
                 json_object_put(text);
                 return -ENOMEM;
@@ -169,7 +169,7 @@ static int add_block(json_object *blocks, const char *type, json_object *text)
         } else {
                 type = "text";
         }
-        if (notify_json_add(b, type, text) < 0 || json_object_array_add(blocks, b) < 0) {
+        if (json_add(b, type, text) < 0 || json_object_array_add(blocks, b) < 0) {
                 json_object_put(b);
                 return -ENOMEM;
         }
@@ -201,7 +201,7 @@ json_object *health_slack_payload(const struct health_transition *t)
                 r = header && body && fallback ? 0 : -ENOMEM;
         }
         if (r >= 0)
-                r = notify_json_add(o, "text", json_object_new_string(fallback));
+                r = json_add(o, "text", json_object_new_string(fallback));
         if (r >= 0)
                 r = add_block(blocks, "header", text_object("plain_text", header));
         if (r >= 0)
@@ -212,7 +212,7 @@ json_object *health_slack_payload(const struct health_transition *t)
                 r = add_block(blocks, "context", text_object("mrkdwn", context));
         }
         if (r >= 0) {
-                r = notify_json_add(o, "blocks", blocks);
+                r = json_add(o, "blocks", blocks);
                 blocks = NULL;
         }
         json_object_put(blocks);

@@ -6,7 +6,7 @@
 #include <json-c/json.h>
 #include <time.h>
 
-#include "config.h"
+#include "config/config.h"
 #include "health.h"
 
 /* One line saying what happened, e.g. "mida-monitor degraded: the Mida

@@ -10,17 +10,17 @@
 #include <unistd.h>
 #include <systemd/sd-daemon.h>
 
-#include "action_runner.h"
+#include "actions/action_runner.h"
 #include "alerting.h"
-#include "config.h"
+#include "config/config.h"
 #include "cycle.h"
 #include "health_daemon.h"
-#include "http.h"
-#include "log.h"
-#include "once_output.h"
-#include "outbox.h"
-#include "state.h"
-#include "state_lock.h"
+#include "mida/http.h"
+#include "util/log.h"
+#include "cli/once_output.h"
+#include "notify/outbox.h"
+#include "store/state.h"
+#include "store/state_lock.h"
 
 static int load_config(const char *path, struct config **ret)
 {

@@ -7,12 +7,12 @@
 #include <stdio.h>
 #include <systemd/sd-event.h>
 
-#include "actions.h"
+#include "actions/actions.h"
 #include "alerting.h"
 #include "daemon.h"
-#include "rules.h"
-#include "state.h"
-#include "watchlist.h"
+#include "rules/rules.h"
+#include "store/state.h"
+#include "store/watchlist.h"
 
 struct action_request;
 struct config;

@@ -8,8 +8,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "atomic_file.h"
-#include "grow.h"
+#include "util/atomic_file.h"
+#include "util/grow.h"
 
 /* Experiment names come from the API: bounded, so one long name cannot
  * blow up the file. */

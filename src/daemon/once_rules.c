@@ -2,9 +2,9 @@
 
 #include <string.h>
 
-#include "config.h"
+#include "config/config.h"
 #include "experiment_update.h"
-#include "rules.h"
+#include "rules/rules.h"
 
 static json_object *holding_entry(const struct config *c, const struct alert_record *r)
 {

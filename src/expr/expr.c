@@ -8,7 +8,7 @@
 #include "expr.h"
 #include "expr_code.h"
 #include "expr_lex.h"
-#include "suggest.h"
+#include "util/suggest.h"
 
 struct variable_info {
         const char *name;

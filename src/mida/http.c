@@ -10,9 +10,9 @@
 #include <string.h>
 #include <sys/epoll.h>
 
-#include "grow.h"
+#include "util/grow.h"
 #include "http_error.h"
-#include "url_check.h"
+#include "config/url_check.h"
 
 /* curl_easy_header() 7.84, CURLOPT_PROTOCOLS_STR 7.85. */
 #if LIBCURL_VERSION_NUM < 0x075500

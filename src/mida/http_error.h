@@ -6,7 +6,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "url_check.h"
+#include "config/url_check.h"
 
 /* What is known about a failed transfer. */
 struct http_failure {

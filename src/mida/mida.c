@@ -7,7 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "json_read.h"
+#include "util/json_read.h"
 #include "mida.h"
 
 #define API_MESSAGE_MAX 200

@@ -5,7 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "json_read.h"
+#include "util/json_read.h"
 #include "mida.h"
 
 /* status is an integer in this endpoint; the labels the result endpoint

@@ -3,7 +3,7 @@
 #include <errno.h>
 #include <stdio.h>
 
-#include "config.h"
+#include "config/config.h"
 #include "webhook_sign.h"
 
 enum delivery_outcome delivery_classify(int status)

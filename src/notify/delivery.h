@@ -7,7 +7,7 @@
 #include <stddef.h>
 #include <time.h>
 
-#include "http.h"
+#include "mida/http.h"
 
 struct config_notifier;
 

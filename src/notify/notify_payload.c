@@ -5,7 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "notify_format.h"
+#include "util/text_format.h"
 #include "notify_payload.h"
 
 const char *alert_event_kind_name(enum alert_event_kind kind)
@@ -35,7 +35,7 @@ int format_lift(const struct alert_event *ev, char *buf, size_t size)
                 return snprintf(buf, size, "%s", lift);
         format_percent(ev->lift_low.value, true, low, sizeof(low));
         format_percent(ev->lift_high.value, true, high, sizeof(high));
-        return snprintf(buf, size, "%s (%s " NOTIFY_ELLIPSIS " %s)", lift, low, high);
+        return snprintf(buf, size, "%s (%s " TEXT_ELLIPSIS " %s)", lift, low, high);
 }
 
 /* An experiment-level rule (SRM, traffic) has no lift to show. */
@@ -123,12 +123,12 @@ static int add_figure(json_object *o, const char *key, struct alert_figure f)
         /* Ten significant digits rather than json-c's 0.10000000000000001. */
         if (d)
                 json_object_set_serializer(d, json_object_double_to_json_string, (void *) "%.10g", NULL);
-        return notify_json_add(o, key, d);
+        return json_add(o, key, d);
 }
 
 static int add_count(json_object *o, const char *key, long long n)
 {
-        return n < 0 ? add_null(o, key) : notify_json_add(o, key, json_object_new_int64(n));
+        return n < 0 ? add_null(o, key) : json_add(o, key, json_object_new_int64(n));
 }
 
 
@@ -139,9 +139,9 @@ static int add_experiment(json_object *o, const struct alert_event *ev)
 
         if (ev->experiment_id <= 0)
                 return add_null(o, "experiment");
-        e = notify_json_add_object(o, "experiment");
-        if (!e || notify_json_add(e, "id", json_object_new_int64(ev->experiment_id)) < 0 ||
-            notify_json_add_text(e, "name", ev->experiment_name) < 0 || notify_json_add_text(e, "url", ev->experiment_url) < 0)
+        e = json_add_object(o, "experiment");
+        if (!e || json_add(e, "id", json_object_new_int64(ev->experiment_id)) < 0 ||
+            json_add_text(e, "name", ev->experiment_name) < 0 || json_add_text(e, "url", ev->experiment_url) < 0)
                 return -ENOMEM;
         return 0;
 }
@@ -152,15 +152,15 @@ static int add_variant(json_object *o, const struct alert_event *ev)
 
         if (!ev->variant_id)
                 return add_null(o, "variant");
-        v = notify_json_add_object(o, "variant");
-        if (!v || notify_json_add_text(v, "id", ev->variant_id) < 0 || notify_json_add_text(v, "name", ev->variant_name) < 0)
+        v = json_add_object(o, "variant");
+        if (!v || json_add_text(v, "id", ev->variant_id) < 0 || json_add_text(v, "name", ev->variant_name) < 0)
                 return -ENOMEM;
         return 0;
 }
 
 static int add_analysis(json_object *o, const struct alert_event *ev)
 {
-        json_object *a = notify_json_add_object(o, "analysis");
+        json_object *a = json_add_object(o, "analysis");
 
         if (!a || add_figure(a, "lift", ev->lift) < 0 || add_figure(a, "lift_low", ev->lift_low) < 0 ||
             add_figure(a, "lift_high", ev->lift_high) < 0 || add_figure(a, "p_value", ev->p_value) < 0 ||
@@ -179,18 +179,18 @@ static int add_action(json_object *o, const struct alert_event *ev)
 
         if (!ev->action)
                 return add_null(o, "action");
-        a = notify_json_add_object(o, "action");
-        if (!a || notify_json_add_text(a, "type", ev->action) < 0 || notify_json_add_text(a, "result", ev->action_result) < 0)
+        a = json_add_object(o, "action");
+        if (!a || json_add_text(a, "type", ev->action) < 0 || json_add_text(a, "result", ev->action_result) < 0)
                 return -ENOMEM;
         return 0;
 }
 
 static int add_timestamps(json_object *o, const struct alert_event *ev)
 {
-        json_object *t = notify_json_add_object(o, "timestamps");
+        json_object *t = json_add_object(o, "timestamps");
 
-        if (!t || notify_json_add_time(t, "created", ev->created_at) < 0 || notify_json_add_time(t, "fired", ev->fired_at) < 0 ||
-            notify_json_add_time(t, "resolved", ev->resolved_at) < 0)
+        if (!t || json_add_time(t, "created", ev->created_at) < 0 || json_add_time(t, "fired", ev->fired_at) < 0 ||
+            json_add_time(t, "resolved", ev->resolved_at) < 0)
                 return -ENOMEM;
         return 0;
 }
@@ -201,19 +201,19 @@ static int fill_webhook(json_object *o, const struct alert_event *ev)
         int r = summary ? 0 : -ENOMEM;
 
         if (r >= 0)
-                r = notify_json_add(o, "version", json_object_new_int(WEBHOOK_PAYLOAD_VERSION));
+                r = json_add(o, "version", json_object_new_int(WEBHOOK_PAYLOAD_VERSION));
         if (r >= 0)
-                r = notify_json_add_text(o, "id", ev->id);
+                r = json_add_text(o, "id", ev->id);
         if (r >= 0)
-                r = notify_json_add_text(o, "event", alert_event_kind_name(ev->kind));
+                r = json_add_text(o, "event", alert_event_kind_name(ev->kind));
         if (r >= 0)
-                r = notify_json_add_text(o, "rule", ev->rule);
+                r = json_add_text(o, "rule", ev->rule);
         if (r >= 0)
-                r = notify_json_add_text(o, "severity", ev->severity);
+                r = json_add_text(o, "severity", ev->severity);
         if (r >= 0)
-                r = notify_json_add(o, "dry_run", json_object_new_boolean(ev->dry_run));
+                r = json_add(o, "dry_run", json_object_new_boolean(ev->dry_run));
         if (r >= 0)
-                r = notify_json_add_text(o, "summary", summary);
+                r = json_add_text(o, "summary", summary);
         if (r >= 0)
                 r = add_experiment(o, ev);
         if (r >= 0)

@@ -63,7 +63,7 @@ const char *alert_event_experiment(const struct alert_event *ev, char *buf, size
 char *alert_event_summary(const struct alert_event *ev);
 
 /* The lift with its interval as the payloads show it:
- * "+12.3% (+4.1% … +20.5%)", "+12.3%" without an interval, NOTIFY_MISSING
+ * "+12.3% (+4.1% … +20.5%)", "+12.3%" without an interval, TEXT_MISSING
  * without a lift. Returns the length written (truncated like snprintf). */
 int format_lift(const struct alert_event *ev, char *buf, size_t size);
 

@@ -7,7 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "notify_format.h"
+#include "util/text_format.h"
 #include "notify_payload.h"
 
 /* Room for each entry of the lists in the fallback text and the overflow
@@ -35,10 +35,10 @@ static json_object *text_object(const char *type, char *text)
 {
         json_object *o = text ? json_object_new_object() : NULL;
 
-        if (o && (notify_json_add(o, "type", json_object_new_string(type)) < 0 ||
-                  notify_json_add(o, "text", json_object_new_string(text)) < 0 ||
+        if (o && (json_add(o, "type", json_object_new_string(type)) < 0 ||
+                  json_add(o, "text", json_object_new_string(text)) < 0 ||
                   (strcmp(type, "plain_text") == 0 &&
-                   notify_json_add(o, "emoji", json_object_new_boolean(1)) < 0))) {
+                   json_add(o, "emoji", json_object_new_boolean(1)) < 0))) {
                 json_object_put(o);
                 o = NULL;
         }
@@ -51,12 +51,12 @@ static json_object *block(const char *type, const char *key, json_object *value)
 {
         json_object *b = json_object_new_object();
 
-        if (!b || notify_json_add(b, "type", json_object_new_string(type)) < 0) {
+        if (!b || json_add(b, "type", json_object_new_string(type)) < 0) {
                 json_object_put(b);
                 json_object_put(value);
                 return NULL;
         }
-        if (key && notify_json_add(b, key, value) < 0) {
+        if (key && json_add(b, key, value) < 0) {
                 json_object_put(b);
                 return NULL;
         }
@@ -187,7 +187,7 @@ static char *variant_value(const struct alert_event *ev)
         char *name, *id, *value = NULL;
 
         if (!ev->variant_id && !ev->variant_name)
-                return strdup(NOTIFY_MISSING);
+                return strdup(TEXT_MISSING);
         name = escape_cut(ev->variant_name ? ev->variant_name : ev->variant_id, SLACK_MAX_FIELD);
         id = escape_cut(ev->variant_id ? ev->variant_id : "", 100);
         if (name && id && asprintf(&value, *id ? "%s (id %s)" : "%s", name, id) < 0)
@@ -213,7 +213,7 @@ static char *figures_value(const char *fmt, struct alert_figure a,
 static char *count_text(long long n, char *buf, size_t size)
 {
         if (n < 0)
-                snprintf(buf, size, "%s", NOTIFY_MISSING);
+                snprintf(buf, size, "%s", TEXT_MISSING);
         else
                 snprintf(buf, size, "%lld", n);
         return buf;
@@ -233,7 +233,7 @@ static char *visitors_value(const struct alert_event *ev)
 static char *action_value(const struct alert_event *ev)
 {
         char *action = escape_cut(ev->action, 100);
-        char *result = escape_cut(ev->action_result ? ev->action_result : NOTIFY_MISSING, SLACK_MAX_FIELD);
+        char *result = escape_cut(ev->action_result ? ev->action_result : TEXT_MISSING, SLACK_MAX_FIELD);
         char *value = NULL;
 
         if (action && result && asprintf(&value, "%s: %s", action, result) < 0)
@@ -286,7 +286,7 @@ static json_object *section_block(const struct alert_event *ev)
 {
         json_object *b = block("section", "text", text_object("mrkdwn", experiment_line(ev)));
 
-        if (b && notify_json_add(b, "fields", figures_fields(ev)) < 0) {
+        if (b && json_add(b, "fields", figures_fields(ev)) < 0) {
                 json_object_put(b);
                 return NULL;
         }
@@ -399,7 +399,7 @@ static json_object *overflow_block(const struct alert_event *const *events, size
 {
         char prefix[64];
 
-        snprintf(prefix, sizeof(prefix), NOTIFY_ELLIPSIS "and %zu more alert%s: ", n, n == 1 ? "" : "s");
+        snprintf(prefix, sizeof(prefix), TEXT_ELLIPSIS "and %zu more alert%s: ", n, n == 1 ? "" : "s");
         return block("section", "text",
                      text_object("mrkdwn", event_list(prefix, events, n, short_item, SLACK_MAX_SECTION_TEXT)));
 }
@@ -420,10 +420,10 @@ static int fill_slack(json_object *message, const struct alert_event *const *eve
         json_object *blocks;
         int r;
 
-        r = text ? notify_json_add(message, "text", json_object_new_string(text)) : -ENOMEM;
+        r = text ? json_add(message, "text", json_object_new_string(text)) : -ENOMEM;
         free(text);
         blocks = r >= 0 ? json_object_new_array() : NULL;
-        r = notify_json_add(message, "blocks", blocks);
+        r = json_add(message, "blocks", blocks);
         for (size_t i = 0; i < shown && r >= 0; i++)
                 r = append_event_blocks(blocks, events[i], i > 0);
         if (r >= 0 && n > shown)

@@ -11,10 +11,10 @@
 #include <sys/random.h>
 #include <unistd.h>
 
-#include "atomic_file.h"
-#include "config.h"
+#include "util/atomic_file.h"
+#include "config/config.h"
 #include "delivery.h"
-#include "log.h"
+#include "util/log.h"
 #include "notify.h"
 #include "outbox_file.h"
 

@@ -27,7 +27,7 @@
 #include <stdint.h>
 #include <systemd/sd-event.h>
 
-#include "backoff.h"
+#include "mida/backoff.h"
 
 #define OUTBOX_MAX_IN_FLIGHT 4
 #define OUTBOX_FILE_VERSION 1

@@ -7,7 +7,7 @@
 
 #include <json-c/json.h>
 
-#include "json_read.h"
+#include "util/json_read.h"
 #include "outbox.h"
 
 bool outbox_valid_token(const char *s)

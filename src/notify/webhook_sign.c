@@ -7,7 +7,7 @@
 #include <openssl/evp.h>
 #include <openssl/hmac.h>
 
-#include "secret.h"
+#include "config/secret.h"
 #include "webhook_sign.h"
 
 #define SHA256_SIZE 32

@@ -1,7 +1,7 @@
 /* Analysis figures → expression variables. */
 #include <math.h>
 
-#include "analysis.h"
+#include "stats/analysis.h"
 #include "rule_env.h"
 
 static void set_number(struct expr_env *env, enum expr_var var, struct analysis_number n)

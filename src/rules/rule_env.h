@@ -5,7 +5,7 @@
 #pragma once
 #include <stddef.h>
 
-#include "expr.h"
+#include "expr/expr.h"
 
 struct experiment_analysis;
 

@@ -1,8 +1,8 @@
 /* Transition + analysis → alert_event. */
 #include <stdint.h>
 
-#include "analysis.h"
-#include "config.h"
+#include "stats/analysis.h"
+#include "config/config.h"
 #include "rule_env.h"
 #include "rule_event.h"
 #include "rules.h"

@@ -1,6 +1,6 @@
 /* A rule transition as the event the notifiers format (struct alert_event). */
 #pragma once
-#include "notify_payload.h"
+#include "notify/notify_payload.h"
 
 struct config;
 struct experiment_analysis;

@@ -6,10 +6,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "analysis.h"
-#include "config.h"
-#include "expr.h"
-#include "grow.h"
+#include "stats/analysis.h"
+#include "config/config.h"
+#include "expr/expr.h"
+#include "util/grow.h"
 #include "rule_env.h"
 #include "rules.h"
 

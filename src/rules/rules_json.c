@@ -5,9 +5,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "json_read.h"
-#include "json_state_file.h"
-#include "notify_format.h"
+#include "util/json_read.h"
+#include "store/json_state_file.h"
+#include "util/text_format.h"
 #include "rules.h"
 
 #define RULES_STATE_VERSION 1
@@ -21,19 +21,19 @@ static json_object *record_to_json(const void *item)
         int k = o ? 0 : -ENOMEM;
 
         if (k >= 0)
-                k = notify_json_add(o, "rule", json_object_new_string(r->rule));
+                k = json_add(o, "rule", json_object_new_string(r->rule));
         if (k >= 0)
-                k = notify_json_add(o, "experiment_id", json_object_new_int64(r->experiment_id));
+                k = json_add(o, "experiment_id", json_object_new_int64(r->experiment_id));
         if (k >= 0)
-                k = notify_json_add(o, "variant_id", json_object_new_string(r->variant_id));
+                k = json_add(o, "variant_id", json_object_new_string(r->variant_id));
         if (k >= 0)
-                k = notify_json_add(o, "state", json_object_new_string(state_names[r->state]));
+                k = json_add(o, "state", json_object_new_string(state_names[r->state]));
         if (k >= 0)
-                k = notify_json_add(o, "active_since", json_object_new_int64(r->active_since));
+                k = json_add(o, "active_since", json_object_new_int64(r->active_since));
         if (k >= 0)
-                k = notify_json_add(o, "fired_at", json_object_new_int64(r->fired_at));
+                k = json_add(o, "fired_at", json_object_new_int64(r->fired_at));
         if (k >= 0)
-                k = notify_json_add(o, "last_notified", json_object_new_int64(r->last_notified));
+                k = json_add(o, "last_notified", json_object_new_int64(r->last_notified));
         if (k < 0) {
                 json_object_put(o);
                 return NULL;
@@ -46,8 +46,8 @@ json_object *rules_state_to_json(const struct rules_state *s)
         json_object *root = json_state_document(RULES_STATE_VERSION, "alerts", s->records, s->n,
                                                 sizeof(*s->records), record_to_json);
 
-        if (root && (notify_json_add(root, "generation", json_object_new_int64((int64_t) s->generation)) < 0 ||
-                     notify_json_add(root, "salt", json_object_new_string(s->salt)) < 0)) {
+        if (root && (json_add(root, "generation", json_object_new_int64((int64_t) s->generation)) < 0 ||
+                     json_add(root, "salt", json_object_new_string(s->salt)) < 0)) {
                 json_object_put(root);
                 return NULL;
         }

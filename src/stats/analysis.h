@@ -12,8 +12,8 @@
 #include <stddef.h>
 #include <stdio.h>
 
-#include "mida.h"
-#include "statistics_settings.h"
+#include "mida/mida.h"
+#include "config/statistics_settings.h"
 
 struct analysis_number {
         double value;

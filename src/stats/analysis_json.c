@@ -2,7 +2,7 @@
 #include <math.h>
 
 #include "analysis.h"
-#include "json_read.h"
+#include "util/json_read.h"
 
 /* Adds key → value; a NULL value is an allocation failure unless null was
  * meant. Returns false on failure (value is released). */

@@ -7,7 +7,7 @@
 #include <stdlib.h>
 
 #include "analysis.h"
-#include "json_read.h"
+#include "util/json_read.h"
 
 static bool add(json_object *obj, const char *key, json_object *value)
 {

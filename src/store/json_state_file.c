@@ -4,11 +4,11 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "atomic_file.h"
-#include "json_read.h"
+#include "util/atomic_file.h"
+#include "util/json_read.h"
 #include "json_state_file.h"
-#include "log.h"
-#include "notify_format.h"
+#include "util/log.h"
+#include "util/text_format.h"
 
 /* Far above any real ledger or alert set; a bigger file is corrupt. */
 #define JSON_STATE_MAX_BYTES (64u << 20)
@@ -78,9 +78,9 @@ json_object *json_state_document(int version, const char *key, const void *items
                         json_object_put(o);
         }
         if (k >= 0)
-                k = notify_json_add(root, "version", json_object_new_int(version));
+                k = json_add(root, "version", json_object_new_int(version));
         if (k >= 0)
-                k = notify_json_add(root, key, array);
+                k = json_add(root, key, array);
         else
                 json_object_put(array);
         if (k < 0) {

@@ -8,8 +8,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "analysis.h"
-#include "json_read.h"
+#include "stats/analysis.h"
+#include "util/json_read.h"
 
 static void add_string(json_object *o, const char *key, const char *value)
 {

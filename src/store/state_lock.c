@@ -9,8 +9,8 @@
 #include <sys/file.h>
 #include <unistd.h>
 
-#include "atomic_file.h"
-#include "log.h"
+#include "util/atomic_file.h"
+#include "util/log.h"
 
 /* atomic_write_file()'s temporaries: ".<name>.tmp-<16 hex>". */
 static bool is_stale_temp(const char *name)

@@ -14,8 +14,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "atomic_file.h"
-#include "log.h"
+#include "util/atomic_file.h"
+#include "util/log.h"
 
 #define STATE_MAX_BYTES (256u << 20)
 #define CHUNK (64u << 10)

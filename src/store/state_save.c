@@ -9,8 +9,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "analysis.h"
-#include "atomic_file.h"
+#include "stats/analysis.h"
+#include "util/atomic_file.h"
 
 #define FLUSH_AT (64u << 10)
 

@@ -1,6 +1,6 @@
 #include "watchlist.h"
 
-#include "analysis.h"
+#include "stats/analysis.h"
 
 #include <stdlib.h>
 #include <string.h>

@@ -4,7 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "notify_format.h"
+#include "text_format.h"
 
 #define REPLACEMENT "\xef\xbf\xbd"   /* U+FFFD */
 
@@ -14,7 +14,7 @@ int format_percent(double fraction, bool with_sign, char *buf, size_t size)
         int decimals = fabs(pct) < 1 ? 2 : 1;
 
         if (!isfinite(pct))
-                return snprintf(buf, size, "%s", NOTIFY_MISSING);
+                return snprintf(buf, size, "%s", TEXT_MISSING);
         /* No "+0.00%" or "-0.00%" for a value that rounds to nothing. */
         if (fabs(pct) < 0.005)
                 return snprintf(buf, size, "0.0%%");
@@ -24,7 +24,7 @@ int format_percent(double fraction, bool with_sign, char *buf, size_t size)
 int format_p_value(double p, char *buf, size_t size)
 {
         if (!isfinite(p))
-                return snprintf(buf, size, "%s", NOTIFY_MISSING);
+                return snprintf(buf, size, "%s", TEXT_MISSING);
         if (p < 0.0001)
                 return snprintf(buf, size, "< 0.0001");
         return snprintf(buf, size, p < 0.001 ? "%.4f" : "%.3f", p);
@@ -150,11 +150,11 @@ char *text_truncate(const char *s, size_t max_length)
         amp = memrchr(s, '&', cut);
         if (amp && cut - (size_t) (amp - s) < 5 && !memchr(amp, ';', cut - (size_t) (amp - s)))
                 cut = (size_t) (amp - s);
-        out = malloc(cut + sizeof(NOTIFY_ELLIPSIS));
+        out = malloc(cut + sizeof(TEXT_ELLIPSIS));
         if (!out)
                 return NULL;
         memcpy(out, s, cut);
-        memcpy(out + cut, NOTIFY_ELLIPSIS, sizeof(NOTIFY_ELLIPSIS));
+        memcpy(out + cut, TEXT_ELLIPSIS, sizeof(TEXT_ELLIPSIS));
         return out;
 }
 
@@ -185,7 +185,7 @@ char *mrkdwn_escape(const char *s)
         return out;
 }
 
-int notify_json_add(json_object *o, const char *key, json_object *v)
+int json_add(json_object *o, const char *key, json_object *v)
 {
         if (!v || json_object_object_add(o, key, v) < 0) {
                 json_object_put(v);
@@ -194,7 +194,7 @@ int notify_json_add(json_object *o, const char *key, json_object *v)
         return 0;
 }
 
-int notify_json_add_text(json_object *o, const char *key, const char *s)
+int json_add_text(json_object *o, const char *key, const char *s)
 {
         char *clean;
         int r;
@@ -204,23 +204,23 @@ int notify_json_add_text(json_object *o, const char *key, const char *s)
         clean = text_sanitize(s, false);
         if (!clean)
                 return -ENOMEM;
-        r = notify_json_add(o, key, json_object_new_string(clean));
+        r = json_add(o, key, json_object_new_string(clean));
         free(clean);
         return r;
 }
 
-json_object *notify_json_add_object(json_object *o, const char *key)
+json_object *json_add_object(json_object *o, const char *key)
 {
         json_object *child = json_object_new_object();
 
-        return notify_json_add(o, key, child) < 0 ? NULL : child;
+        return json_add(o, key, child) < 0 ? NULL : child;
 }
 
-int notify_json_add_time(json_object *o, const char *key, time_t t)
+int json_add_time(json_object *o, const char *key, time_t t)
 {
         char buf[32];
 
         if (t <= 0 || format_rfc3339(t, buf, sizeof(buf)) < 0)
                 return json_object_object_add(o, key, NULL) < 0 ? -ENOMEM : 0;
-        return notify_json_add(o, key, json_object_new_string(buf));
+        return json_add(o, key, json_object_new_string(buf));
 }

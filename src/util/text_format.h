@@ -9,16 +9,16 @@
 #include <json-c/json.h>
 
 /* Shown in place of a figure that is missing. */
-#define NOTIFY_MISSING "\xe2\x80\x94"   /* "—" */
-#define NOTIFY_ELLIPSIS "\xe2\x80\xa6"  /* "…" */
+#define TEXT_MISSING "\xe2\x80\x94"   /* "—" */
+#define TEXT_ELLIPSIS "\xe2\x80\xa6"  /* "…" */
 
 /* A fraction as a percentage: 0.123 → "+12.3%" with with_sign, "12.3%"
  * without. One decimal, two below 1%; values that round to zero print
- * without a sign; a non-finite value prints NOTIFY_MISSING. Returns the
+ * without a sign; a non-finite value prints TEXT_MISSING. Returns the
  * length written (truncated to size like snprintf). */
 int format_percent(double fraction, bool with_sign, char *buf, size_t size);
 
-/* A p-value: "0.012", "0.0004", "< 0.0001"; NOTIFY_MISSING when not finite. */
+/* A p-value: "0.012", "0.0004", "< 0.0001"; TEXT_MISSING when not finite. */
 int format_p_value(double p, char *buf, size_t size);
 
 /* "2026-11-23T02:24:01Z". Returns 0, or -EINVAL when t cannot be
@@ -46,11 +46,11 @@ char *mrkdwn_escape(const char *s);
 /* Adds v under key, taking ownership. json-c's NULL is JSON null, so a
  * NULL v here means its constructor failed: returns -ENOMEM (as for a
  * failed insertion), else 0. */
-int notify_json_add(json_object *o, const char *key, json_object *v);
+int json_add(json_object *o, const char *key, json_object *v);
 /* Adds s made valid UTF-8 (text_sanitize, newlines kept), or null for a
  * NULL s; 0 or -ENOMEM. */
-int notify_json_add_text(json_object *o, const char *key, const char *s);
+int json_add_text(json_object *o, const char *key, const char *s);
 /* Adds an empty object under key and returns it (borrowed), NULL on ENOMEM. */
-json_object *notify_json_add_object(json_object *o, const char *key);
+json_object *json_add_object(json_object *o, const char *key);
 /* Adds t as RFC 3339 UTC text, or null for t <= 0; 0 or -ENOMEM. */
-int notify_json_add_time(json_object *o, const char *key, time_t t);
+int json_add_time(json_object *o, const char *key, time_t t);

@@ -6,7 +6,7 @@
  * names find something. */
 #include <errno.h>
 
-#include "config.h"
+#include "config/config.h"
 #include "fuzz.h"
 
 #define CONFIG_NAME "mida-monitor.conf"

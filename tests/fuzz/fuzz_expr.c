@@ -8,7 +8,7 @@
 #include <limits.h>
 #include <math.h>
 
-#include "expr.h"
+#include "expr/expr.h"
 #include "fuzz.h"
 
 int LLVMFuzzerInitialize(int *argc, char ***argv)

@@ -2,7 +2,7 @@
 #include <errno.h>
 
 #include "fuzz.h"
-#include "mida.h"
+#include "mida/mida.h"
 
 int LLVMFuzzerInitialize(int *argc, char ***argv)
 {

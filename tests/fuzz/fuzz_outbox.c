@@ -3,7 +3,7 @@
 #include <errno.h>
 
 #include "fuzz.h"
-#include "outbox_file.h"
+#include "notify/outbox_file.h"
 
 int LLVMFuzzerInitialize(int *argc, char ***argv)
 {

@@ -6,11 +6,11 @@
  * it may crash or hit undefined behaviour. */
 #include <errno.h>
 
-#include "analysis.h"
-#include "expr.h"
+#include "stats/analysis.h"
+#include "expr/expr.h"
 #include "fuzz.h"
-#include "mida.h"
-#include "rule_env.h"
+#include "mida/mida.h"
+#include "rules/rule_env.h"
 
 /* Between them, every variable of the rule language. */
 static const char *const rule_texts[] = {

@@ -5,11 +5,11 @@
  * loads must save and load back to the same JSON. */
 #include <errno.h>
 
-#include "actions.h"
+#include "actions/actions.h"
 #include "fuzz.h"
-#include "rules.h"
-#include "state.h"
-#include "watchlist.h"
+#include "rules/rules.h"
+#include "store/state.h"
+#include "store/watchlist.h"
 
 int LLVMFuzzerInitialize(int *argc, char ***argv)
 {
