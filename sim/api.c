@@ -1,11 +1,10 @@
 /* API dispatch: authentication, project, method and experiment lookup; the
  * list and details endpoints. */
 #include <errno.h>
-#include <math.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "api.h"
 #include "api_handlers.h"
 #include "isotime.h"
 
@@ -16,16 +15,6 @@ static const char *const method_of[] = {
         [EP_LIST] = "GET", [EP_DETAILS] = "GET", [EP_RESULT] = "GET",
         [EP_STATUS] = "PATCH", [EP_SERVE_WINNER] = "POST",
 };
-
-struct json_object *api_percent(double x)
-{
-        char buf[64];
-        snprintf(buf, sizeof(buf), "%.2f", round(x * 100.0) / 100.0);
-        size_t n = strlen(buf);
-        if (buf[n - 1] == '0' && buf[n - 2] != '.')
-                buf[--n] = '\0';
-        return json_object_new_double_s(round(x * 100.0) / 100.0, buf);
-}
 
 static void add_time(struct json_object *o, const char *key, double t)
 {

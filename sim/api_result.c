@@ -2,6 +2,7 @@
  * conversion rate and improvement in percent, as documented. */
 #include <math.h>
 #include <stdio.h>
+#include <string.h>
 
 #include "api_handlers.h"
 #include "isotime.h"
@@ -45,6 +46,17 @@ static void window_counts(struct sim *sim, struct experiment *e, double lo, doub
         }
 }
 
+/* A number rounded to 2 decimals, written as such (8.0, 10.25). */
+static struct json_object *percent_json(double x)
+{
+        char buf[64];
+        snprintf(buf, sizeof(buf), "%.2f", round(x * 100.0) / 100.0);
+        size_t n = strlen(buf);
+        if (buf[n - 1] == '0' && buf[n - 2] != '.')
+                buf[--n] = '\0';
+        return json_object_new_double_s(round(x * 100.0) / 100.0, buf);
+}
+
 static double rate_percent(uint64_t conversions, uint64_t visitors)
 {
         return visitors ? 100.0 * (double)conversions / (double)visitors : 0.0;
@@ -63,10 +75,10 @@ static struct json_object *variants_json(const struct experiment *e, const struc
                 json_object_object_add(o, "name", json_object_new_string(e->variants[v].name));
                 json_object_object_add(o, "visitors", json_object_new_int64((int64_t)c->visitors[v]));
                 json_object_object_add(o, "conversions", json_object_new_int64((int64_t)c->conversions[v]));
-                json_object_object_add(o, "conversion_rate", api_percent(rate));
+                json_object_object_add(o, "conversion_rate", percent_json(rate));
                 /* "only on non-control variants when the control has data" */
                 if (v > 0 && control > 0.0)
-                        json_object_object_add(o, "improvement", api_percent(100.0 * (rate / control - 1.0)));
+                        json_object_object_add(o, "improvement", percent_json(100.0 * (rate / control - 1.0)));
                 json_object_object_add(o, "is_control", json_object_new_boolean(v == 0));
                 json_object_array_add(list, o);
         }

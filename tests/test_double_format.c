@@ -1,6 +1,6 @@
-/* Tests of src/double_format.c: its output must be byte for byte what the
- * loop it replaces printed ("%.15g", "%.16g", "%.17g" until strtod reads d
- * back), or state.json and `once --json` would change. Checked on fixed
+/* Tests of src/util/double_format.c: its output must be byte for byte what
+ * the loop it replaces printed ("%.15g", "%.16g", "%.17g" until strtod reads
+ * d back), or state.json and `once --json` would change. Checked on fixed
  * values and on random doubles of every shape: any bit pattern, dyadic
  * fractions (whose decimal expansions end in 5: the rounding ties), powers
  * of ten and their neighbours, and the figures an analysis produces. */

@@ -1,4 +1,4 @@
-/* Tests of the response parsers (src/mida.c, src/mida_list.c): every
+/* Tests of the response parsers (src/mida/mida.c, mida_list.c): every
  * documented example parses to the documented values; every broken input is
  * an error that names the problem, never a crash. Inputs are in
  * tests/data/results (copied from the API documentation). */

@@ -1,4 +1,4 @@
-/* Tests of src/stats.c and src/stats_beta.c: the reference values of
+/* Tests of src/stats/stats.c and stats_beta.c: the reference values of
  * ENGINEERING.md §4, and each function against values computed
  * independently with mpmath at 40 digits (erfc, gammainc, findroot) or by an
  * exact computation written out in this file. */

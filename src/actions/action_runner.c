@@ -6,17 +6,15 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/random.h>
 #include <time.h>
 
-#include "actions.h"
-#include "daemon/alerting.h"
-#include "stats/analysis.h"
-#include "mida/backoff.h"
 #include "config/config.h"
-#include "util/log.h"
-#include "daemon/manager.h"
+#include "mida/backoff.h"
 #include "mida/mida_client.h"
-#include "rules/rule_event.h"
+#include "rules/rules.h"
+#include "stats/analysis.h"
+#include "util/log.h"
 
 #define USEC_PER_SEC 1000000ULL
 #define ACTION_MAX_ATTEMPTS 4   /* within one run; a restart resends an unfinished intent */
@@ -26,7 +24,7 @@ static const struct backoff_policy action_backoff = {
 
 struct action_request {
         struct action_request *next;
-        struct manager *m;
+        struct action_runner *runner;
         char *rule;
         long long experiment_id;
         enum rule_action action;
@@ -38,57 +36,21 @@ struct action_request {
         sd_event_source *retry_timer;
 };
 
-static int save_ledger(struct manager *m)
+static int save_ledger(struct action_runner *ar)
 {
-        int r = actions_ledger_save(m->config->monitor.state_directory, &m->actions);
+        int r = actions_ledger_save(ar->config->monitor.state_directory, &ar->ledger);
 
         if (r < 0)
-                log_error("%s: cannot save the action ledger: %s", m->config->monitor.state_directory,
+                log_error("%s: cannot save the action ledger: %s", ar->config->monitor.state_directory,
                           strerror(-r));
         return r;
 }
 
-static size_t find_variant(const struct experiment_analysis *a, const char *variant_id)
-{
-        for (size_t i = 0; a && variant_id && i < a->n_variants; i++)
-                if (a->variants[i].variant_id && strcmp(a->variants[i].variant_id, variant_id) == 0)
-                        return i;
-        return SIZE_MAX;
-}
-
-/* The action event for the rule's notifiers, with the experiment's latest
- * figures when the daemon has them. */
-static void notify_action(struct manager *m, const char *id, const char *rule_name, long long experiment_id,
-                          const char *variant_id, enum alert_event_kind kind, const char *action,
-                          const char *result, bool dry_run)
-{
-        const struct watched_experiment *e = watchlist_find(&m->watch, experiment_id);
-        const struct experiment_analysis *a = e ? e->current : NULL;
-        struct rule_transition t = {
-                .kind = RULE_TRANSITION_FIRED, .experiment_id = experiment_id,
-                .variant_id = (char *) variant_id, .variant_index = find_variant(a, variant_id),
-                .at = time(NULL),
-        };
-        struct alert_event ev;
-
-        if (!rule_find(m->config, rule_name, &t.rule_index))
-                return;   /* the rule was removed meanwhile: the journal has it */
-        rule_transition_event(&t, m->config, a, &ev);
-        if (!ev.experiment_name && e)
-                ev.experiment_name = e->name;
-        ev.id = id;
-        ev.kind = kind;
-        ev.action = action;
-        ev.action_result = result;
-        ev.dry_run = dry_run;
-        alerting_send_now(m, t.rule_index, &ev);
-}
-
-static void report_entry(struct manager *m, const struct action_entry *entry, const char *firing_variant)
+static void report_entry(struct action_runner *ar, const struct action_entry *entry, const char *firing_variant)
 {
         bool ok = entry->state == ACTION_STATE_DONE || entry->state == ACTION_STATE_DRY_RUN;
         const char *action = rule_action_to_string(entry->action);
-        char result[256], id[24], what[96], event_id[NOTIFY_EVENT_ID_SIZE];
+        char result[256], id[24], what[96];
         struct log_field fields[] = {
                 { "MIDA_RULE", entry->rule }, { "MIDA_EXPERIMENT_ID", id },
                 { "MIDA_VARIANT_ID", entry->variant_id ? entry->variant_id : firing_variant },
@@ -100,18 +62,19 @@ static void report_entry(struct manager *m, const struct action_entry *entry, co
         /* One entry, one outcome: a report repeated after a crash keeps its id. */
         snprintf(what, sizeof(what), "action %s %lld", action_entry_state_to_string(entry->state),
                  (long long) entry->intended_at);
-        alerting_event_id(m, what, entry->rule, entry->experiment_id, false, event_id);
         log_event(ok ? LOG_NOTICE : LOG_ERR, ok ? MIDA_MSGID_ACTION_TAKEN : MIDA_MSGID_ACTION_FAILED, fields,
                   sizeof(fields) / sizeof(fields[0]), "rule %s, experiment %lld: %s: %s", entry->rule,
                   entry->experiment_id, action, result);
-        notify_action(m, event_id, entry->rule, entry->experiment_id, firing_variant,
-                      ok ? ALERT_EVENT_ACTION : ALERT_EVENT_ACTION_FAILED, action, result,
-                      entry->state == ACTION_STATE_DRY_RUN);
+        ar->hooks.report(ar->hooks.userdata, &(struct action_report) {
+                .what = what, .rule = entry->rule, .experiment_id = entry->experiment_id,
+                .variant_id = firing_variant, .kind = ok ? ALERT_EVENT_ACTION : ALERT_EVENT_ACTION_FAILED,
+                .action = action, .result = result, .dry_run = entry->state == ACTION_STATE_DRY_RUN,
+        });
 }
 
 static void request_free(struct action_request *q)
 {
-        struct action_request **p = &q->m->action_requests;
+        struct action_request **p = &q->runner->requests;
 
         while (*p && *p != q)
                 p = &(*p)->next;
@@ -130,24 +93,25 @@ static void request_free(struct action_request *q)
  * the ledger. Reporting first: a kill between the two then repeats the
  * (harmless) request and the report, under the same id, rather than leave
  * a done action untold. */
-static void conclude(struct manager *m, const char *rule, long long experiment_id, int http_status,
+static void conclude(struct action_runner *ar, const char *rule, long long experiment_id, int http_status,
                      const char *error, const char *firing_variant)
 {
         const struct action_entry *entry =
-                actions_record_result(&m->actions, rule, experiment_id, http_status, error, time(NULL));
+                actions_record_result(&ar->ledger, rule, experiment_id, http_status, error, time(NULL));
 
         if (entry)
-                report_entry(m, entry, firing_variant);
-        (void) save_ledger(m);
+                report_entry(ar, entry, firing_variant);
+        (void) save_ledger(ar);
 }
 
 static void finished(struct action_request *q, int http_status, const char *error)
 {
-        struct manager *m = q->m;
+        struct action_runner *ar = q->runner;
 
-        conclude(m, q->rule, q->experiment_id, http_status, error, q->firing_variant);
+        conclude(ar, q->rule, q->experiment_id, http_status, error, q->firing_variant);
         request_free(q);
-        manager_idle_check(m);
+        if (!ar->requests && ar->hooks.idle)
+                ar->hooks.idle(ar->hooks.userdata);
 }
 
 static void send_request(struct action_request *q);
@@ -165,11 +129,11 @@ static bool retry_later(struct action_request *q, long retry_after)
 {
         uint64_t now = 0, delay;
 
-        if (q->attempt >= ACTION_MAX_ATTEMPTS || q->m->stopping)
+        if (q->attempt >= ACTION_MAX_ATTEMPTS || q->runner->stopping)
                 return false;
-        delay = backoff_delay(&action_backoff, q->attempt - 1, manager_random(q->m), retry_after);
-        sd_event_now(q->m->event, CLOCK_MONOTONIC, &now);
-        return sd_event_add_time(q->m->event, &q->retry_timer, CLOCK_MONOTONIC, now + delay, USEC_PER_SEC / 10,
+        delay = backoff_delay(&action_backoff, q->attempt - 1, backoff_random(&q->runner->rng), retry_after);
+        sd_event_now(q->runner->event, CLOCK_MONOTONIC, &now);
+        return sd_event_add_time(q->runner->event, &q->retry_timer, CLOCK_MONOTONIC, now + delay, USEC_PER_SEC / 10,
                                  on_retry, q) >= 0;
 }
 
@@ -195,7 +159,7 @@ static void on_done(const struct http_response *r, void *userdata)
                             q->experiment_id, rule_action_to_string(q->action), what, q->attempt);
                 /* The earlier request may have gone through: a 409 from
                  * serve-winner on the retry then means it did. */
-                actions_note_retry(&q->m->actions, q->rule, q->experiment_id);
+                actions_note_retry(&q->runner->ledger, q->rule, q->experiment_id);
                 return;
         }
         finished(q, unconfirmed ? 0 : r->status, what);
@@ -203,27 +167,27 @@ static void on_done(const struct http_response *r, void *userdata)
 
 static void send_request(struct action_request *q)
 {
-        struct manager *m = q->m;
+        struct action_runner *ar = q->runner;
         int r;
 
         q->attempt++;
         if (q->action == RULE_ACTION_PAUSE)
-                r = mida_set_status(m->http, &m->config->mida, q->experiment_id, 0, on_done, q, &q->transfer);
+                r = mida_set_status(ar->http, &ar->config->mida, q->experiment_id, 0, on_done, q, &q->transfer);
         else
-                r = mida_serve_winner(m->http, &m->config->mida, q->experiment_id, q->serve_variant,
+                r = mida_serve_winner(ar->http, &ar->config->mida, q->experiment_id, q->serve_variant,
                                       q->traffic_allocation, on_done, q, &q->transfer);
         if (r < 0)
                 finished(q, 0, r == -ENOMEM ? "out of memory" : "cannot build the request");
 }
 
 /* Sends the request of an intended entry (already saved in the ledger). */
-static void start(struct manager *m, const struct action_entry *entry, const char *firing_variant)
+static void start(struct action_runner *ar, const struct action_entry *entry, const char *firing_variant)
 {
         struct action_request *q = calloc(1, sizeof(*q));
 
         if (q) {
                 *q = (struct action_request) {
-                        .m = m, .rule = strdup(entry->rule), .experiment_id = entry->experiment_id,
+                        .runner = ar, .rule = strdup(entry->rule), .experiment_id = entry->experiment_id,
                         .action = entry->action, .traffic_allocation = entry->traffic_allocation,
                         .serve_variant = entry->variant_id ? strdup(entry->variant_id) : NULL,
                         .firing_variant = firing_variant ? strdup(firing_variant) : NULL,
@@ -232,32 +196,35 @@ static void start(struct manager *m, const struct action_entry *entry, const cha
         if (!q || !q->rule || (entry->variant_id && !q->serve_variant)) {
                 if (q)
                         request_free(q);
-                conclude(m, entry->rule, entry->experiment_id, 0, "out of memory", firing_variant);
+                conclude(ar, entry->rule, entry->experiment_id, 0, "out of memory", firing_variant);
                 return;
         }
-        q->next = m->action_requests;
-        m->action_requests = q;
+        q->next = ar->requests;
+        ar->requests = q;
         log_info("rule %s, experiment %lld: %s", q->rule, q->experiment_id,
                  q->action == RULE_ACTION_PAUSE ? "pausing" : "serving the winner");
         send_request(q);
 }
 
-static void circuit_opened(struct manager *m, const struct rule_transition *t, const struct config_rule *rule)
+static void circuit_opened(struct action_runner *ar, const struct rule_transition *t,
+                           const struct config_rule *rule)
 {
-        char result[160], id[24], event_id[NOTIFY_EVENT_ID_SIZE];
+        char result[160], id[24];
         struct log_field fields[] = {
                 { "MIDA_RULE", rule->name }, { "MIDA_EXPERIMENT_ID", id },
                 { "MIDA_ACTION", rule_action_to_string(rule->action) },
         };
 
-        alerting_event_id(m, "circuit opened", rule->name, t->experiment_id, true, event_id);
         snprintf(id, sizeof(id), "%lld", t->experiment_id);
         snprintf(result, sizeof(result), "skipped: more than %d actions in the last hour (max_actions_per_hour); "
-                 "no action runs until the hour has passed", m->config->monitor.max_actions_per_hour);
+                 "no action runs until the hour has passed", ar->config->monitor.max_actions_per_hour);
         log_event(LOG_ERR, MIDA_MSGID_ACTION_FAILED, fields, 3, "rule %s, experiment %lld: %s %s", rule->name,
                   t->experiment_id, rule_action_to_string(rule->action), result);
-        notify_action(m, event_id, rule->name, t->experiment_id, t->variant_id, ALERT_EVENT_ACTION_FAILED,
-                      rule_action_to_string(rule->action), result, false);
+        ar->hooks.report(ar->hooks.userdata, &(struct action_report) {
+                .what = "circuit opened", .per_cycle = true, .rule = rule->name,
+                .experiment_id = t->experiment_id, .variant_id = t->variant_id, .kind = ALERT_EVENT_ACTION_FAILED,
+                .action = rule_action_to_string(rule->action), .result = result,
+        });
 }
 
 static double firing_lift(const struct rule_transition *t, const struct experiment_analysis *a)
@@ -267,14 +234,14 @@ static double firing_lift(const struct rule_transition *t, const struct experime
         return a->variants[t->variant_index].lift.value;
 }
 
-void action_runner_consider(struct manager *m, const struct rule_transition *t,
-                            const struct experiment_analysis *a)
+void action_runner_consider(struct action_runner *ar, const struct rule_transition *t,
+                            const struct experiment_analysis *a, bool dry_run)
 {
-        const struct config_rule *rule = &m->config->rules[t->rule_index];
+        const struct config_rule *rule = &ar->config->rules[t->rule_index];
         const struct action_entry *entry = NULL;
         enum action_decision d;
-        int r = actions_decide(&m->actions, rule, t->experiment_id, t->variant_id, firing_lift(t, a),
-                               manager_dry_run(m), m->config->monitor.max_actions_per_hour, t->at, &d, &entry);
+        int r = actions_decide(&ar->ledger, rule, t->experiment_id, t->variant_id, firing_lift(t, a),
+                               dry_run, ar->config->monitor.max_actions_per_hour, t->at, &d, &entry);
 
         if (r < 0) {
                 log_error("rule %s, experiment %lld: cannot decide its action: %s", rule->name, t->experiment_id,
@@ -283,17 +250,17 @@ void action_runner_consider(struct manager *m, const struct rule_transition *t,
         }
         switch (d) {
         case ACTION_RUN:
-                if (save_ledger(m) < 0) {
+                if (save_ledger(ar) < 0) {
                         /* Never act without a record: a crash would act again. */
-                        conclude(m, rule->name, t->experiment_id, 0, "not sent: the intent could not be saved",
+                        conclude(ar, rule->name, t->experiment_id, 0, "not sent: the intent could not be saved",
                                  t->variant_id);
                         break;
                 }
-                start(m, entry, t->variant_id);
+                start(ar, entry, t->variant_id);
                 break;
         case ACTION_DRY_RUN:
-                (void) save_ledger(m);
-                report_entry(m, entry, t->variant_id);
+                (void) save_ledger(ar);
+                report_entry(ar, entry, t->variant_id);
                 break;
         case ACTION_SKIP_NOT_POSITIVE:
                 if (t->kind == RULE_TRANSITION_FIRED)
@@ -301,8 +268,8 @@ void action_runner_consider(struct manager *m, const struct rule_transition *t,
                                     rule->name, t->experiment_id, t->variant_id ? t->variant_id : "?");
                 break;
         case ACTION_SKIP_CIRCUIT_OPENED:
-                (void) save_ledger(m);
-                circuit_opened(m, t, rule);
+                (void) save_ledger(ar);
+                circuit_opened(ar, t, rule);
                 break;
         case ACTION_ALREADY_DONE:
         case ACTION_SKIP_CIRCUIT_OPEN:
@@ -311,28 +278,38 @@ void action_runner_consider(struct manager *m, const struct rule_transition *t,
         }
 }
 
-void action_runner_resume(struct manager *m)
+void action_runner_open(struct action_runner *ar, sd_event *event, struct http_client *http,
+                        const struct config *config, const struct action_runner_hooks *hooks)
 {
-        size_t n = actions_prepare_retries(&m->actions);
+        *ar = (struct action_runner) { .event = event, .http = http, .config = config, .hooks = *hooks };
+        if (getrandom(&ar->rng, sizeof(ar->rng), GRND_NONBLOCK) != sizeof(ar->rng))
+                ar->rng = (uint64_t) time(NULL);
+        actions_ledger_load(config->monitor.state_directory, &ar->ledger);
+}
+
+void action_runner_close(struct action_runner *ar)
+{
+        while (ar->requests)
+                request_free(ar->requests);
+        actions_ledger_clear(&ar->ledger);
+}
+
+void action_runner_resume(struct action_runner *ar)
+{
+        size_t n = actions_prepare_retries(&ar->ledger);
 
         if (n == 0)
                 return;
         log_notice("%zu action%s interrupted by a stop; sending %s again", n, n == 1 ? " was" : "s were",
                    n == 1 ? "it" : "them");
-        if (save_ledger(m) < 0)
+        if (save_ledger(ar) < 0)
                 return;   /* retried at the next start, when the ledger can be saved */
-        for (size_t i = 0; i < m->actions.n; i++)
-                if (m->actions.entries[i].state == ACTION_STATE_INTENDED)
-                        start(m, &m->actions.entries[i], NULL);
+        for (size_t i = 0; i < ar->ledger.n; i++)
+                if (ar->ledger.entries[i].state == ACTION_STATE_INTENDED)
+                        start(ar, &ar->ledger.entries[i], NULL);
 }
 
-bool action_runner_busy(const struct manager *m)
+bool action_runner_busy(const struct action_runner *ar)
 {
-        return m->action_requests != NULL;
-}
-
-void action_runner_cancel_all(struct manager *m)
-{
-        while (m->action_requests)
-                request_free(m->action_requests);
+        return ar->requests != NULL;
 }

@@ -4,12 +4,20 @@
 
 #include "commands.h"
 #include "daemon/daemon.h"
+#include "once_output.h"
+
+static void print_once(void *userdata, const struct watchlist *w, const struct config *c)
+{
+        const struct cli *cli = userdata;
+
+        once_output_print(stdout, w, c, cli->json);
+}
 
 static int run_manager(const struct cli *cli, enum manager_mode mode)
 {
         struct manager_options o = {
-                .config_path = cli->config_path, .mode = mode,
-                .dry_run = cli->dry_run, .json = cli->json, .output = stdout,
+                .config_path = cli->config_path, .mode = mode, .dry_run = cli->dry_run,
+                .once_finished = print_once, .userdata = (void *) cli,
         };
         struct manager *m;
         int r;

@@ -112,7 +112,7 @@ int cmd_test_notify(const struct cli *cli)
         config_diag_clear(&diag);
         if (r < 0)
                 return EXIT_FAIL;
-        n = notify_find_notifier(c, cli->args[0]);
+        n = config_find_notifier(c, cli->args[0]);
         if (n)
                 code = test_notifier(n);
         else {

@@ -1,4 +1,12 @@
-/* The subcommands of mida-monitor. main.c parses the command line into a
+/* Room cli/: the command line — main.c, one cmd_*.c per command, and the
+ * printers of what the commands show (the analysis table, `once`'s output,
+ * the status report).
+ * May use: daemon/ (the manager; once's rules and the health records for
+ * the printers), actions/, rules/, notify/, store/, stats/, mida/,
+ * config/, util/.
+ * Used by: nothing; it is the top.
+ *
+ * The subcommands of mida-monitor. main.c parses the command line into a
  * struct cli and calls one of these; each returns the process exit code
  * (0 success, 1 failure, 2 usage). */
 #pragma once

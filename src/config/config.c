@@ -39,6 +39,14 @@ static const char *const region_urls[] = { "https://api-us.mida.so/v2", "https:/
 static const char *const methods[] = { "sequential", "fixed", NULL };
 static const char *const corrections[] = { "holm", "bonferroni", "none", NULL };
 
+const struct config_notifier *config_find_notifier(const struct config *c, const char *name)
+{
+        for (size_t i = 0; c && name && i < c->n_notifiers; i++)
+                if (strcmp(c->notifiers[i].name, name) == 0)
+                        return &c->notifiers[i];
+        return NULL;
+}
+
 const char *notifier_type_to_string(enum notifier_type t)
 {
         return t == NOTIFIER_WEBHOOK ? "webhook" : "slack";

@@ -1,4 +1,10 @@
-/* The config file (libconfig syntax; see etc/mida-monitor.conf) as a typed
+/* Room config/: the config file, from libconfig to struct config — the
+ * schema and its defaults, every error as FILE:LINE: message, durations,
+ * secrets (inline, file or systemd credential), the https-only URL rule.
+ * May use: expr/ (each rule's `when` is compiled at load), util/.
+ * Used by: mida, stats, notify, rules, actions, daemon, cli.
+ *
+ * The config file (libconfig syntax; see etc/mida-monitor.conf) as a typed
  * struct with every default filled in, and its diagnostics.
  *
  * config_load() reads the whole file and reports every problem it finds, not
@@ -137,6 +143,8 @@ void config_diag_add(struct config_diag *d, bool warning, const char *file, unsi
 void config_diag_print(const struct config_diag *d, FILE *out);
 void config_diag_clear(struct config_diag *d);
 
+/* The notifier called name in c (c may be NULL); NULL when there is none. */
+const struct config_notifier *config_find_notifier(const struct config *c, const char *name);
 const char *notifier_type_to_string(enum notifier_type t);
 const char *rule_severity_to_string(enum rule_severity s);
 const char *rule_action_to_string(enum rule_action a);

@@ -7,26 +7,25 @@
 #include <string.h>
 #include <time.h>
 
-#include "actions/action_runner.h"
 #include "stats/analysis.h"
 #include "config/config.h"
 #include "experiment_update.h"
 #include "util/grow.h"
 #include "util/log.h"
-#include "manager.h"
 #include "notify/outbox.h"
 #include "rules/rule_event.h"
+#include "store/watchlist.h"
 
 static const char *outbox_dir_name = "outbox";
 
-void alerting_event_id(const struct manager *m, const char *what, const char *rule, long long experiment_id,
+void alerting_event_id(const struct alerting *al, const char *what, const char *rule, long long experiment_id,
                        bool per_cycle, char id[static NOTIFY_EVENT_ID_SIZE])
 {
         char generation[24] = "", experiment[24];
-        const char *parts[] = { m->alerts.salt, generation, what, rule, experiment };
+        const char *parts[] = { al->alerts.salt, generation, what, rule, experiment };
 
         if (per_cycle)
-                snprintf(generation, sizeof(generation), "%llu", (unsigned long long) m->alerts.generation);
+                snprintf(generation, sizeof(generation), "%llu", (unsigned long long) al->alerts.generation);
         snprintf(experiment, sizeof(experiment), "%lld", experiment_id);
         notify_derived_event_id(id, parts, sizeof(parts) / sizeof(parts[0]));
 }
@@ -49,37 +48,85 @@ static void ensure_salt(struct rules_state *s, const char *dir)
                 log_warning("%s: cannot save the alert state: %s", dir, strerror(-r));
 }
 
-int alerting_open(struct manager *m)
+static void send_now(struct alerting *al, size_t rule_index, const struct alert_event *ev);
+
+static size_t find_variant(const struct experiment_analysis *a, const char *variant_id)
 {
-        const char *dir = m->config->monitor.state_directory;
+        for (size_t i = 0; a && variant_id && i < a->n_variants; i++)
+                if (a->variants[i].variant_id && strcmp(a->variants[i].variant_id, variant_id) == 0)
+                        return i;
+        return SIZE_MAX;
+}
+
+/* The action runner's report hook: the action event for the rule's
+ * notifiers, with the experiment's latest figures when the daemon has them. */
+static void report_action(void *userdata, const struct action_report *r)
+{
+        struct alerting *al = userdata;
+        const struct watched_experiment *e = watchlist_find(al->watch, r->experiment_id);
+        const struct experiment_analysis *a = e ? e->current : NULL;
+        struct rule_transition t = {
+                .kind = RULE_TRANSITION_FIRED, .experiment_id = r->experiment_id,
+                .variant_id = (char *) r->variant_id, .variant_index = find_variant(a, r->variant_id),
+                .at = time(NULL),
+        };
+        char id[NOTIFY_EVENT_ID_SIZE];
+        struct alert_event ev;
+
+        if (!rule_find(al->config, r->rule, &t.rule_index))
+                return;   /* the rule was removed meanwhile: the journal has it */
+        alerting_event_id(al, r->what, r->rule, r->experiment_id, r->per_cycle, id);
+        rule_transition_event(&t, al->config, a, &ev);
+        if (!ev.experiment_name && e)
+                ev.experiment_name = e->name;
+        ev.id = id;
+        ev.kind = r->kind;
+        ev.action = r->action;
+        ev.action_result = r->result;
+        ev.dry_run = r->dry_run;
+        send_now(al, t.rule_index, &ev);
+}
+
+static void actions_idle(void *userdata)
+{
+        struct alerting *al = userdata;
+
+        if (al->idle)
+                al->idle(al->idle_userdata);
+}
+
+int alerting_open(struct alerting *al, sd_event *event, struct http_client *api_http,
+                  struct http_client *delivery_http)
+{
+        const char *dir = al->config->monitor.state_directory;
+        const struct action_runner_hooks hooks = { .userdata = al, .report = report_action, .idle = actions_idle };
         char *outbox_dir = NULL;
         int r;
 
-        rules_state_load(dir, &m->alerts);
-        rules_state_prune(&m->alerts, m->config);
-        ensure_salt(&m->alerts, dir);
-        actions_ledger_load(dir, &m->actions);
+        rules_state_load(dir, &al->alerts);
+        rules_state_prune(&al->alerts, al->config);
+        ensure_salt(&al->alerts, dir);
+        action_runner_open(&al->actions, event, api_http, al->config, &hooks);
         if (asprintf(&outbox_dir, "%s/%s", dir, outbox_dir_name) < 0)
                 return -ENOMEM;
-        r = outbox_open(outbox_dir, m->event, m->delivery_http, &m->outbox);
+        r = outbox_open(outbox_dir, event, delivery_http, &al->outbox);
         if (r < 0)
                 log_error("%s: cannot open the delivery outbox: %s", outbox_dir, strerror(-r));
         else
-                outbox_set_config(m->outbox, m->config);
+                outbox_set_config(al->outbox, al->config);
         free(outbox_dir);
         return r;
 }
 
-void alerting_close(struct manager *m)
+void alerting_close(struct alerting *al)
 {
-        action_runner_cancel_all(m);
-        outbox_free(m->outbox);
-        m->outbox = NULL;
-        rule_transitions_clear(&m->batch.transitions);
-        free(m->batch.items);
-        m->batch = (struct alert_batch) { 0 };
-        rules_state_clear(&m->alerts);
-        actions_ledger_clear(&m->actions);
+        action_runner_close(&al->actions);
+        outbox_free(al->outbox);
+        al->outbox = NULL;
+        rule_transitions_clear(&al->batch.transitions);
+        free(al->batch.items);
+        al->batch = (struct alert_batch) { 0 };
+        rules_state_clear(&al->alerts);
 }
 
 static void format_figure(struct alert_figure f, char *buf, size_t size)
@@ -146,46 +193,46 @@ static const char *const transition_names[] = {
         [RULE_TRANSITION_PENDING] = "pending",
 };
 
-static void transition_event_id(const struct manager *m, const struct rule_transition *t,
+static void transition_event_id(const struct alerting *al, const struct rule_transition *t,
                                 const struct config_rule *rule, char id[static NOTIFY_EVENT_ID_SIZE])
 {
         char what[64];
 
         snprintf(what, sizeof(what), "alert %s %s", transition_names[t->kind], t->variant_id ? t->variant_id : "");
-        alerting_event_id(m, what, rule->name, t->experiment_id, true, id);
+        alerting_event_id(al, what, rule->name, t->experiment_id, true, id);
 }
 
 /* A rule with an action is told at once, in its own message: its action
  * starts now, and its report must not reach a receiver before the alert
  * that caused it (the cycle's batch is queued only when the cycle ends). */
-static void notify_before_action(struct manager *m, const struct rule_transition *t, const struct config_rule *rule,
+static void notify_before_action(struct alerting *al, const struct rule_transition *t, const struct config_rule *rule,
                                  struct alert_event *ev)
 {
         char id[NOTIFY_EVENT_ID_SIZE];
 
-        transition_event_id(m, t, rule, id);
+        transition_event_id(al, t, rule, id);
         ev->id = id;
         journal_transition(t, rule, ev, t->notify && rule->n_notify > 0 ? id : NULL);
         if (t->notify)
-                alerting_send_now(m, t->rule_index, ev);
+                send_now(al, t->rule_index, ev);
 }
 
-static void handle_transition(struct manager *m, const struct rule_transition *t,
+static void handle_transition(struct alerting *al, const struct rule_transition *t,
                               const struct experiment_analysis *a)
 {
-        const struct config_rule *rule = &m->config->rules[t->rule_index];
+        const struct config_rule *rule = &al->config->rules[t->rule_index];
         struct batched_event *b = NULL;
         struct alert_event ev;
 
-        rule_transition_event(t, m->config, a, &ev);
+        rule_transition_event(t, al->config, a, &ev);
         if (rule->action != RULE_ACTION_NONE && t->kind != RULE_TRANSITION_STILL_FIRING &&
             t->kind != RULE_TRANSITION_PENDING) {
-                notify_before_action(m, t, rule, &ev);
+                notify_before_action(al, t, rule, &ev);
         } else if (t->kind != RULE_TRANSITION_STILL_FIRING) {
-                if (t->notify && rule->n_notify > 0 && !(b = batch_add(&m->batch)))
+                if (t->notify && rule->n_notify > 0 && !(b = batch_add(&al->batch)))
                         log_error("out of memory: the notification of rule %s is lost", rule->name);
                 if (b) {
-                        transition_event_id(m, t, rule, b->id);
+                        transition_event_id(al, t, rule, b->id);
                         b->ev = ev;   /* ev.id is set when queued: items may move */
                         b->rule_index = t->rule_index;
                 }
@@ -193,27 +240,27 @@ static void handle_transition(struct manager *m, const struct rule_transition *t
         }
         if (rule->action != RULE_ACTION_NONE &&
             (t->kind != RULE_TRANSITION_RESOLVED && t->kind != RULE_TRANSITION_PENDING))
-                action_runner_consider(m, t, a);
+                action_runner_consider(&al->actions, t, a, al->dry_run_forced || al->config->monitor.dry_run);
 }
 
-void alerting_evaluate(struct manager *m, struct watched_experiment *e)
+void alerting_evaluate(struct alerting *al, struct watched_experiment *e)
 {
-        struct rule_transitions *all = &m->batch.transitions;
+        struct rule_transitions *all = &al->batch.transitions;
         size_t first = all->n;
         int64_t now = time(NULL);
 
-        if (!e->current || m->config->n_rules == 0)
+        if (!e->current || al->config->n_rules == 0)
                 return;
-        if (rules_evaluate_experiment(&m->alerts, m->config, e->current,
+        if (rules_evaluate_experiment(&al->alerts, al->config, e->current,
                                       experiment_hours_since_new_visitor(e, now), now, all) < 0)
                 log_error("out of memory evaluating the rules of experiment %lld", e->id);
         for (size_t i = first; i < all->n; i++)
-                handle_transition(m, &all->items[i], e->current);
+                handle_transition(al, &all->items[i], e->current);
 }
 
-void alerting_forget(struct manager *m, long long experiment_id)
+void alerting_forget(struct alerting *al, long long experiment_id)
 {
-        size_t n = rules_drop_experiment(&m->alerts, experiment_id);
+        size_t n = rules_drop_experiment(&al->alerts, experiment_id);
 
         if (n > 0)
                 log_info("experiment %lld: %zu alert%s ended with it", experiment_id, n, n == 1 ? "" : "s");
@@ -228,9 +275,9 @@ static bool rule_notifies(const struct config_rule *rule, size_t notifier_index)
 }
 
 /* One call per notifier with the events of its rules: Slack groups them. */
-static void queue_batch(struct manager *m)
+static void queue_batch(struct alerting *al)
 {
-        struct alert_batch *b = &m->batch;
+        struct alert_batch *b = &al->batch;
         const struct alert_event **events = calloc(b->n ? b->n : 1, sizeof(*events));
 
         if (!events) {
@@ -239,59 +286,59 @@ static void queue_batch(struct manager *m)
         }
         for (size_t i = 0; i < b->n; i++)
                 b->items[i].ev.id = b->items[i].id;
-        for (size_t j = 0; j < m->config->n_notifiers; j++) {
+        for (size_t j = 0; j < al->config->n_notifiers; j++) {
                 size_t k = 0;
 
                 for (size_t i = 0; i < b->n; i++)
-                        if (rule_notifies(&m->config->rules[b->items[i].rule_index], j))
+                        if (rule_notifies(&al->config->rules[b->items[i].rule_index], j))
                                 events[k++] = &b->items[i].ev;
-                if (k > 0 && m->outbox)
-                        (void) notify_events(m->outbox, &m->config->notifiers[j], events, k);
+                if (k > 0 && al->outbox)
+                        (void) notify_events(al->outbox, &al->config->notifiers[j], events, k);
         }
         free(events);
 }
 
-static int save_alerts(struct manager *m)
+static int save_alerts(struct alerting *al)
 {
-        int r = rules_state_save(m->config->monitor.state_directory, &m->alerts);
+        int r = rules_state_save(al->config->monitor.state_directory, &al->alerts);
 
         if (r < 0)
                 log_error("%s: cannot save the alert state: %s; will retry next cycle",
-                          m->config->monitor.state_directory, strerror(-r));
+                          al->config->monitor.state_directory, strerror(-r));
         return r;
 }
 
-int alerting_cycle_finished(struct manager *m)
+int alerting_cycle_finished(struct alerting *al)
 {
-        int r = 0;
-
-        queue_batch(m);
-        rule_transitions_clear(&m->batch.transitions);
-        m->batch.n = 0;
-        if (m->mode == MANAGER_DAEMON) {
-                /* Saved with the states it names: a crash before this
-                 * replays the cycle under the same event ids. */
-                m->alerts.generation++;
-                r = save_alerts(m);
-        }
-        return r;
+        queue_batch(al);
+        rule_transitions_clear(&al->batch.transitions);
+        al->batch.n = 0;
+        /* Saved with the states it names: a crash before this replays the
+         * cycle under the same event ids. */
+        al->alerts.generation++;
+        return save_alerts(al);
 }
 
-void alerting_config_changed(struct manager *m)
+void alerting_config_changed(struct alerting *al, const struct config *config, struct http_client *api_http)
 {
-        size_t n = rules_state_prune(&m->alerts, m->config);
+        size_t n;
 
+        al->config = al->actions.config = config;
+        al->actions.http = api_http;
+        n = rules_state_prune(&al->alerts, config);
         if (n > 0)
                 log_info("%zu alert%s of rules no longer configured forgotten", n, n == 1 ? "" : "s");
-        if (m->outbox)
-                outbox_set_config(m->outbox, m->config);
+        if (al->outbox)
+                outbox_set_config(al->outbox, config);
 }
 
-void alerting_send_now(struct manager *m, size_t rule_index, const struct alert_event *ev)
+/* Queues ev for every notifier of rule (by index into the config) now,
+ * outside the cycle's batch: action results arrive after the cycle. */
+static void send_now(struct alerting *al, size_t rule_index, const struct alert_event *ev)
 {
-        const struct config_rule *rule = &m->config->rules[rule_index];
+        const struct config_rule *rule = &al->config->rules[rule_index];
         const struct alert_event *events[] = { ev };
 
-        for (size_t i = 0; i < rule->n_notify && m->outbox; i++)
-                (void) notify_events(m->outbox, &m->config->notifiers[rule->notify[i]], events, 1);
+        for (size_t i = 0; i < rule->n_notify && al->outbox; i++)
+                (void) notify_events(al->outbox, &al->config->notifiers[rule->notify[i]], events, 1);
 }

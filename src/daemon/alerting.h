@@ -11,11 +11,16 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include <systemd/sd-event.h>
+
+#include "actions/action_runner.h"
 #include "notify/notify.h"
 #include "notify/notify_payload.h"
 #include "rules/rules.h"
 
-struct manager;
+struct http_client;
+struct outbox;
+struct watchlist;
 struct watched_experiment;
 
 /* One event waiting for the end of the cycle. Its strings are borrowed
@@ -33,21 +38,41 @@ struct alert_batch {
         size_t n, cap;
 };
 
-/* Daemon start: loads alerts.json and actions.json, opens the outbox and
- * resends action requests a crash interrupted. Returns 0 or -errno (only
- * when the outbox directory cannot be created or read). */
-int alerting_open(struct manager *m);
-void alerting_close(struct manager *m);
+/* The daemon's alerting: owned by the manager, which hands it the config
+ * (and a new one on reload) and the watch list it reads figures from. */
+struct alerting {
+        const struct config *config;
+        const struct watchlist *watch;
+        bool dry_run_forced;             /* --dry-run */
+        struct rules_state alerts;       /* alerts.json */
+        struct alert_batch batch;        /* this cycle's notifications */
+        struct outbox *outbox;           /* deliveries */
+        struct action_runner actions;    /* the ledger and the requests in flight */
+        /* Called when the last action request has finished (a waiting
+         * reload can then go ahead). */
+        void (*idle)(void *userdata);
+        void *idle_userdata;
+};
+
+/* Daemon start: loads alerts.json and actions.json and opens the outbox
+ * (its deliveries go through delivery_http; actions through api_http).
+ * Returns 0 or -errno (only when the outbox directory cannot be created or
+ * read). al's config, watch, dry_run_forced and idle are set by the caller
+ * before. */
+int alerting_open(struct alerting *al, sd_event *event, struct http_client *api_http,
+                  struct http_client *delivery_http);
+void alerting_close(struct alerting *al);
 
 /* The experiment was just analysed (e->current is fresh). */
-void alerting_evaluate(struct manager *m, struct watched_experiment *e);
+void alerting_evaluate(struct alerting *al, struct watched_experiment *e);
 /* The experiment left the watch set: its alerts end without a message. */
-void alerting_forget(struct manager *m, long long experiment_id);
+void alerting_forget(struct alerting *al, long long experiment_id);
 /* The cycle settled: queue its notifications, save alerts.json. Returns 0
  * or the -errno of that save. */
-int alerting_cycle_finished(struct manager *m);
-/* A new config is in place: forget removed rules, send to new notifiers. */
-void alerting_config_changed(struct manager *m);
+int alerting_cycle_finished(struct alerting *al);
+/* A new config (and Mida API client) is in place: forget removed rules,
+ * send to new notifiers. Called only while no action request runs. */
+void alerting_config_changed(struct alerting *al, const struct config *config, struct http_client *api_http);
 
 /* The id of an event: derived from the state's salt, the event's identity
  * (what, rule, experiment) and, per_cycle, the generation of the alert
@@ -55,9 +80,5 @@ void alerting_config_changed(struct manager *m);
  * same id when the next start replays it (the outbox and the receivers then
  * drop the duplicate). Action reports are not per cycle: their identity,
  * the ledger entry, is unique already, and may finish in a later cycle. */
-void alerting_event_id(const struct manager *m, const char *what, const char *rule, long long experiment_id,
+void alerting_event_id(const struct alerting *al, const char *what, const char *rule, long long experiment_id,
                        bool per_cycle, char id[static NOTIFY_EVENT_ID_SIZE]);
-
-/* Queues ev for every notifier of rule (by index into the config) now,
- * outside the cycle's batch: action results arrive after the cycle. */
-void alerting_send_now(struct manager *m, size_t rule_index, const struct alert_event *ev);

@@ -9,15 +9,14 @@
 #include <string.h>
 #include <time.h>
 
-#include "alerting.h"
 #include "mida/backoff.h"
 #include "config/config.h"
 #include "experiment_update.h"
-#include "health_daemon.h"
 #include "util/log.h"
-#include "manager.h"
 #include "mida/mida.h"
 #include "mida/mida_client.h"
+#include "store/state.h"
+#include "store/watchlist.h"
 
 #define USEC_PER_SEC 1000000ULL
 #define MAX_ATTEMPTS 3   /* per cycle; the next cycle tries again */
@@ -39,8 +38,9 @@ struct fetch {
 };
 
 struct cycle {
-        struct manager *m;
-        cycle_done_fn done;
+        struct cycle_env env;
+        struct cycle_hooks hooks;
+        struct cycle **slot;             /* the owner's pointer to c, cleared when c is freed */
         bool spread, stopping, discovering;
         unsigned list_attempt;
         long list_offset;
@@ -64,30 +64,24 @@ static uint64_t now_usec(const struct cycle *c)
 {
         uint64_t now = 0;
 
-        sd_event_now(c->m->event, CLOCK_MONOTONIC, &now);
+        sd_event_now(c->env.event, CLOCK_MONOTONIC, &now);
         return now;
 }
 
 static void finish(struct cycle *c)
 {
-        struct manager *m = c->m;
-        cycle_done_fn done = c->done;
+        struct daemon_summary *s = c->env.summary;
+        struct cycle_hooks hooks = c->hooks;
+        unsigned failed = c->failed;
 
-        m->summary.last_cycle_at = time(NULL);
-        m->summary.last_cycle_seconds = (double) (now_usec(c) - c->started_usec) / USEC_PER_SEC;
-        m->summary.last_cycle_polled = c->polled;
-        m->summary.last_cycle_failed = c->failed;
+        s->last_cycle_at = time(NULL);
+        s->last_cycle_seconds = (double) (now_usec(c) - c->started_usec) / USEC_PER_SEC;
+        s->last_cycle_polled = c->polled;
+        s->last_cycle_failed = c->failed;
         if (c->failed == 0 && !c->discovering)
-                m->summary.api_error[0] = 0;
-        /* Only `once` reports failed polls in its exit status; `run` exits 0
-         * on SIGTERM whatever its last cycle saw (systemd would call a
-         * plain stop a failure otherwise). */
-        if (m->mode == MANAGER_ONCE)
-                m->exit_code = c->failed ? 1 : 0;
-        manager_cycle_finished(m);
-        m->cycle = NULL;
+                s->api_error[0] = 0;
         cycle_free(c);
-        done(m);
+        hooks.done(hooks.userdata, failed);
 }
 
 static void fetch_finished(struct fetch *f)
@@ -100,7 +94,7 @@ static void fetch_finished(struct fetch *f)
                 finish(c);
 }
 
-static void log_poll_failure(struct manager *m, struct watched_experiment *e, int status, const char *msg)
+static void log_poll_failure(struct watched_experiment *e, int status, const char *msg)
 {
         char id[24], code[8];
         struct log_field fields[] = {
@@ -121,12 +115,12 @@ static void record_failure(struct cycle *c, struct watched_experiment *e, int st
         watchlist_set_error(e, msg);
         /* One record per failing spell, not one per retry or per cycle. */
         if (!e->failure_logged)
-                log_poll_failure(c->m, e, status, msg);
+                log_poll_failure(e, status, msg);
         e->failure_logged = true;
         if (status == 401 || status == 403)
-                snprintf(c->m->summary.api_error, sizeof(c->m->summary.api_error), "%s", msg);
+                snprintf(c->env.summary->api_error, sizeof(c->env.summary->api_error), "%s", msg);
         c->failed++;
-        health_daemon_request(c->m, false, status, msg);
+        c->hooks.request(c->hooks.userdata, false, status, msg);
 }
 
 static void record_success(struct cycle *c, struct watched_experiment *e)
@@ -137,7 +131,7 @@ static void record_success(struct cycle *c, struct watched_experiment *e)
         e->failure_logged = false;
         watchlist_set_error(e, NULL);
         c->polled++;
-        health_daemon_request(c->m, true, 200, NULL);
+        c->hooks.request(c->hooks.userdata, true, 200, NULL);
 }
 
 static void start_fetch(struct fetch *f);
@@ -155,7 +149,7 @@ static int on_retry_timer(sd_event_source *s, uint64_t usec, void *userdata)
 static int arm_timer(struct cycle *c, sd_event_source **slot, uint64_t when, sd_event_time_handler_t fn,
                      void *userdata)
 {
-        return sd_event_add_time(c->m->event, slot, CLOCK_MONOTONIC, when, USEC_PER_SEC / 100, fn, userdata);
+        return sd_event_add_time(c->env.event, slot, CLOCK_MONOTONIC, when, USEC_PER_SEC / 100, fn, userdata);
 }
 
 /* Retries a transient failure if the retry still fits in this cycle. */
@@ -163,7 +157,7 @@ static bool retry_later(struct fetch *f, long retry_after)
 {
         struct cycle *c = f->cycle;
         uint64_t when = now_usec(c) + backoff_delay(&poll_backoff, f->attempt - 1,
-                                                     manager_random(c->m), retry_after);
+                                                     backoff_random(c->env.rng), retry_after);
 
         if (c->stopping || f->attempt >= MAX_ATTEMPTS || when > c->deadline_usec)
                 return false;
@@ -177,8 +171,7 @@ static void drop_experiment(struct cycle *c, struct watched_experiment *e, const
 
         snprintf(id, sizeof(id), "%lld", e->id);
         e->active = false;
-        if (c->m->mode == MANAGER_DAEMON)
-                alerting_forget(c->m, e->id);
+        c->hooks.dropped(c->hooks.userdata, e->id);
         log_event(LOG_NOTICE, MIDA_MSGID_EXPERIMENT_DROPPED, fields, 2,
                   "experiment %lld (%s): %s; dropped from the watch list", e->id,
                   e->name ? e->name : "unnamed", why);
@@ -188,18 +181,17 @@ static void on_result(const struct http_response *r, void *userdata)
 {
         struct fetch *f = userdata;
         struct cycle *c = f->cycle;
-        struct watched_experiment *e = watchlist_find(&c->m->watch, f->id);
+        struct watched_experiment *e = watchlist_find(c->env.watch, f->id);
         char msg[256];
 
         f->transfer = NULL;
         c->in_flight--;
         start_next_fetches(c);
         if (r->status == 200) {
-                if (experiment_update(e, r->body, r->body_len, &c->m->config->statistics, time(NULL),
+                if (experiment_update(e, r->body, r->body_len, &c->env.config->statistics, time(NULL),
                                       msg, sizeof(msg)) >= 0) {
                         record_success(c, e);
-                        if (c->m->mode == MANAGER_DAEMON)
-                                alerting_evaluate(c->m, e);
+                        c->hooks.analysed(c->hooks.userdata, e);
                         fetch_finished(f);
                         return;
                 }
@@ -227,9 +219,9 @@ static void start_fetch(struct fetch *f)
                 return;
         }
         f->attempt++;
-        r = mida_get_result(c->m->http, &c->m->config->mida, f->id, on_result, f, &f->transfer);
+        r = mida_get_result(c->env.http, &c->env.config->mida, f->id, on_result, f, &f->transfer);
         if (r < 0) {
-                record_failure(c, watchlist_find(&c->m->watch, f->id), 0, strerror(-r));
+                record_failure(c, watchlist_find(c->env.watch, f->id), 0, strerror(-r));
                 fetch_finished(f);
                 return;
         }
@@ -281,8 +273,9 @@ static void start_next_fetches(struct cycle *c)
 /* Fetches for every active experiment, spread over spread × interval. */
 static void schedule_fetches(struct cycle *c)
 {
-        struct manager *m = c->m;
-        size_t n = watchlist_count_active(&m->watch), k = 0;
+        const struct config *config = c->env.config;
+        struct watchlist *w = c->env.watch;
+        size_t n = watchlist_count_active(w), k = 0;
 
         c->discovering = false;
         c->fetches = calloc(n ? n : 1, sizeof(*c->fetches));
@@ -290,23 +283,23 @@ static void schedule_fetches(struct cycle *c)
                 log_error("out of memory starting a poll cycle");
                 n = 0;
         }
-        for (size_t i = 0; i < m->watch.n && k < n; i++) {
-                struct watched_experiment *e = m->watch.items[i];
+        for (size_t i = 0; i < w->n && k < n; i++) {
+                struct watched_experiment *e = w->items[i];
                 if (!e->active)
                         continue;
                 c->fetches[k] = (struct fetch) { .cycle = c, .id = e->id };
                 k++;
         }
         c->n_fetches = c->outstanding = k;
-        c->spread_usec = c->spread ? (uint64_t) (m->config->monitor.interval_usec * m->config->monitor.spread) : 0;
-        c->window = (size_t) (m->config->mida.max_connections > 0 ? m->config->mida.max_connections : 1) *
+        c->spread_usec = c->spread ? (uint64_t) (config->monitor.interval_usec * config->monitor.spread) : 0;
+        c->window = (size_t) (config->mida.max_connections > 0 ? config->mida.max_connections : 1) *
                     REQUESTS_PER_CONNECTION;
         start_next_fetches(c);
 }
 
 static void mark_watch_set(struct cycle *c)
 {
-        struct watchlist *w = &c->m->watch;
+        struct watchlist *w = c->env.watch;
 
         for (size_t i = 0; i < w->n; i++)
                 w->items[i]->seen = false;
@@ -357,25 +350,25 @@ static int on_list_retry(sd_event_source *s, uint64_t usec, void *userdata)
 /* Discovery failed: keep polling what was watched before. */
 static void discovery_failed(struct cycle *c, const struct http_response *r, const char *msg)
 {
-        struct manager *m = c->m;
+        struct daemon_summary *s = c->env.summary;
         uint64_t when = now_usec(c) + backoff_delay(&poll_backoff, c->list_attempt - 1,
-                                                     manager_random(m), r->retry_after_seconds);
+                                                     backoff_random(c->env.rng), r->retry_after_seconds);
 
         if ((r->status == 0 || r->status == 200 || mida_failure_is_transient(r->status)) && !c->stopping &&
             c->list_attempt < MAX_ATTEMPTS && when < c->deadline_usec &&
             arm_timer(c, &c->list_timer, when, on_list_retry, c) >= 0)
                 return;
-        if (strcmp(m->summary.api_error, msg) != 0) {
+        if (strcmp(s->api_error, msg) != 0) {
                 char code[8];
                 struct log_field fields[] = { { "MIDA_HTTP_STATUS", code } };
                 snprintf(code, sizeof(code), "%d", r->status);
                 log_event(LOG_ERR, MIDA_MSGID_POLL_FAILED, fields, 1,
                           "listing experiments failed: %s; polling the %zu experiments already watched",
-                          msg, watchlist_count_active(&m->watch));
+                          msg, watchlist_count_active(c->env.watch));
         }
-        snprintf(m->summary.api_error, sizeof(m->summary.api_error), "%s", msg);
+        snprintf(s->api_error, sizeof(s->api_error), "%s", msg);
         c->failed++;
-        health_daemon_request(m, false, r->status, msg);
+        c->hooks.request(c->hooks.userdata, false, r->status, msg);
         schedule_fetches(c);
 }
 
@@ -401,9 +394,9 @@ static void on_list_page(const struct http_response *r, void *userdata)
         }
         for (size_t i = 0; i < list.n; i++) {
                 const struct mida_experiment *x = &list.experiments[i];
-                if (x->status == 1 && !is_excluded(&c->m->config->monitor, x->test_id) &&
+                if (x->status == 1 && !is_excluded(&c->env.config->monitor, x->test_id) &&
                     add_live(c, x->test_id) == 0)
-                        watchlist_set_name(watchlist_get(&c->m->watch, x->test_id), x->test_name);
+                        watchlist_set_name(watchlist_get(c->env.watch, x->test_id), x->test_name);
         }
         /* A full page means there may be more. */
         if (list.n == MIDA_LIST_PAGE_SIZE && !c->stopping) {
@@ -414,7 +407,7 @@ static void on_list_page(const struct http_response *r, void *userdata)
                 return;
         }
         mida_experiment_list_free(&list);
-        health_daemon_request(c->m, true, 200, NULL);
+        c->hooks.request(c->hooks.userdata, true, 200, NULL);
         mark_watch_set(c);
         schedule_fetches(c);
 }
@@ -422,7 +415,7 @@ static void on_list_page(const struct http_response *r, void *userdata)
 static void request_list_page(struct cycle *c)
 {
         c->list_attempt++;
-        if (mida_list_experiments(c->m->http, &c->m->config->mida, c->list_offset, on_list_page, c,
+        if (mida_list_experiments(c->env.http, &c->env.config->mida, c->list_offset, on_list_page, c,
                                   &c->list_transfer) < 0) {
                 struct http_response r = { .status = 0, .error = "out of memory", .retry_after_seconds = -1 };
                 discovery_failed(c, &r, "out of memory");
@@ -432,7 +425,7 @@ static void request_list_page(struct cycle *c)
 /* experiments = [ ... ]: the configured ids, minus exclude. */
 static void watch_configured(struct cycle *c)
 {
-        const struct config_monitor *mon = &c->m->config->monitor;
+        const struct config_monitor *mon = &c->env.config->monitor;
 
         for (size_t i = 0; i < mon->n_experiments; i++) {
                 long long id = strtoll(mon->experiments[i], NULL, 10);
@@ -442,24 +435,24 @@ static void watch_configured(struct cycle *c)
         mark_watch_set(c);
 }
 
-struct cycle *cycle_start(struct manager *m, bool spread, cycle_done_fn done)
+int cycle_start(const struct cycle_env *env, const struct cycle_hooks *hooks, bool spread, struct cycle **slot)
 {
         struct cycle *c = calloc(1, sizeof(*c));
 
         if (!c)
-                return NULL;
-        *c = (struct cycle) { .m = m, .done = done, .spread = spread, .discovering = true };
+                return -ENOMEM;
+        *c = (struct cycle) { .env = *env, .hooks = *hooks, .slot = slot, .spread = spread, .discovering = true };
+        *slot = c;
         c->started_usec = now_usec(c);
         /* Retries must settle before the next tick is due. */
-        c->deadline_usec = c->started_usec + m->config->monitor.interval_usec * 9 / 10;
-        m->cycle = c;
-        if (m->config->monitor.experiments_live) {
+        c->deadline_usec = c->started_usec + env->config->monitor.interval_usec * 9 / 10;
+        if (env->config->monitor.experiments_live) {
                 request_list_page(c);
         } else {
                 watch_configured(c);
                 schedule_fetches(c);
         }
-        return m->cycle;
+        return 0;
 }
 
 void cycle_stop_starting(struct cycle *c)
@@ -492,7 +485,6 @@ void cycle_abort(struct cycle *c)
                         http_transfer_cancel(c->fetches[i].transfer);
         if (c->list_transfer)
                 http_transfer_cancel(c->list_transfer);
-        c->m->cycle = NULL;
         cycle_free(c);
 }
 
@@ -500,6 +492,8 @@ void cycle_free(struct cycle *c)
 {
         if (!c)
                 return;
+        if (c->slot)
+                *c->slot = NULL;
         for (size_t i = 0; i < c->n_fetches; i++)
                 sd_event_source_disable_unref(c->fetches[i].timer);
         sd_event_source_disable_unref(c->list_timer);

@@ -1,20 +1,52 @@
 /* One poll cycle: discover the experiments to watch, fetch each result
  * (spread over part of the interval, with per-experiment retries), hand
- * each to the analysis, and call back when everything has settled. */
+ * each to the analysis, and report back through the hooks its owner
+ * registered — it never calls up into the manager. */
 #pragma once
 #include <stdbool.h>
+#include <stdint.h>
+#include <systemd/sd-event.h>
 
-struct manager;
+struct config;
+struct daemon_summary;
+struct http_client;
+struct watchlist;
+struct watched_experiment;
 struct cycle;
 
-typedef void (*cycle_done_fn)(struct manager *m);
+/* What a cycle works with, borrowed until it has settled (a reload waits). */
+struct cycle_env {
+        sd_event *event;
+        struct http_client *http;
+        const struct config *config;
+        struct watchlist *watch;
+        struct daemon_summary *summary;  /* last cycle's figures and the API's error */
+        uint64_t *rng;                   /* retry jitter (backoff_random) */
+};
 
-/* Starts a cycle; NULL when nothing could be started (then the caller
- * treats the cycle as already done). `spread`: spread requests over
- * monitor.spread of the interval instead of sending them at once. */
-struct cycle *cycle_start(struct manager *m, bool spread, cycle_done_fn done);
+struct cycle_hooks {
+        void *userdata;
+        /* e's result was fetched and analysed: e->current is fresh. */
+        void (*analysed)(void *userdata, struct watched_experiment *e);
+        /* e left the watch set. */
+        void (*dropped)(void *userdata, long long experiment_id);
+        /* A request settled after its retries: ok, or failed with
+         * http_status (0: transport) and a message without secrets. */
+        void (*request)(void *userdata, bool ok, int http_status, const char *error);
+        /* The cycle settled, its figures are in the summary; `failed` polls
+         * failed. The cycle is already freed. */
+        void (*done)(void *userdata, unsigned failed);
+};
+
+/* Starts a cycle and stores it in *slot, which is cleared when the cycle is
+ * freed (as sd-event does with its sources): a cycle over nothing settles
+ * before this returns. Returns 0, or -ENOMEM when nothing could be started
+ * (the done hook is then not called). `spread`: spread requests over
+ * monitor.spread of the interval instead of sending them at once. Every
+ * hook must be set. */
+int cycle_start(const struct cycle_env *env, const struct cycle_hooks *hooks, bool spread, struct cycle **slot);
 /* SIGTERM: start nothing new; the cycle ends when in-flight requests do. */
 void cycle_stop_starting(struct cycle *c);
-/* Abandons in-flight requests; the done callback is not called. */
+/* Abandons in-flight requests and frees c; the done hook is not called. */
 void cycle_abort(struct cycle *c);
 void cycle_free(struct cycle *c);

@@ -10,9 +10,7 @@
 #include <systemd/sd-daemon.h>
 #include <systemd/sd-event.h>
 
-#include "cli/commands.h"
 #include "config/config.h"
-#include "actions/action_runner.h"
 #include "cycle.h"
 #include "util/log.h"
 #include "manager.h"
@@ -44,14 +42,7 @@ static void on_cycle_done(struct manager *m)
 
 static void start_cycle(struct manager *m, bool spread)
 {
-        if (m->cycle) {
-                /* The previous cycle is still running: never run two at once. */
-                log_warning("previous poll cycle still running; skipping this tick");
-                return;
-        }
-        m->cycle = cycle_start(m, spread, on_cycle_done);
-        if (!m->cycle)
-                on_cycle_done(m);
+        manager_start_cycle(m, spread, on_cycle_done);
 }
 
 static int on_tick(sd_event_source *s, uint64_t usec, void *userdata)
@@ -79,7 +70,7 @@ static int on_stop_timeout(sd_event_source *s, uint64_t usec, void *userdata)
         struct manager *m = userdata;
 
         log_warning("in-flight requests did not finish in time; abandoning them");
-        cycle_abort(m->cycle);
+        cycle_abort(m->cycle);   /* clears m->cycle */
         sd_event_exit(m->event, m->exit_code);
         return 0;
 }
@@ -92,6 +83,7 @@ static int on_terminate(sd_event_source *s, const struct signalfd_siginfo *si, v
         if (m->stopping)
                 return 0;
         m->stopping = true;
+        m->alerting.actions.stopping = true;   /* no more retries of actions */
         if (m->mode == MANAGER_DAEMON)
                 sd_notify(false, "STOPPING=1\nSTATUS=Stopping: finishing in-flight requests");
         log_info("received %s, stopping", strsignal((int) si->ssi_signo));
@@ -149,7 +141,7 @@ int manager_run(struct manager *m)
         r = add_signals(m);
         if (r < 0) {
                 log_error("cannot set up signal handling: %s", strerror(-r));
-                return EXIT_FAIL;
+                return EXIT_FAILURE;
         }
         if (m->mode == MANAGER_ONCE) {
                 start_cycle(m, false);
@@ -158,11 +150,11 @@ int manager_run(struct manager *m)
                 sd_event_now(m->event, CLOCK_MONOTONIC, &now);
                 r = schedule_tick(m, now + m->config->monitor.interval_usec);
                 if (r < 0)
-                        return EXIT_FAIL;
+                        return EXIT_FAILURE;
                 log_event(LOG_INFO, MIDA_MSGID_STARTED, NULL, 0, "mida-monitor %s started, polling every %llu s",
                           PACKAGE_VERSION, (unsigned long long) (m->config->monitor.interval_usec / USEC_PER_SEC));
                 sd_notify(false, "READY=1\nSTATUS=Started, first poll cycle running");
-                action_runner_resume(m);
+                action_runner_resume(&m->alerting.actions);
                 /* The first cycle runs at once and unspread, so that an
                  * operator sees the state right after a (re)start. */
                 start_cycle(m, false);
@@ -171,5 +163,5 @@ int manager_run(struct manager *m)
         manager_save_state(m);
         if (m->mode == MANAGER_DAEMON)
                 log_event(LOG_INFO, MIDA_MSGID_STOPPED, NULL, 0, "mida-monitor stopped, state saved");
-        return r < 0 ? EXIT_FAIL : r;
+        return r < 0 ? EXIT_FAILURE : r;
 }

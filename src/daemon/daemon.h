@@ -1,8 +1,16 @@
-/* The manager: owns the event loop, the config, the HTTP client, the watch
- * list and the cycle timer; handles signals and the systemd notify protocol. */
+/* Room daemon/: the manager — event loop, cycle timer, signals, reload,
+ * the systemd notify protocol — and what it runs: the poll cycle, alerting,
+ * health and metrics. The only room that wires the others together; it may
+ * use every room below it (actions/, rules/, notify/, store/, stats/, mida/,
+ * config/, expr/, util/) and is used only by cli/.
+ *
+ * This header is the room's door for cli/: build a manager, run it, free
+ * it. */
 #pragma once
 #include <stdbool.h>
-#include <stdio.h>
+
+struct config;
+struct watchlist;
 
 enum manager_mode {
         MANAGER_DAEMON,   /* `run`: cycles every interval until SIGTERM */
@@ -15,8 +23,10 @@ struct manager_options {
         const char *config_path;
         enum manager_mode mode;
         bool dry_run;      /* --dry-run: overrides the config's dry_run */
-        bool json;         /* `once --json` output */
-        FILE *output;      /* where `once` prints its table or JSON */
+        /* `once`: called when its cycle has finished, with what it saw
+         * (the caller prints it); not called when the cycle was cut short. */
+        void (*once_finished)(void *userdata, const struct watchlist *w, const struct config *c);
+        void *userdata;
 };
 
 /* Loads the config (printing its errors to stderr) and the state; returns

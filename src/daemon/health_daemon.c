@@ -137,7 +137,7 @@ static int observe(struct manager *m, struct health_observations *o,
         }
         for (size_t i = 0; i < m->config->n_notifiers; i++) {
                 const char *error = NULL;
-                uint64_t since = outbox_notifier_failing_since(m->outbox, m->config->notifiers[i].name, &error);
+                uint64_t since = outbox_notifier_failing_since(m->alerting.outbox, m->config->notifiers[i].name, &error);
                 nt[i] = (struct health_notifier_observation) {
                         .name = m->config->notifiers[i].name, .failing_since = (int64_t) (since / 1000000),
                         .error = error,
@@ -193,7 +193,7 @@ static void handle(struct manager *m, const struct health_transition *t, const s
         size_t targets[64], n = 0;
         char id[NOTIFY_EVENT_ID_SIZE] = "";
 
-        if (t->notify && m->outbox)
+        if (t->notify && m->alerting.outbox)
                 n = health_targets(m->config, t, targets, sizeof(targets) / sizeof(targets[0]));
         if (n > 0)
                 notify_new_event_id(id);
@@ -201,7 +201,7 @@ static void handle(struct manager *m, const struct health_transition *t, const s
         for (size_t i = 0; i < n; i++) {
                 const struct config_notifier *nt = &m->config->notifiers[targets[i]];
                 char *body = health_render(nt->type, id, t, time(NULL));
-                int r = body ? outbox_enqueue(m->outbox, nt->name, id, body) : -ENOMEM;
+                int r = body ? outbox_enqueue(m->alerting.outbox, nt->name, id, body) : -ENOMEM;
 
                 if (r < 0 && r != -ENOSPC && r != -EROFS && r != -EACCES && r != -EIO)
                         log_error("cannot queue the health notification %s for notifier %s: %s", id, nt->name,
@@ -392,8 +392,8 @@ int health_daemon_metrics(const struct manager *m, struct metrics_input *in)
                 .health = health, .n_health = HEALTH_CONDITION_COUNT,
                 .poll_duration_seconds = m->summary.last_cycle_at > 0 ? m->summary.last_cycle_seconds : NAN,
                 .last_cycle_timestamp = (double) m->summary.last_cycle_at,
-                .deliveries_pending = m->outbox ? (double) outbox_pending(m->outbox) : NAN,
-                .deliveries_failed_total = m->outbox ? (double) outbox_failed_total(m->outbox) : NAN,
+                .deliveries_pending = m->alerting.outbox ? (double) outbox_pending(m->alerting.outbox) : NAN,
+                .deliveries_failed_total = m->alerting.outbox ? (double) outbox_failed_total(m->alerting.outbox) : NAN,
         };
         if (!x || !rules || !errors || !actions || !health) {
                 health_daemon_metrics_free(in);
@@ -413,15 +413,15 @@ int health_daemon_metrics(const struct manager *m, struct metrics_input *in)
         in->n_experiments = k;
         for (size_t i = 0; i < c->n_rules; i++)
                 rules[i] = (struct metrics_labelled) { c->rules[i].name,
-                                                       (double) rules_firing_count(&m->alerts, c->rules[i].name) };
+                                                       (double) rules_firing_count(&m->alerting.alerts, c->rules[i].name) };
         for (size_t i = 0; i < N_KINDS; i++)
                 errors[i] = (struct metrics_labelled) { poll_error_kinds[i],
                                                         m->health ? (double) m->health->poll_errors[i] : 0 };
         actions[0] = (struct metrics_labelled) { rule_action_to_string(RULE_ACTION_PAUSE), 0 };
         actions[1] = (struct metrics_labelled) { rule_action_to_string(RULE_ACTION_SERVE_WINNER), 0 };
-        for (size_t i = 0; i < m->actions.n; i++)
-                if (m->actions.entries[i].state == ACTION_STATE_DONE)
-                        actions[m->actions.entries[i].action == RULE_ACTION_SERVE_WINNER].value++;
+        for (size_t i = 0; i < m->alerting.actions.ledger.n; i++)
+                if (m->alerting.actions.ledger.entries[i].state == ACTION_STATE_DONE)
+                        actions[m->alerting.actions.ledger.entries[i].action == RULE_ACTION_SERVE_WINNER].value++;
         for (int i = 0; i < HEALTH_CONDITION_COUNT; i++)
                 health[i] = (struct metrics_labelled) { health_condition_to_string(i),
                                                         m->health && health_holds(&m->health->state, i) ? 1 : 0 };

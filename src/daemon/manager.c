@@ -10,14 +10,12 @@
 #include <unistd.h>
 #include <systemd/sd-daemon.h>
 
-#include "actions/action_runner.h"
 #include "alerting.h"
 #include "config/config.h"
 #include "cycle.h"
 #include "health_daemon.h"
 #include "mida/http.h"
 #include "util/log.h"
-#include "cli/once_output.h"
 #include "notify/outbox.h"
 #include "store/state.h"
 #include "store/state_lock.h"
@@ -70,6 +68,11 @@ static int lock_state_directory(struct manager *m)
 
 /* Deliveries get a client of their own: Slack and webhook receivers are
  * not bound by the Mida API's connection and rate caps or its CA file. */
+static void actions_idle(void *userdata)
+{
+        manager_idle_check(userdata);
+}
+
 static int open_alerting(struct manager *m)
 {
         const struct http_client_options o = { .user_agent = "mida-monitor/" PACKAGE_VERSION };
@@ -77,21 +80,11 @@ static int open_alerting(struct manager *m)
         m->delivery_http = http_client_new(m->event, &o);
         if (!m->delivery_http || health_daemon_open(m) < 0)
                 return -ENOMEM;
-        return alerting_open(m);
-}
-
-uint64_t manager_random(struct manager *m)
-{
-        /* splitmix64: jitter only needs to be spread out, not secret. */
-        uint64_t z = (m->rng += 0x9e3779b97f4a7c15ULL);
-        z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
-        z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
-        return z ^ (z >> 31);
-}
-
-bool manager_dry_run(const struct manager *m)
-{
-        return m->dry_run_forced || m->config->monitor.dry_run;
+        m->alerting.config = m->config;
+        m->alerting.watch = &m->watch;
+        m->alerting.idle = actions_idle;
+        m->alerting.idle_userdata = m;
+        return alerting_open(&m->alerting, m->event, m->http, m->delivery_http);
 }
 
 int manager_new(const struct manager_options *o, struct manager **ret)
@@ -103,9 +96,9 @@ int manager_new(const struct manager_options *o, struct manager **ret)
                 return -ENOMEM;
         m->mode = o->mode;
         m->state_lock_fd = -1;
-        m->dry_run_forced = o->dry_run;
-        m->json = o->json;
-        m->output = o->output;
+        m->alerting.dry_run_forced = o->dry_run;
+        m->once_finished = o->once_finished;
+        m->once_userdata = o->userdata;
         m->config_path = strdup(o->config_path);
         if (getrandom(&m->rng, sizeof(m->rng), 0) != sizeof(m->rng))
                 m->rng = (uint64_t) time(NULL);
@@ -138,7 +131,7 @@ void manager_free(struct manager *m)
                 return;
         cycle_free(m->cycle);
         sd_event_source_unref(m->tick);
-        alerting_close(m);
+        alerting_close(&m->alerting);   /* also when never opened: all zero */
         health_daemon_close(m);
         http_client_free(m->delivery_http);
         http_client_free(m->http);
@@ -172,7 +165,7 @@ void manager_reload(struct manager *m)
                 } else {
                         http_client_free(m->http);
                         m->http = http;
-                        alerting_config_changed(m);
+                        alerting_config_changed(&m->alerting, m->config, m->http);
                         config_free(old);
                         log_event(LOG_INFO, MIDA_MSGID_CONFIG_RELOADED, NULL, 0,
                                   "%s: configuration reloaded", m->config_path);
@@ -183,7 +176,7 @@ void manager_reload(struct manager *m)
 
 bool manager_busy(const struct manager *m)
 {
-        return m->cycle || action_runner_busy(m);
+        return m->cycle || action_runner_busy(&m->alerting.actions);
 }
 
 void manager_idle_check(struct manager *m)
@@ -195,8 +188,8 @@ void manager_idle_check(struct manager *m)
 void manager_format_status(const struct manager *m, char *buf, size_t size)
 {
         const struct daemon_summary *s = &m->summary;
-        size_t firing = rules_firing_count(&m->alerts, NULL);
-        size_t pending = m->outbox ? outbox_pending(m->outbox) : 0;
+        size_t firing = rules_firing_count(&m->alerting.alerts, NULL);
+        size_t pending = m->alerting.outbox ? outbox_pending(m->alerting.outbox) : 0;
         int n = snprintf(buf, size, "Watching %zu experiments", watchlist_count_active(&m->watch));
 
         /* What an operator glancing at `systemctl status` needs first. */
@@ -226,12 +219,41 @@ void manager_save_state(struct manager *m)
                           m->config->monitor.state_directory, strerror(-r));
 }
 
-void manager_cycle_finished(struct manager *m)
+/* The cycle's hooks. Only the daemon alerts and tracks health: `once`
+ * looks, and its output is printed by the caller's once_finished. */
+static void cycle_analysed(void *userdata, struct watched_experiment *e)
 {
+        struct manager *m = userdata;
+
+        if (m->mode == MANAGER_DAEMON)
+                alerting_evaluate(&m->alerting, e);
+}
+
+static void cycle_dropped(void *userdata, long long experiment_id)
+{
+        struct manager *m = userdata;
+
+        if (m->mode == MANAGER_DAEMON)
+                alerting_forget(&m->alerting, experiment_id);
+}
+
+static void cycle_request(void *userdata, bool ok, int http_status, const char *error)
+{
+        health_daemon_request(userdata, ok, http_status, error);
+}
+
+static void cycle_finished(void *userdata, unsigned failed)
+{
+        struct manager *m = userdata;
         const struct daemon_summary *s = &m->summary;
 
+        /* Only `once` reports failed polls in its exit status; `run` exits 0
+         * on SIGTERM whatever its last cycle saw (systemd would call a
+         * plain stop a failure otherwise). */
+        if (m->mode == MANAGER_ONCE)
+                m->exit_code = failed ? 1 : 0;
         if (m->mode == MANAGER_DAEMON) {
-                int alerts_saved = alerting_cycle_finished(m);
+                int alerts_saved = alerting_cycle_finished(&m->alerting);
 
                 manager_save_state(m);
                 /* Either file failing means the state directory is not writable. */
@@ -242,6 +264,30 @@ void manager_cycle_finished(struct manager *m)
         /* Last, so that whoever waits for this line finds everything saved. */
         log_debug("poll cycle finished: %u polled, %u failed in %.2f s", s->last_cycle_polled,
                   s->last_cycle_failed, s->last_cycle_seconds);
-        if (m->mode == MANAGER_ONCE)
-                once_output_print(m->output, &m->watch, m->config, m->json);
+        if (m->mode == MANAGER_ONCE && m->once_finished)
+                m->once_finished(m->once_userdata, &m->watch, m->config);
+        m->cycle_done(m);
+}
+
+void manager_start_cycle(struct manager *m, bool spread, void (*done)(struct manager *m))
+{
+        const struct cycle_env env = {
+                .event = m->event, .http = m->http, .config = m->config, .watch = &m->watch,
+                .summary = &m->summary, .rng = &m->rng,
+        };
+        const struct cycle_hooks hooks = {
+                .userdata = m, .analysed = cycle_analysed, .dropped = cycle_dropped,
+                .request = cycle_request, .done = cycle_finished,
+        };
+
+        if (m->cycle) {
+                /* The previous cycle is still running: never run two at once. */
+                log_warning("previous poll cycle still running; skipping this tick");
+                return;
+        }
+        m->cycle_done = done;
+        if (cycle_start(&env, &hooks, spread, &m->cycle) < 0) {
+                log_error("out of memory starting a poll cycle");
+                done(m);
+        }
 }

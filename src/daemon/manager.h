@@ -1,25 +1,21 @@
-/* The manager object's fields, shared by daemon.c (event loop and signals),
- * manager.c (construction, reload, status) and cycle.c (one poll cycle).
- * Nothing else reaches inside it. */
+/* The manager object's fields, shared by daemon.c (event loop and signals)
+ * and manager.c (construction, reload, status, the cycle's hooks), and read
+ * by health_daemon.c. The files below it (cycle.c, alerting.c) get what they
+ * need as arguments and report back through hooks. */
 #pragma once
 #include <stdbool.h>
 #include <stdint.h>
-#include <stdio.h>
 #include <systemd/sd-event.h>
 
-#include "actions/actions.h"
 #include "alerting.h"
 #include "daemon.h"
-#include "rules/rules.h"
 #include "store/state.h"
 #include "store/watchlist.h"
 
-struct action_request;
 struct config;
 struct health_daemon;
 struct cycle;
 struct http_client;
-struct outbox;
 
 struct manager {
         sd_event *event;
@@ -28,24 +24,21 @@ struct manager {
         struct http_client *http;
         struct watchlist watch;          /* experiments and their persisted state */
         struct cycle *cycle;             /* the cycle in progress, or NULL */
+        void (*cycle_done)(struct manager *m);  /* daemon.c's, after manager.c's */
         sd_event_source *tick;
 
         enum manager_mode mode;
-        bool dry_run_forced;             /* --dry-run */
-        bool json;
-        FILE *output;
+        void (*once_finished)(void *userdata, const struct watchlist *w, const struct config *c);
+        void *once_userdata;
 
         int state_lock_fd;               /* state_lock.h; -1 in `once` */
         bool reload_pending;
         bool stopping;
         int exit_code;
 
-        /* Alerting (alerting.c, action_runner.c) */
-        struct rules_state alerts;       /* alerts.json */
-        struct action_ledger actions;    /* actions.json */
-        struct alert_batch batch;        /* this cycle's notifications */
-        struct action_request *action_requests;  /* in flight or awaiting a retry */
-        struct outbox *outbox;           /* deliveries; NULL in `once` */
+        /* Rules, notifications and actions (alerting.c); only the daemon
+         * opens it: in `once` its outbox is NULL. */
+        struct alerting alerting;
         struct http_client *delivery_http;  /* notifiers: not bound by the Mida API's caps */
 
         /* Health and metrics (health_daemon.c); NULL in `once` */
@@ -63,7 +56,6 @@ bool manager_busy(const struct manager *m);
 void manager_idle_check(struct manager *m);
 void manager_format_status(const struct manager *m, char *buf, size_t size);
 void manager_save_state(struct manager *m);
-/* Called by cycle.c when a cycle has settled: saves state, reports. */
-void manager_cycle_finished(struct manager *m);
-uint64_t manager_random(struct manager *m);
-bool manager_dry_run(const struct manager *m);
+/* Starts a cycle unless one runs; daemon.c's done hook follows when it
+ * has settled. */
+void manager_start_cycle(struct manager *m, bool spread, void (*done)(struct manager *m));

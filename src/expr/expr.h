@@ -1,5 +1,11 @@
-/* The rule expression language of `when`: compiled once at config load,
- * evaluated every cycle against one experiment (or one of its variants).
+/* Room expr/: the rule expression language of `when` — lexer, compiler to
+ * postfix code, evaluator — pure, and a room of its own so that config can
+ * check every `when` at load without reaching up into rules.
+ * May use: util/ ("did you mean" for a misspelt variable).
+ * Used by: config, rules.
+ *
+ * An expression is compiled once at config load and evaluated every cycle
+ * against one experiment (or one of its variants).
  *
  *   expr     := or
  *   or       := and ( "||" and )*

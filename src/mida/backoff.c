@@ -21,3 +21,12 @@ uint64_t backoff_delay(const struct backoff_policy *p, unsigned attempt,
                 delay = (uint64_t) retry_after_seconds * USEC_PER_SEC;
         return delay;
 }
+
+uint64_t backoff_random(uint64_t *state)
+{
+        uint64_t z = (*state += 0x9e3779b97f4a7c15ULL);
+
+        z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
+        z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
+        return z ^ (z >> 31);
+}

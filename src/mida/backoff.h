@@ -14,3 +14,7 @@ struct backoff_policy {
  * tests are deterministic). retry_after_seconds < 0 means "not given". */
 uint64_t backoff_delay(const struct backoff_policy *p, unsigned attempt,
                        uint64_t random, long retry_after_seconds);
+
+/* The next value of a splitmix64 sequence kept in *state (seed it once,
+ * e.g. from getrandom): jitter only needs to be spread out, not secret. */
+uint64_t backoff_random(uint64_t *state);

@@ -1,4 +1,10 @@
-/* The response half of the Mida API: json-c parsing of Get Experiment Result
+/* Room mida/: the Mida API client — the asynchronous HTTP client (libcurl
+ * multi on sd-event) and its error texts, retry backoff, the documented
+ * requests (mida_client.h) and the parsing of their responses (here).
+ * May use: config/ (the mida settings, the URL rule), util/.
+ * Used by: stats, notify, actions, daemon, cli.
+ *
+ * The response half of the Mida API: json-c parsing of Get Experiment Result
  * and List Experiments bodies into structs that own their strings.
  *
  * Both parsers accept the whole response or its bare data object, ignore

@@ -11,14 +11,6 @@
 
 #include "outbox.h"
 
-const struct config_notifier *notify_find_notifier(const struct config *c, const char *name)
-{
-        for (size_t i = 0; c && name && i < c->n_notifiers; i++)
-                if (strcmp(c->notifiers[i].name, name) == 0)
-                        return &c->notifiers[i];
-        return NULL;
-}
-
 /* "evt_" and the first 16 bytes in hex. */
 static void format_event_id(char buf[static NOTIFY_EVENT_ID_SIZE], const unsigned char *bytes)
 {

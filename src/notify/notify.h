@@ -1,5 +1,11 @@
-/* Alert events to deliveries: the payload each kind of notifier gets, and
- * the outbox entries for one cycle's events. */
+/* Room notify/: how an alert reaches people — the payload each notifier
+ * type gets (notify_payload.c, notify_slack.c), webhook signing, and the
+ * durable outbox that delivers with retries (outbox.c, delivery.c). May
+ * use: mida/ (the HTTP client, backoff), config/, util/. Used by rules/
+ * (the alert_event it fills), actions/, daemon/, cli/ (test-notify).
+ *
+ * This file: alert events to deliveries — the payload each kind of
+ * notifier gets, and the outbox entries for one cycle's events. */
 #pragma once
 #include <stddef.h>
 
@@ -10,9 +16,6 @@ struct outbox;
 
 /* "evt_" + 32 hex digits from getrandom() + NUL fits */
 #define NOTIFY_EVENT_ID_SIZE 40
-
-/* The notifier called name in c (c may be NULL); NULL when there is none. */
-const struct config_notifier *notify_find_notifier(const struct config *c, const char *name);
 
 /* A fresh event id, "evt_<32 hex>". */
 void notify_new_event_id(char buf[static NOTIFY_EVENT_ID_SIZE]);

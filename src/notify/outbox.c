@@ -15,7 +15,6 @@
 #include "config/config.h"
 #include "delivery.h"
 #include "util/log.h"
-#include "notify.h"
 #include "outbox_file.h"
 
 #define USEC_PER_SEC 1000000ULL
@@ -229,7 +228,7 @@ static void delivered(struct outbox *o, struct queue *q, const struct http_respo
  * (none while the notifier is missing from the config). */
 static uint64_t deadline(const struct outbox *o, const struct entry *e)
 {
-        const struct config_notifier *n = notify_find_notifier(o->config, e->rec.notifier);
+        const struct config_notifier *n = config_find_notifier(o->config, e->rec.notifier);
 
         return n ? e->rec.created_at + n->max_age_usec : UINT64_MAX;
 }
@@ -325,7 +324,7 @@ static const struct config_notifier *sendable(struct queue *q)
 
         if (!q->head || q->transfer || !q->owner->config)
                 return NULL;
-        n = notify_find_notifier(q->owner->config, q->notifier);
+        n = config_find_notifier(q->owner->config, q->notifier);
         if (!n && !q->missing_logged)
                 log_warning("notifier %s is not in the config; its deliveries are kept until it is again",
                             q->notifier);
@@ -351,7 +350,7 @@ static void arm_timer(struct outbox *o, uint64_t now)
                 struct queue *q = o->queues[i];
 
                 if (q->head && !q->transfer && q->head->rec.next_attempt_at > now &&
-                    q->head->rec.next_attempt_at < next && notify_find_notifier(o->config, q->notifier))
+                    q->head->rec.next_attempt_at < next && config_find_notifier(o->config, q->notifier))
                         next = q->head->rec.next_attempt_at;
         }
         if (next == UINT64_MAX) {

@@ -1,4 +1,13 @@
-/* The alert lifecycle (Prometheus semantics), pure: time is passed in.
+/* Room rules/: the alert state machine — analyses in, transitions out —
+ * with the analysis as rule variables (rule_env.h), each transition as the
+ * alert_event notifiers format (rule_event.h), and the alert states kept
+ * in alerts.json.
+ * May use: notify/ (struct alert_event), store/ (JSON state files),
+ * stats/ (the analysis), expr/ (compiled conditions), config/ (the rules),
+ * util/.
+ * Used by: actions, daemon, cli.
+ *
+ * The alert lifecycle (Prometheus semantics), pure: time is passed in.
  *
  * One alert per rule × experiment × variant (variant "" for a rule on
  * experiment-level variables only). An inactive alert has no record.

@@ -1,4 +1,9 @@
-/* From one parsed experiment result to the figures rules and people read:
+/* Room stats/: pure statistics — tails, tests, intervals, chance to beat
+ * control, SRM — and the analysis of one result with its sequential state.
+ * May use: mida/ (the parsed result), config/ (statistics settings), util/.
+ * Used by: store, rules, actions, daemon, cli.
+ *
+ * From one parsed experiment result to the figures rules and people read:
  * per variant conversion rate, lift with its interval, p-value (raw and
  * adjusted), significance and chance to beat control; per experiment the
  * sample-ratio-mismatch test. Definitions: ENGINEERING.md §4.

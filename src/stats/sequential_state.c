@@ -82,7 +82,7 @@ static int variant_from_json(json_object *obj, const char *path, struct sequenti
         return 0;
 }
 
-static int state_from_json(json_object *obj, struct sequential_state *out, char **error)
+static int parse_sequential_state(json_object *obj, struct sequential_state *out, char **error)
 {
         json_object *list;
         int r;
@@ -113,7 +113,7 @@ static int state_from_json(json_object *obj, struct sequential_state *out, char 
 int sequential_state_from_json(json_object *obj, struct sequential_state *out, char **error)
 {
         *out = (struct sequential_state) { 0 };
-        int r = state_from_json(obj, out, error);
+        int r = parse_sequential_state(obj, out, error);
 
         if (r < 0)
                 sequential_state_free(out);

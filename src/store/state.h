@@ -1,4 +1,11 @@
-/* The state directory: what the daemon remembers across cycles and
+/* Room store/: persistence in the state directory — the watch list and
+ * what the daemon remembers of each experiment (state.json, streamed both
+ * ways), the small JSON state files other rooms keep there (alerts.json,
+ * actions.json), and the one-daemon-per-directory lock.
+ * May use: stats/ (the analyses and sequential states it keeps), util/.
+ * Used by: rules, actions, daemon, cli.
+ *
+ * The state directory: what the daemon remembers across cycles and
  * restarts, in one JSON file written atomically after each cycle. */
 #pragma once
 #include <json-c/json.h>

@@ -1,4 +1,11 @@
-/* Logging: structured records to the systemd journal, or readable lines on
+/* Room util/: what every room shares and nothing in it decides — logging,
+ * growth by doubling, numbers and text as JSON and people read them
+ * (double_format, text_format), typed json-c reads whose errors name the
+ * field, atomic files, "did you mean" suggestions.
+ * May use: no other room (libc, json-c, sd-journal only).
+ * Used by: every room.
+ *
+ * Logging: structured records to the systemd journal, or readable lines on
  * stderr when not running under journald. */
 #pragma once
 #include <stdbool.h>
