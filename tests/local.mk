@@ -24,6 +24,10 @@ check-local:
 endif
 include tests/sim.mk
 include tests/unit.mk
+# The layout of the sources: src/ rooms include only rooms below them, and
+# sim/ has no circle of includes. Reads the tree; needs no build.
+TESTS += tests/layout.sh
+EXTRA_DIST += tests/layout.sh
 # Test data and helper headers travel in the tarball for `make distcheck`.
 EXTRA_DIST += tests/data
 include tests/fuzz/local.mk
