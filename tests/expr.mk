@@ -1,4 +1,4 @@
-# tests for expr: the rule expression language (src/expr*.c)
+# tests for expr: the rule expression language (src/expr/)
 check_PROGRAMS += tests/test_expr
 TESTS += tests/test_expr
 tests_test_expr_SOURCES = tests/test_expr.c

@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # The man pages render without warnings (groff -ww, and mandoc -Tlint when
-# installed) and stay in step with the code: every command of main.c is in
-# mida-monitor(8), every MESSAGE_ID of log.h too, and every rule variable of
-# expr.c is in mida-monitor.conf(5).
+# installed) and stay in step with the code: every command of src/cli/main.c
+# is in mida-monitor(8), every MESSAGE_ID of src/util/log.h too, and every
+# rule variable of src/expr/expr.c is in mida-monitor.conf(5).
 set -u
 : "${top_srcdir:?run through make check}"
 M8=$top_srcdir/man/mida-monitor.8

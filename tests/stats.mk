@@ -1,5 +1,5 @@
-# Tests of the statistics engine (src/stats*.c, src/analysis*.c), the
-# response parsers (src/mida*.c) and `mida-monitor analyze`.
+# Tests of the statistics engine (src/stats/), the response parsers
+# (src/mida/mida*.c) and `mida-monitor analyze`.
 MIDA_STATS_TESTS = tests/test_stats tests/test_analysis tests/test_mida_parse tests/test_aa_simulation \
 	tests/test_double_format
 check_PROGRAMS += $(MIDA_STATS_TESTS)
