@@ -13,7 +13,9 @@
 #include "config/config.h"
 #include "health_payload.h"
 #include "util/log.h"
-#include "manager.h"
+#include "alerting.h"
+#include "store/state.h"
+#include "store/watchlist.h"
 #include "notify/notify.h"
 #include "notify/outbox.h"
 #include "rules/rules.h"
@@ -36,7 +38,7 @@ struct health_daemon {
         bool metrics_failing;            /* one error record per failing spell */
 };
 
-int health_daemon_open(struct manager *m)
+int health_daemon_open(const char *state_directory, struct health_daemon **ret)
 {
         struct health_daemon *h = calloc(1, sizeof(*h));
 
@@ -44,23 +46,21 @@ int health_daemon_open(struct manager *m)
                 return -ENOMEM;
         h->state_writable = -1;
         h->cycle_started_at = time(NULL);
-        health_state_load(m->config->monitor.state_directory, &h->state);
-        m->health = h;
+        health_state_load(state_directory, &h->state);
+        *ret = h;
         return 0;
 }
 
-void health_daemon_close(struct manager *m)
+void health_daemon_close(struct health_daemon *h)
 {
-        if (!m->health)
+        if (!h)
                 return;
-        health_state_clear(&m->health->state);
-        free(m->health);
-        m->health = NULL;
+        health_state_clear(&h->state);
+        free(h);
 }
 
-void health_daemon_request(struct manager *m, bool ok, int http_status, const char *error)
+void health_daemon_request(struct health_daemon *h, bool ok, int http_status, const char *error)
 {
-        struct health_daemon *h = m->health;
         const char *kind;
 
         if (!h)
@@ -79,9 +79,8 @@ void health_daemon_request(struct manager *m, bool ok, int http_status, const ch
                         h->poll_errors[i]++;
 }
 
-void health_daemon_state_written(struct manager *m, int r)
+void health_daemon_state_written(struct health_daemon *h, int r)
 {
-        struct health_daemon *h = m->health;
 
         if (!h)
                 return;
@@ -100,7 +99,7 @@ static enum health_api api_outcome(const struct health_daemon *h)
         return HEALTH_API_UNKNOWN;
 }
 
-static bool experiment_live(const struct manager *m, const struct watched_experiment *e)
+static bool experiment_live(const struct health_sources *m, const struct watched_experiment *e)
 {
         if (e->current && e->current->status_code >= 0)
                 return e->current->status_code == 1;
@@ -109,11 +108,10 @@ static bool experiment_live(const struct manager *m, const struct watched_experi
 
 /* The observation arrays point into the watch list and the outbox, which
  * stay put until health_evaluate returns. */
-static int observe(struct manager *m, struct health_observations *o,
+static int observe(struct health_daemon *h, const struct health_sources *m, struct health_observations *o,
                    struct health_experiment_observation **ret_x, struct health_notifier_observation **ret_n)
 {
-        struct health_daemon *h = m->health;
-        size_t n = watchlist_count_active(&m->watch), k = 0;
+        size_t n = watchlist_count_active(m->watch), k = 0;
         struct health_experiment_observation *x = calloc(n ? n : 1, sizeof(*x));
         struct health_notifier_observation *nt = calloc(m->config->n_notifiers ? m->config->n_notifiers : 1,
                                                        sizeof(*nt));
@@ -123,8 +121,8 @@ static int observe(struct manager *m, struct health_observations *o,
                 free(nt);
                 return -ENOMEM;
         }
-        for (size_t i = 0; i < m->watch.n && k < n; i++) {
-                const struct watched_experiment *e = m->watch.items[i];
+        for (size_t i = 0; i < m->watch->n && k < n; i++) {
+                const struct watched_experiment *e = m->watch->items[i];
                 if (!e->active)
                         continue;
                 x[k++] = (struct health_experiment_observation) {
@@ -137,7 +135,7 @@ static int observe(struct manager *m, struct health_observations *o,
         }
         for (size_t i = 0; i < m->config->n_notifiers; i++) {
                 const char *error = NULL;
-                uint64_t since = outbox_notifier_failing_since(m->alerting.outbox, m->config->notifiers[i].name, &error);
+                uint64_t since = outbox_notifier_failing_since(m->alerting->outbox, m->config->notifiers[i].name, &error);
                 nt[i] = (struct health_notifier_observation) {
                         .name = m->config->notifiers[i].name, .failing_since = (int64_t) (since / 1000000),
                         .error = error,
@@ -188,12 +186,12 @@ static void journal(const struct health_transition *t, const struct health_setti
 
 /* Queues t for each health notifier that should get it; journals it with
  * the event id of the first delivery. */
-static void handle(struct manager *m, const struct health_transition *t, const struct health_settings *settings)
+static void handle(const struct health_sources *m, const struct health_transition *t, const struct health_settings *settings)
 {
         size_t targets[64], n = 0;
         char id[NOTIFY_EVENT_ID_SIZE] = "";
 
-        if (t->notify && m->alerting.outbox)
+        if (t->notify && m->alerting->outbox)
                 n = health_targets(m->config, t, targets, sizeof(targets) / sizeof(targets[0]));
         if (n > 0)
                 notify_new_event_id(id);
@@ -201,7 +199,7 @@ static void handle(struct manager *m, const struct health_transition *t, const s
         for (size_t i = 0; i < n; i++) {
                 const struct config_notifier *nt = &m->config->notifiers[targets[i]];
                 char *body = health_render(nt->type, id, t, time(NULL));
-                int r = body ? outbox_enqueue(m->alerting.outbox, nt->name, id, body) : -ENOMEM;
+                int r = body ? outbox_enqueue(m->alerting->outbox, nt->name, id, body) : -ENOMEM;
 
                 if (r < 0 && r != -ENOSPC && r != -EROFS && r != -EACCES && r != -EIO)
                         log_error("cannot queue the health notification %s for notifier %s: %s", id, nt->name,
@@ -212,9 +210,8 @@ static void handle(struct manager *m, const struct health_transition *t, const s
                 log_info("no other health notifier to report %s through", t->subject);
 }
 
-static void write_metrics(struct manager *m)
+static void write_metrics(struct health_daemon *h, const struct health_sources *m)
 {
-        struct health_daemon *h = m->health;
         const char *path = m->config->monitor.metrics_file;
         struct metrics_input in;
         char *text = NULL;
@@ -223,7 +220,7 @@ static void write_metrics(struct manager *m)
 
         if (!path)
                 return;
-        r = health_daemon_metrics(m, &in);
+        r = health_daemon_metrics(h, m, &in);
         if (r >= 0)
                 r = metrics_format(&in, &text, &len);
         if (r >= 0)
@@ -237,9 +234,8 @@ static void write_metrics(struct manager *m)
         h->metrics_failing = r < 0;
 }
 
-void health_daemon_cycle_finished(struct manager *m)
+void health_daemon_cycle_finished(struct health_daemon *h, const struct health_sources *m)
 {
-        struct health_daemon *h = m->health;
         struct health_settings settings;
         struct health_observations o;
         struct health_experiment_observation *x = NULL;
@@ -253,7 +249,7 @@ void health_daemon_cycle_finished(struct manager *m)
                 .after_usec = m->config->health.after_usec, .repeat_usec = m->config->health.repeat_usec,
                 .stalled_after_usec = m->config->health.stalled_after_usec,
         };
-        if (observe(m, &o, &x, &nt) < 0 || health_evaluate(&h->state, &settings, &o, &out) < 0)
+        if (observe(h, m, &o, &x, &nt) < 0 || health_evaluate(&h->state, &settings, &o, &out) < 0)
                 log_error("out of memory evaluating the daemon's health");
         for (size_t i = 0; i < out.n; i++)
                 handle(m, &out.items[i], &settings);
@@ -265,7 +261,7 @@ void health_daemon_cycle_finished(struct manager *m)
         if (r < 0)
                 log_debug("%s: cannot save %s: %s", m->config->monitor.state_directory, HEALTH_STATE_FILE,
                           strerror(-r));
-        write_metrics(m);
+        write_metrics(h, m);
 
         h->requests_ok = h->requests_failed = h->requests_auth_failed = 0;
         h->api_error[0] = 0;
@@ -376,10 +372,10 @@ static int experiment_metrics(const struct watched_experiment *e, struct metrics
         return e->current ? current_metrics(e, x) : restored_metrics(e, x);
 }
 
-int health_daemon_metrics(const struct manager *m, struct metrics_input *in)
+int health_daemon_metrics(const struct health_daemon *h, const struct health_sources *m, struct metrics_input *in)
 {
         const struct config *c = m->config;
-        struct metrics_experiment *x = calloc(m->watch.n ? m->watch.n : 1, sizeof(*x));
+        struct metrics_experiment *x = calloc(m->watch->n ? m->watch->n : 1, sizeof(*x));
         struct metrics_labelled *rules = calloc(c->n_rules ? c->n_rules : 1, sizeof(*rules));
         struct metrics_labelled *errors = calloc(N_KINDS, sizeof(*errors));
         struct metrics_labelled *actions = calloc(2, sizeof(*actions));
@@ -390,17 +386,17 @@ int health_daemon_metrics(const struct manager *m, struct metrics_input *in)
                 .version = PACKAGE_VERSION, .experiments = x, .rules_firing = rules, .n_rules = c->n_rules,
                 .poll_errors = errors, .n_poll_errors = N_KINDS, .actions = actions, .n_actions = 2,
                 .health = health, .n_health = HEALTH_CONDITION_COUNT,
-                .poll_duration_seconds = m->summary.last_cycle_at > 0 ? m->summary.last_cycle_seconds : NAN,
-                .last_cycle_timestamp = (double) m->summary.last_cycle_at,
-                .deliveries_pending = m->alerting.outbox ? (double) outbox_pending(m->alerting.outbox) : NAN,
-                .deliveries_failed_total = m->alerting.outbox ? (double) outbox_failed_total(m->alerting.outbox) : NAN,
+                .poll_duration_seconds = m->summary->last_cycle_at > 0 ? m->summary->last_cycle_seconds : NAN,
+                .last_cycle_timestamp = (double) m->summary->last_cycle_at,
+                .deliveries_pending = m->alerting->outbox ? (double) outbox_pending(m->alerting->outbox) : NAN,
+                .deliveries_failed_total = m->alerting->outbox ? (double) outbox_failed_total(m->alerting->outbox) : NAN,
         };
         if (!x || !rules || !errors || !actions || !health) {
                 health_daemon_metrics_free(in);
                 return -ENOMEM;
         }
-        for (size_t i = 0; i < m->watch.n; i++) {
-                const struct watched_experiment *e = m->watch.items[i];
+        for (size_t i = 0; i < m->watch->n; i++) {
+                const struct watched_experiment *e = m->watch->items[i];
                 if (!e->active || (!e->current && !e->restored_analysis))
                         continue;
                 if (experiment_metrics(e, &x[k]) < 0) {
@@ -413,18 +409,18 @@ int health_daemon_metrics(const struct manager *m, struct metrics_input *in)
         in->n_experiments = k;
         for (size_t i = 0; i < c->n_rules; i++)
                 rules[i] = (struct metrics_labelled) { c->rules[i].name,
-                                                       (double) rules_firing_count(&m->alerting.alerts, c->rules[i].name) };
+                                                       (double) rules_firing_count(&m->alerting->alerts, c->rules[i].name) };
         for (size_t i = 0; i < N_KINDS; i++)
                 errors[i] = (struct metrics_labelled) { poll_error_kinds[i],
-                                                        m->health ? (double) m->health->poll_errors[i] : 0 };
+                                                        h ? (double) h->poll_errors[i] : 0 };
         actions[0] = (struct metrics_labelled) { rule_action_to_string(RULE_ACTION_PAUSE), 0 };
         actions[1] = (struct metrics_labelled) { rule_action_to_string(RULE_ACTION_SERVE_WINNER), 0 };
-        for (size_t i = 0; i < m->alerting.actions.ledger.n; i++)
-                if (m->alerting.actions.ledger.entries[i].state == ACTION_STATE_DONE)
-                        actions[m->alerting.actions.ledger.entries[i].action == RULE_ACTION_SERVE_WINNER].value++;
+        for (size_t i = 0; i < m->alerting->actions.ledger.n; i++)
+                if (m->alerting->actions.ledger.entries[i].state == ACTION_STATE_DONE)
+                        actions[m->alerting->actions.ledger.entries[i].action == RULE_ACTION_SERVE_WINNER].value++;
         for (int i = 0; i < HEALTH_CONDITION_COUNT; i++)
                 health[i] = (struct metrics_labelled) { health_condition_to_string(i),
-                                                        m->health && health_holds(&m->health->state, i) ? 1 : 0 };
+                                                        h && health_holds(&h->state, i) ? 1 : 0 };
         return 0;
 }
 

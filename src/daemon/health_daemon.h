@@ -11,22 +11,36 @@
 #include "health.h"
 #include "metrics.h"
 
-struct manager;
+struct alerting;
+struct config;
+struct daemon_summary;
+struct health_daemon;
+struct watchlist;
+
+/* What health reads of the daemon after a cycle, lent for one call. */
+struct health_sources {
+        const struct config *config;
+        const struct watchlist *watch;
+        const struct alerting *alerting;   /* the outbox, alert states, action ledger */
+        const struct daemon_summary *summary;
+};
 
 /* Daemon start: loads health.json. Returns 0 or -ENOMEM. */
-int health_daemon_open(struct manager *m);
-void health_daemon_close(struct manager *m);
+int health_daemon_open(const char *state_directory, struct health_daemon **ret);
+void health_daemon_close(struct health_daemon *h);
 
 /* One request to the Mida API settled (after its retries): ok, or failed
- * with http_status (0: transport) and a message without secrets. */
-void health_daemon_request(struct manager *m, bool ok, int http_status, const char *error);
+ * with http_status (0: transport) and a message without secrets. h may be
+ * NULL (`once`). */
+void health_daemon_request(struct health_daemon *h, bool ok, int http_status, const char *error);
 /* The state directory was written (r = 0) or not (-errno). */
-void health_daemon_state_written(struct manager *m, int r);
+void health_daemon_state_written(struct health_daemon *h, int r);
 /* The cycle settled and state was saved: evaluate, journal, notify, save
  * health.json, write the metrics file. */
-void health_daemon_cycle_finished(struct manager *m);
+void health_daemon_cycle_finished(struct health_daemon *h, const struct health_sources *s);
 
-/* The metrics of the daemon as it is now (pure but for reading m): fills
+/* The metrics of the daemon as it is now (pure but for reading s): fills
  * *in with arrays the caller frees with health_daemon_metrics_free. */
-int health_daemon_metrics(const struct manager *m, struct metrics_input *in);
+int health_daemon_metrics(const struct health_daemon *h, const struct health_sources *s,
+                          struct metrics_input *in);
 void health_daemon_metrics_free(struct metrics_input *in);

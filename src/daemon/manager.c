@@ -78,7 +78,7 @@ static int open_alerting(struct manager *m)
         const struct http_client_options o = { .user_agent = "mida-monitor/" PACKAGE_VERSION };
 
         m->delivery_http = http_client_new(m->event, &o);
-        if (!m->delivery_http || health_daemon_open(m) < 0)
+        if (!m->delivery_http || health_daemon_open(m->config->monitor.state_directory, &m->health) < 0)
                 return -ENOMEM;
         m->alerting.config = m->config;
         m->alerting.watch = &m->watch;
@@ -132,7 +132,7 @@ void manager_free(struct manager *m)
         cycle_free(m->cycle);
         sd_event_source_unref(m->tick);
         alerting_close(&m->alerting);   /* also when never opened: all zero */
-        health_daemon_close(m);
+        health_daemon_close(m->health);
         http_client_free(m->delivery_http);
         http_client_free(m->http);
         watchlist_clear(&m->watch);
@@ -213,7 +213,7 @@ void manager_save_state(struct manager *m)
         if (m->mode == MANAGER_ONCE)
                 return;   /* `once` is a look, not a replacement for the daemon's memory */
         r = state_save(m->config->monitor.state_directory, &m->watch, &m->summary);
-        health_daemon_state_written(m, r);
+        health_daemon_state_written(m->health, r);
         if (r < 0)
                 log_error("%s: cannot save state: %s; will retry next cycle",
                           m->config->monitor.state_directory, strerror(-r));
@@ -239,7 +239,9 @@ static void cycle_dropped(void *userdata, long long experiment_id)
 
 static void cycle_request(void *userdata, bool ok, int http_status, const char *error)
 {
-        health_daemon_request(userdata, ok, http_status, error);
+        struct manager *m = userdata;
+
+        health_daemon_request(m->health, ok, http_status, error);
 }
 
 static void cycle_finished(void *userdata, unsigned failed)
@@ -258,8 +260,11 @@ static void cycle_finished(void *userdata, unsigned failed)
                 manager_save_state(m);
                 /* Either file failing means the state directory is not writable. */
                 if (alerts_saved < 0)
-                        health_daemon_state_written(m, alerts_saved);
-                health_daemon_cycle_finished(m);
+                        health_daemon_state_written(m->health, alerts_saved);
+                health_daemon_cycle_finished(m->health, &(struct health_sources) {
+                        .config = m->config, .watch = &m->watch, .alerting = &m->alerting,
+                        .summary = &m->summary,
+                });
         }
         /* Last, so that whoever waits for this line finds everything saved. */
         log_debug("poll cycle finished: %u polled, %u failed in %.2f s", s->last_cycle_polled,
