@@ -14,21 +14,21 @@ src_libmida_a_SOURCES += \
 	src/config/config_alerts.c src/config/config_rules.c src/config/duration.c src/config/duration.h src/config/secret.c src/config/secret.h \
 	src/config/url_check.c src/config/url_check.h src/config/statistics_settings.h
 src_libmida_a_SOURCES += \
-	src/stats/stats.c src/stats/stats.h src/stats/stats_beta.c src/stats/analysis.c src/stats/analysis.h src/stats/analysis_json.c \
-	src/stats/sequential_state.c
-src_libmida_a_SOURCES += \
 	src/mida/mida.c src/mida/mida.h src/mida/mida_list.c src/mida/mida_client.c src/mida/mida_client.h src/mida/http.c \
 	src/mida/http.h src/mida/http_error.c src/mida/http_error.h src/mida/backoff.c src/mida/backoff.h
+src_libmida_a_SOURCES += \
+	src/stats/stats.c src/stats/stats.h src/stats/stats_beta.c src/stats/analysis.c src/stats/analysis.h src/stats/analysis_json.c \
+	src/stats/sequential_state.c
 src_libmida_a_SOURCES += \
 	src/store/state.c src/store/state.h src/store/state_lock.c src/store/state_lock.h src/store/state_read.c src/store/state_save.c \
 	src/store/json_state_file.c src/store/json_state_file.h src/store/watchlist.c src/store/watchlist.h
 src_libmida_a_SOURCES += \
-	src/rules/rules.c src/rules/rules.h src/rules/rules_json.c src/rules/rule_env.c src/rules/rule_env.h src/rules/rule_event.c \
-	src/rules/rule_event.h
-src_libmida_a_SOURCES += \
 	src/notify/notify.c src/notify/notify.h src/notify/notify_payload.c src/notify/notify_payload.h src/notify/notify_slack.c src/notify/webhook_sign.c \
 	src/notify/webhook_sign.h src/notify/delivery.c src/notify/delivery.h src/notify/outbox.c src/notify/outbox.h src/notify/outbox_file.c \
 	src/notify/outbox_file.h
+src_libmida_a_SOURCES += \
+	src/rules/rules.c src/rules/rules.h src/rules/rules_json.c src/rules/rule_env.c src/rules/rule_env.h src/rules/rule_event.c \
+	src/rules/rule_event.h
 src_libmida_a_SOURCES += \
 	src/actions/actions.c src/actions/actions.h src/actions/actions_json.c src/actions/action_runner.c src/actions/action_runner.h
 src_libmida_a_SOURCES += \
