@@ -531,6 +531,16 @@ int outbox_open(const char *dir, sd_event *e, struct http_client *http, struct o
                 outbox_free(o);
                 return -ENOMEM;
         }
+        /* The retry timer, off until a delivery waits: created now so that
+         * sd-event opens its CLOCK_REALTIME timerfd at start-up, not on the
+         * first failed delivery (the daemon's descriptors stay as they are). */
+        r = sd_event_add_time(e, &o->timer, CLOCK_REALTIME, 0, TIMER_ACCURACY_USEC, on_timer, o);
+        if (r >= 0)
+                r = sd_event_source_set_enabled(o->timer, SD_EVENT_OFF);
+        if (r < 0) {
+                outbox_free(o);
+                return r;
+        }
         r = load_all(o);
         if (r < 0) {
                 outbox_free(o);
