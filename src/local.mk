@@ -21,7 +21,8 @@ src_libmida_a_SOURCES += \
 	src/stats/sequential_state.c
 src_libmida_a_SOURCES += \
 	src/store/state.c src/store/state.h src/store/state_lock.c src/store/state_lock.h src/store/state_read.c src/store/state_save.c \
-	src/store/json_state_file.c src/store/json_state_file.h src/store/watchlist.c src/store/watchlist.h
+	src/store/json_state_file.c src/store/json_state_file.h src/store/watchlist.c src/store/watchlist.h \
+	src/store/db.c src/store/db.h src/store/schema.c src/store/schema.h
 src_libmida_a_SOURCES += \
 	src/notify/notify.c src/notify/notify.h src/notify/notify_payload.c src/notify/notify_payload.h src/notify/notify_slack.c src/notify/webhook_sign.c \
 	src/notify/webhook_sign.h src/notify/delivery.c src/notify/delivery.h src/notify/outbox.c src/notify/outbox.h src/notify/outbox_file.c \

@@ -13,6 +13,7 @@ include tests/http.mk
 include tests/expr.mk
 include tests/notify.mk
 include tests/daemon.mk
+include tests/store.mk
 include tests/outbox.mk
 include tests/rules.mk
 include tests/metrics.mk

@@ -3,7 +3,7 @@
 # and its runtime are for `make fuzz` (tests/fuzz).
 MIDA_PACKAGES="build-essential autoconf automake pkg-config curl
  libcurl4-openssl-dev libjson-c-dev libconfig-dev libsystemd-dev libssl-dev
- libmicrohttpd-dev libcriterion-dev valgrind systemd jq strace
+ libmicrohttpd-dev libsqlite3-dev sqlite3 libcriterion-dev valgrind systemd jq strace
  clang libclang-rt-14-dev"
 # Building and checking the Debian package (tests/deb-package.sh); mandoc
 # lints the man pages (tests/man-pages.sh uses groff alone without it).

@@ -1,0 +1,314 @@
+/* state.db: open, pragmas, migrations, a corrupt file moved aside. */
+#include "db.h"
+
+#include <errno.h>
+#include <sqlite3.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "schema.h"
+#include "util/log.h"
+
+/* A writer waiting for `status` or `sqlite3` to finish a read waits this
+ * long before it reports the database busy. */
+#define BUSY_TIMEOUT_MS 5000
+
+struct cached_statement {
+        const char *sql;            /* the literal it was prepared from */
+        sqlite3_stmt *stmt;
+};
+
+struct store {
+        sqlite3 *db;
+        char *path;
+        bool read_only;
+        struct cached_statement *statements;
+        size_t n_statements, cap_statements;
+};
+
+int store_errno(int result)
+{
+        switch (result & 0xff) {   /* the primary code of an extended one */
+        case SQLITE_OK: case SQLITE_ROW: case SQLITE_DONE: return 0;
+        case SQLITE_NOMEM:    return -ENOMEM;
+        case SQLITE_FULL:     return -ENOSPC;
+        case SQLITE_READONLY: return -EROFS;
+        case SQLITE_PERM: case SQLITE_AUTH: return -EACCES;
+        case SQLITE_BUSY: case SQLITE_LOCKED: return -EBUSY;
+        case SQLITE_CANTOPEN: return -ENOENT;
+        case SQLITE_CORRUPT: case SQLITE_NOTADB: return -EBADMSG;
+        case SQLITE_CONSTRAINT: return -EEXIST;
+        case SQLITE_TOOBIG:   return -E2BIG;
+        case SQLITE_MISUSE: case SQLITE_RANGE: return -EINVAL;
+        default:              return -EIO;
+        }
+}
+
+const char *store_error(struct store *s)
+{
+        return s && s->db ? sqlite3_errmsg(s->db) : "no database";
+}
+
+int store_schema_version(void)
+{
+        return (int) schema_migration_count();
+}
+
+sqlite3 *store_db(struct store *s)
+{
+        return s->db;
+}
+
+sqlite3_stmt *store_statement(struct store *s, const char *sql)
+{
+        struct cached_statement *c;
+
+        for (size_t i = 0; i < s->n_statements; i++)
+                if (s->statements[i].sql == sql) {
+                        sqlite3_reset(s->statements[i].stmt);
+                        sqlite3_clear_bindings(s->statements[i].stmt);
+                        return s->statements[i].stmt;
+                }
+        if (s->n_statements == s->cap_statements) {
+                size_t cap = s->cap_statements ? s->cap_statements * 2 : 16;
+                c = realloc(s->statements, cap * sizeof(*c));
+                if (!c)
+                        return NULL;
+                s->statements = c;
+                s->cap_statements = cap;
+        }
+        c = &s->statements[s->n_statements];
+        if (sqlite3_prepare_v3(s->db, sql, -1, SQLITE_PREPARE_PERSISTENT, &c->stmt, NULL) != SQLITE_OK)
+                return NULL;
+        c->sql = sql;
+        s->n_statements++;
+        return c->stmt;
+}
+
+static int exec(struct store *s, const char *sql)
+{
+        return store_errno(sqlite3_exec(s->db, sql, NULL, NULL, NULL));
+}
+
+int store_begin(struct store *s)
+{
+        return exec(s, "BEGIN IMMEDIATE");
+}
+
+int store_commit(struct store *s)
+{
+        int r = exec(s, "COMMIT");
+
+        if (r < 0)
+                store_rollback(s);
+        return r;
+}
+
+void store_rollback(struct store *s)
+{
+        if (!sqlite3_get_autocommit(s->db))
+                (void) exec(s, "ROLLBACK");
+}
+
+static int user_version(struct store *s, int *ret)
+{
+        sqlite3_stmt *st = NULL;
+        int r = sqlite3_prepare_v2(s->db, "PRAGMA user_version", -1, &st, NULL);
+
+        if (r == SQLITE_OK)
+                r = sqlite3_step(st);
+        if (r == SQLITE_ROW) {
+                *ret = sqlite3_column_int(st, 0);
+                r = SQLITE_OK;
+        }
+        sqlite3_finalize(st);
+        return store_errno(r);
+}
+
+/* Each pending migration in its own transaction with its version number:
+ * a crash leaves the database at one version or the next, never between. */
+static int migrate(struct store *s, int from)
+{
+        for (size_t v = (size_t) from; v < schema_migration_count(); v++) {
+                char bump[64];
+                int r = store_begin(s);
+
+                snprintf(bump, sizeof(bump), "PRAGMA user_version = %zu", v + 1);
+                if (r >= 0)
+                        r = exec(s, schema_migration(v));
+                if (r >= 0)
+                        r = exec(s, bump);
+                if (r >= 0)
+                        r = store_commit(s);
+                if (r < 0) {
+                        log_error("%s: cannot migrate the schema from version %zu: %s", s->path, v,
+                                  store_error(s));
+                        store_rollback(s);
+                        return r;
+                }
+                if (v > 0)
+                        log_notice("%s: schema migrated to version %zu", s->path, v + 1);
+        }
+        return 0;
+}
+
+/* WAL: readers (status) never block the daemon; FULL: a commit is on disk
+ * when it returns, which is what "recorded before it leaves" relies on. */
+static int configure(struct store *s)
+{
+        int r = store_errno(sqlite3_busy_timeout(s->db, BUSY_TIMEOUT_MS));
+
+        if (r >= 0)
+                r = exec(s, "PRAGMA foreign_keys = ON");
+        if (r >= 0 && !s->read_only)
+                r = exec(s, "PRAGMA journal_mode = WAL");
+        if (r >= 0 && !s->read_only)
+                r = exec(s, "PRAGMA synchronous = FULL");
+        if (r >= 0 && !s->read_only) {
+                /* Keep -wal and -shm when the daemon stops: without them a
+                 * reader that may not write the directory (status run by
+                 * another user) cannot open a WAL database at all. */
+                int persist = 1;
+                r = store_errno(sqlite3_file_control(s->db, "main", SQLITE_FCNTL_PERSIST_WAL, &persist));
+        }
+        return r;
+}
+
+static void store_free(struct store *s)
+{
+        if (!s)
+                return;
+        for (size_t i = 0; i < s->n_statements; i++)
+                sqlite3_finalize(s->statements[i].stmt);
+        free(s->statements);
+        sqlite3_close(s->db);
+        free(s->path);
+        free(s);
+}
+
+void store_close(struct store *s)
+{
+        store_free(s);
+}
+
+/* Opens and checks: the schema version, read, is what tells a database
+ * from a corrupt file (SQLite reads the header and the schema for it). */
+static int open_checked(const char *path, bool read_only, struct store **ret, int *version)
+{
+        struct store *s = calloc(1, sizeof(*s));
+        int flags = read_only ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE;
+        int r;
+
+        if (!s || !(s->path = strdup(path))) {
+                free(s);
+                return -ENOMEM;
+        }
+        s->read_only = read_only;
+        r = store_errno(sqlite3_open_v2(path, &s->db, flags | SQLITE_OPEN_NOMUTEX, NULL));
+        if (r >= 0)
+                r = configure(s);
+        if (r >= 0)
+                r = user_version(s, version);
+        if (r >= 0)
+                r = exec(s, "SELECT count(*) FROM sqlite_schema");
+        if (r < 0) {
+                store_free(s);
+                return r;
+        }
+        *ret = s;
+        return 0;
+}
+
+static void move_aside(const char *path)
+{
+        static const char *const suffixes[] = { "", "-wal", "-shm" };
+        char stamp[32];
+        time_t now = time(NULL);
+
+        strftime(stamp, sizeof(stamp), "%Y%m%dT%H%M%SZ", gmtime(&now));
+        for (size_t i = 0; i < sizeof(suffixes) / sizeof(suffixes[0]); i++) {
+                char *from = NULL, *to = NULL;
+
+                if (asprintf(&from, "%s%s", path, suffixes[i]) >= 0 &&
+                    asprintf(&to, "%s.corrupt-%s%s", path, stamp, suffixes[i]) >= 0 && access(from, F_OK) == 0 &&
+                    rename(from, to) < 0)
+                        log_error("%s: cannot move it aside: %m", from);
+                free(from);
+                free(to);
+        }
+        log_warning("%s: not a readable database; moved aside as %s.corrupt-%s, starting with an empty state",
+                    path, path, stamp);
+}
+
+int store_open(const char *dir, unsigned flags, struct store **ret)
+{
+        bool read_only = flags & STORE_READ_ONLY;
+        struct store *s = NULL;
+        char *path = NULL;
+        int version = 0, r;
+
+        if (asprintf(&path, "%s/%s", dir, STORE_FILE) < 0)
+                return -ENOMEM;
+        if (read_only && access(path, F_OK) < 0) {
+                free(path);
+                return -ENOENT;
+        }
+        r = open_checked(path, read_only, &s, &version);
+        if (r == -EBADMSG && !read_only) {
+                move_aside(path);
+                r = open_checked(path, read_only, &s, &version);
+        }
+        free(path);
+        if (r < 0)
+                return r;
+        if (version > store_schema_version()) {
+                log_error("%s: its schema (version %d) is newer than this mida-monitor's (%d); "
+                          "not touching it: run the newer version", s->path, version, store_schema_version());
+                store_free(s);
+                return -EPROTO;
+        }
+        if (!read_only && version < store_schema_version())
+                r = migrate(s, version);
+        if (r < 0) {
+                store_free(s);
+                return r;
+        }
+        *ret = s;
+        return 0;
+}
+
+int store_meta_get(struct store *s, const char *key, char **value)
+{
+        static const char sql[] = "SELECT value FROM meta WHERE key = ?1";
+        sqlite3_stmt *st = store_statement(s, sql);
+        int r;
+
+        *value = NULL;
+        if (!st)
+                return store_errno(sqlite3_errcode(s->db));
+        sqlite3_bind_text(st, 1, key, -1, SQLITE_STATIC);
+        r = sqlite3_step(st);
+        if (r == SQLITE_ROW && !(*value = strdup((const char *) sqlite3_column_text(st, 0))))
+                r = SQLITE_NOMEM;
+        sqlite3_reset(st);
+        return r == SQLITE_ROW || r == SQLITE_DONE ? 0 : store_errno(r);
+}
+
+int store_meta_set(struct store *s, const char *key, const char *value)
+{
+        static const char sql[] = "INSERT INTO meta (key, value) VALUES (?1, ?2) "
+                                  "ON CONFLICT (key) DO UPDATE SET value = excluded.value";
+        sqlite3_stmt *st = store_statement(s, sql);
+        int r;
+
+        if (!st)
+                return store_errno(sqlite3_errcode(s->db));
+        sqlite3_bind_text(st, 1, key, -1, SQLITE_STATIC);
+        sqlite3_bind_text(st, 2, value, -1, SQLITE_STATIC);
+        r = sqlite3_step(st);
+        sqlite3_reset(st);
+        return store_errno(r);
+}

@@ -1,0 +1,55 @@
+/* The SQLite database of the state directory, state.db: opening it with
+ * the pragmas the daemon relies on, numbering its schema and migrating it
+ * forward, and moving a corrupt one aside. Only src/store/ speaks SQL; the
+ * rest of the program sees the typed functions of the store's other files.
+ *
+ * The daemon opens it read-write (one daemon per state directory: the state
+ * lock of state_lock.h); `status` and `history` open it read-only, which
+ * works while the daemon writes (WAL). */
+#pragma once
+#include <stdbool.h>
+#include <stdint.h>
+
+struct sqlite3;
+struct sqlite3_stmt;
+
+#define STORE_FILE "state.db"
+
+enum store_flags {
+        STORE_READ_ONLY = 1 << 0,   /* never creates, migrates or moves anything */
+};
+
+struct store;
+
+/* Opens <dir>/state.db (creating it read-write) and migrates its schema to
+ * store_schema_version(). A file that is not a database, or whose schema
+ * cannot be read, is renamed to state.db.corrupt-<UTC time> with a logged
+ * warning and a fresh database takes its place (read-write only).
+ * Returns 0, -ENOENT (read-only and no database yet), -EPROTO (its schema
+ * is newer than this program's: nothing is changed), -EBADMSG (read-only
+ * and corrupt) or another -errno (see store_errno). */
+int store_open(const char *dir, unsigned flags, struct store **ret);
+void store_close(struct store *s);
+
+/* The schema version this program writes (PRAGMA user_version). */
+int store_schema_version(void);
+
+/* A transaction: BEGIN IMMEDIATE, so that a writer never meets SQLITE_BUSY
+ * halfway through. Commit returns 0 or -errno; on failure the transaction
+ * is rolled back. */
+int store_begin(struct store *s);
+int store_commit(struct store *s);
+void store_rollback(struct store *s);
+
+/* meta: small named values (salt, generation, ...). get sets *value to a
+ * malloc'd copy, or NULL when the key is absent; both return 0 or -errno. */
+int store_meta_get(struct store *s, const char *key, char **value);
+int store_meta_set(struct store *s, const char *key, const char *value);
+
+/* For the store's own files: the connection, a statement prepared once for
+ * the connection's life (sql must be a literal: it is the cache's key), the
+ * negative errno for an SQLite result code, and the last error's text. */
+struct sqlite3 *store_db(struct store *s);
+struct sqlite3_stmt *store_statement(struct store *s, const char *sql);
+int store_errno(int sqlite_result);
+const char *store_error(struct store *s);

@@ -1,0 +1,127 @@
+/* The schema of state.db, as the migrations that build it: migration i
+ * takes user_version i to i + 1. A released migration never changes; a
+ * new schema is a new entry at the end. Times are Unix seconds unless a
+ * column says µs; booleans are 0/1. */
+#include "schema.h"
+
+#include <stddef.h>
+
+static const char *const migrations[] = {
+        /* 0 → 1: everything 0.1.0 kept in JSON files, and the poll history. */
+        "CREATE TABLE meta ("
+        "  key TEXT PRIMARY KEY,"
+        "  value TEXT NOT NULL"
+        ") WITHOUT ROWID;"
+
+        /* One row per experiment ever watched. analysis: the last one, as
+         * `analyze --json` prints it; start_date, alpha, tuning: what the
+         * sequential running values below were computed with. */
+        "CREATE TABLE experiments ("
+        "  id INTEGER PRIMARY KEY,"
+        "  name TEXT,"
+        "  first_seen INTEGER NOT NULL,"
+        "  last_seen INTEGER NOT NULL,"
+        "  active INTEGER NOT NULL DEFAULT 0,"
+        "  status INTEGER,"
+        "  polled_at INTEGER NOT NULL DEFAULT 0,"
+        "  visitors INTEGER NOT NULL DEFAULT -1,"
+        "  visitors_grew_at INTEGER NOT NULL DEFAULT 0,"
+        "  failures INTEGER NOT NULL DEFAULT 0,"
+        "  last_http_status INTEGER NOT NULL DEFAULT 0,"
+        "  last_error TEXT,"
+        "  analysis TEXT,"
+        "  start_date TEXT,"
+        "  alpha REAL,"
+        "  tuning REAL"
+        ");"
+
+        /* Each variant's sequential running state: the counts of the last
+         * snapshot, and the running minimum p and interval intersection. */
+        "CREATE TABLE sequential ("
+        "  experiment_id INTEGER NOT NULL REFERENCES experiments(id) ON DELETE CASCADE,"
+        "  variant_id TEXT NOT NULL,"
+        "  position INTEGER NOT NULL,"
+        "  visitors INTEGER NOT NULL,"
+        "  conversions INTEGER NOT NULL,"
+        "  has_bound INTEGER NOT NULL,"
+        "  min_p REAL, low REAL, high REAL,"
+        "  PRIMARY KEY (experiment_id, variant_id)"
+        ") WITHOUT ROWID;"
+
+        /* The history: raw counts only, a row when they changed. Every
+         * figure is recomputable from them and the statistics settings. */
+        "CREATE TABLE polls ("
+        "  experiment_id INTEGER NOT NULL REFERENCES experiments(id) ON DELETE CASCADE,"
+        "  variant_id TEXT NOT NULL,"
+        "  polled_at INTEGER NOT NULL,"
+        "  visitors INTEGER NOT NULL,"
+        "  conversions INTEGER NOT NULL,"
+        "  PRIMARY KEY (experiment_id, polled_at, variant_id)"
+        ") WITHOUT ROWID;"
+
+        /* The alert state machine: rule × experiment × variant ('' for an
+         * experiment-level rule). state: 'pending' or 'firing'. */
+        "CREATE TABLE alerts ("
+        "  rule TEXT NOT NULL,"
+        "  experiment_id INTEGER NOT NULL,"
+        "  variant_id TEXT NOT NULL DEFAULT '',"
+        "  state TEXT NOT NULL CHECK (state IN ('pending', 'firing')),"
+        "  active_since INTEGER NOT NULL,"
+        "  fired_at INTEGER NOT NULL DEFAULT 0,"
+        "  last_notified INTEGER NOT NULL DEFAULT 0,"
+        "  PRIMARY KEY (rule, experiment_id, variant_id)"
+        ") WITHOUT ROWID;"
+
+        /* The action ledger: at most one entry per rule × experiment.
+         * state: 'intended', 'done', 'failed', 'dry-run'. */
+        "CREATE TABLE actions ("
+        "  rule TEXT NOT NULL,"
+        "  experiment_id INTEGER NOT NULL,"
+        "  action TEXT NOT NULL,"
+        "  variant_id TEXT,"
+        "  traffic_allocation INTEGER NOT NULL DEFAULT 0,"
+        "  state TEXT NOT NULL,"
+        "  attempts INTEGER NOT NULL DEFAULT 0,"
+        "  intended_at INTEGER NOT NULL,"
+        "  finished_at INTEGER NOT NULL DEFAULT 0,"
+        "  http_status INTEGER NOT NULL DEFAULT 0,"
+        "  error TEXT,"
+        "  PRIMARY KEY (rule, experiment_id)"
+        ") WITHOUT ROWID;"
+
+        /* Queued deliveries, delivered in order per notifier; a row goes
+         * when its delivery succeeded or was given up. */
+        "CREATE TABLE outbox ("
+        "  seq INTEGER PRIMARY KEY,"
+        "  id TEXT NOT NULL,"
+        "  notifier TEXT NOT NULL,"
+        "  body TEXT NOT NULL,"
+        "  created_at_usec INTEGER NOT NULL,"
+        "  attempts INTEGER NOT NULL DEFAULT 0,"
+        "  next_attempt_at_usec INTEGER NOT NULL DEFAULT 0,"
+        "  last_error TEXT,"
+        "  UNIQUE (notifier, id)"
+        ");"
+
+        /* The monitor's own health conditions, one per condition × subject. */
+        "CREATE TABLE health ("
+        "  condition TEXT NOT NULL,"
+        "  subject TEXT NOT NULL DEFAULT '',"
+        "  name TEXT,"
+        "  detail TEXT,"
+        "  since INTEGER NOT NULL,"
+        "  alerted_at INTEGER NOT NULL DEFAULT 0,"
+        "  last_notified INTEGER NOT NULL DEFAULT 0,"
+        "  PRIMARY KEY (condition, subject)"
+        ") WITHOUT ROWID;",
+};
+
+size_t schema_migration_count(void)
+{
+        return sizeof(migrations) / sizeof(migrations[0]);
+}
+
+const char *schema_migration(size_t from_version)
+{
+        return from_version < schema_migration_count() ? migrations[from_version] : NULL;
+}

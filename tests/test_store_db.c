@@ -1,0 +1,176 @@
+/* state.db: created with its pragmas and schema, migrated, reopened with
+ * what was committed, read while a writer has it open, and a corrupt or
+ * newer file handled without losing it. */
+#include <criterion/criterion.h>
+#include <errno.h>
+#include <glob.h>
+#include <sqlite3.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "store/db.h"
+
+static char dir[64], path[128];
+
+static void make_dir(void)
+{
+        snprintf(dir, sizeof(dir), "/tmp/mida-store-XXXXXX");
+        cr_assert_not_null(mkdtemp(dir));
+        snprintf(path, sizeof(path), "%s/%s", dir, STORE_FILE);
+}
+
+static void remove_dir(void)
+{
+        char cmd[128];
+
+        snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
+        cr_assert_eq(system(cmd), 0);
+}
+
+TestSuite(store_db, .init = make_dir, .fini = remove_dir);
+
+static long long query_int(struct store *s, const char *sql)
+{
+        sqlite3_stmt *st = NULL;
+        long long v;
+
+        cr_assert_eq(sqlite3_prepare_v2(store_db(s), sql, -1, &st, NULL), SQLITE_OK, "%s", sql);
+        cr_assert_eq(sqlite3_step(st), SQLITE_ROW, "%s", sql);
+        v = sqlite3_column_int64(st, 0);
+        sqlite3_finalize(st);
+        return v;
+}
+
+static void write_file(const char *p, const char *text)
+{
+        FILE *f = fopen(p, "w");
+
+        cr_assert_not_null(f);
+        fputs(text, f);
+        cr_assert_eq(fclose(f), 0);
+}
+
+Test(store_db, fresh_database_has_schema_and_pragmas)
+{
+        static const char *const tables[] = {
+                "meta", "experiments", "sequential", "polls", "alerts", "actions", "outbox", "health",
+        };
+        struct store *s;
+        char sql[128];
+
+        cr_assert_eq(store_open(dir, 0, &s), 0);
+        cr_expect_eq(access(path, F_OK), 0);
+        cr_expect_eq(query_int(s, "PRAGMA user_version"), store_schema_version());
+        cr_expect_geq(store_schema_version(), 1);
+        cr_expect_eq(query_int(s, "PRAGMA foreign_keys"), 1);
+        cr_expect_eq(query_int(s, "PRAGMA synchronous"), 2, "FULL");
+        cr_expect_eq(query_int(s, "SELECT journal_mode = 'wal' FROM pragma_journal_mode"), 1);
+        for (size_t i = 0; i < sizeof(tables) / sizeof(tables[0]); i++) {
+                snprintf(sql, sizeof(sql), "SELECT count(*) FROM sqlite_schema WHERE type = 'table' AND name = '%s'",
+                         tables[i]);
+                cr_expect_eq(query_int(s, sql), 1, "table %s", tables[i]);
+        }
+        store_close(s);
+}
+
+Test(store_db, meta_survives_reopen_and_rollback_discards)
+{
+        struct store *s;
+        char *v = NULL;
+
+        cr_assert_eq(store_open(dir, 0, &s), 0);
+        cr_assert_eq(store_meta_set(s, "salt", "0123abcd"), 0);
+        cr_assert_eq(store_meta_set(s, "salt", "4567ef01"), 0, "a second set replaces the value");
+        cr_assert_eq(store_begin(s), 0);
+        cr_assert_eq(store_meta_set(s, "generation", "7"), 0);
+        store_rollback(s);
+        store_close(s);
+
+        cr_assert_eq(store_open(dir, 0, &s), 0);
+        cr_assert_eq(store_meta_get(s, "salt", &v), 0);
+        cr_expect_str_eq(v, "4567ef01");
+        free(v);
+        cr_assert_eq(store_meta_get(s, "generation", &v), 0);
+        cr_expect_null(v, "rolled back");
+        store_close(s);
+}
+
+Test(store_db, reader_sees_commits_while_writer_is_open)
+{
+        struct store *w, *r;
+        char *v = NULL;
+
+        cr_assert_eq(store_open(dir, STORE_READ_ONLY, &r), -ENOENT, "read-only creates nothing");
+        cr_expect_neq(access(path, F_OK), 0);
+        cr_assert_eq(store_open(dir, 0, &w), 0);
+        cr_assert_eq(store_begin(w), 0);
+        cr_assert_eq(store_meta_set(w, "generation", "41"), 0);
+        cr_assert_eq(store_commit(w), 0);
+        cr_assert_eq(store_open(dir, STORE_READ_ONLY, &r), 0);
+        cr_assert_eq(store_meta_get(r, "generation", &v), 0);
+        cr_expect_str_eq(v, "41");
+        free(v);
+        cr_expect_eq(store_meta_set(r, "generation", "42"), -EROFS, "a reader cannot write");
+        /* The writer goes on while the reader holds its connection. */
+        cr_assert_eq(store_meta_set(w, "generation", "43"), 0);
+        cr_assert_eq(store_meta_get(r, "generation", &v), 0);
+        cr_expect_str_eq(v, "43");
+        free(v);
+        store_close(r);
+        store_close(w);
+}
+
+Test(store_db, corrupt_file_is_moved_aside_and_replaced)
+{
+        struct store *s;
+        glob_t g;
+        char pattern[160], text[64] = "";
+        FILE *f;
+        char *v = NULL;
+
+        write_file(path, "this is not an SQLite database, just text that was here\n");
+        cr_assert_eq(store_open(dir, STORE_READ_ONLY, &s), -EBADMSG, "a reader reports it and moves nothing");
+        cr_assert_eq(store_open(dir, 0, &s), 0);
+        cr_assert_eq(store_meta_get(s, "salt", &v), 0);
+        cr_expect_null(v, "a fresh database");
+        store_close(s);
+
+        snprintf(pattern, sizeof(pattern), "%s/%s.corrupt-*", dir, STORE_FILE);
+        cr_assert_eq(glob(pattern, 0, NULL, &g), 0);
+        cr_assert_eq(g.gl_pathc, 1);
+        f = fopen(g.gl_pathv[0], "r");
+        cr_assert_not_null(f);
+        cr_assert_not_null(fgets(text, sizeof(text), f));
+        fclose(f);
+        globfree(&g);
+        cr_expect(strncmp(text, "this is not an SQLite database", 30) == 0, "the old file is kept as it was");
+}
+
+Test(store_db, newer_schema_is_left_alone)
+{
+        struct store *s;
+        sqlite3 *db;
+
+        cr_assert_eq(sqlite3_open(path, &db), SQLITE_OK);
+        cr_assert_eq(sqlite3_exec(db, "CREATE TABLE future (x); PRAGMA user_version = 999", NULL, NULL, NULL),
+                     SQLITE_OK);
+        sqlite3_close(db);
+        cr_expect_eq(store_open(dir, 0, &s), -EPROTO);
+        cr_expect_eq(store_open(dir, STORE_READ_ONLY, &s), -EPROTO);
+        cr_assert_eq(sqlite3_open(path, &db), SQLITE_OK);
+        cr_expect_eq(sqlite3_exec(db, "SELECT x FROM future", NULL, NULL, NULL), SQLITE_OK, "untouched");
+        sqlite3_close(db);
+}
+
+Test(store_db, errno_of_result_codes)
+{
+        cr_expect_eq(store_errno(SQLITE_OK), 0);
+        cr_expect_eq(store_errno(SQLITE_DONE), 0);
+        cr_expect_eq(store_errno(SQLITE_FULL), -ENOSPC);
+        cr_expect_eq(store_errno(SQLITE_IOERR_FSYNC), -EIO, "an extended code maps by its primary one");
+        cr_expect_eq(store_errno(SQLITE_READONLY_DBMOVED), -EROFS);
+        cr_expect_eq(store_errno(SQLITE_NOTADB), -EBADMSG);
+        cr_expect_eq(store_errno(SQLITE_BUSY_SNAPSHOT), -EBUSY);
+}
