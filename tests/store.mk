@@ -1,6 +1,25 @@
-# Tests of the SQLite store (src/store/db.c, schema.c).
+# Tests of the SQLite store (src/store/): the database, its typed rows, the
+# watch list and history; tests/store_fixture.c is what they share.
 check_PROGRAMS += tests/test_store_db
-tests_test_store_db_SOURCES = tests/test_store_db.c
+tests_test_store_db_SOURCES = tests/test_store_db.c tests/store_fixture.c tests/store_fixture.h
 tests_test_store_db_CFLAGS = $(MIDA_TEST_CFLAGS)
 tests_test_store_db_LDADD = $(MIDA_TEST_LIBS)
 TESTS += tests/test_store_db
+
+check_PROGRAMS += tests/test_store_outbox
+tests_test_store_outbox_SOURCES = tests/test_store_outbox.c tests/store_fixture.c tests/store_fixture.h
+tests_test_store_outbox_CFLAGS = $(MIDA_TEST_CFLAGS)
+tests_test_store_outbox_LDADD = $(MIDA_TEST_LIBS)
+TESTS += tests/test_store_outbox
+
+check_PROGRAMS += tests/test_store_rows
+tests_test_store_rows_SOURCES = tests/test_store_rows.c tests/store_fixture.c tests/store_fixture.h
+tests_test_store_rows_CFLAGS = $(MIDA_TEST_CFLAGS)
+tests_test_store_rows_LDADD = $(MIDA_TEST_LIBS)
+TESTS += tests/test_store_rows
+
+check_PROGRAMS += tests/test_store_experiments
+tests_test_store_experiments_SOURCES = tests/test_store_experiments.c tests/store_fixture.c tests/store_fixture.h
+tests_test_store_experiments_CFLAGS = $(MIDA_TEST_CFLAGS)
+tests_test_store_experiments_LDADD = $(MIDA_TEST_LIBS)
+TESTS += tests/test_store_experiments

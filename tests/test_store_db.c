@@ -12,36 +12,17 @@
 
 #include "store/db.h"
 
-static char dir[64], path[128];
+#include "store_fixture.h"
+
+static char path[128];
 
 static void make_dir(void)
 {
-        snprintf(dir, sizeof(dir), "/tmp/mida-store-XXXXXX");
-        cr_assert_not_null(mkdtemp(dir));
-        snprintf(path, sizeof(path), "%s/%s", dir, STORE_FILE);
+        store_fixture_make_dir();
+        snprintf(path, sizeof(path), "%s/%s", store_dir, STORE_FILE);
 }
 
-static void remove_dir(void)
-{
-        char cmd[128];
-
-        snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
-        cr_assert_eq(system(cmd), 0);
-}
-
-TestSuite(store_db, .init = make_dir, .fini = remove_dir);
-
-static long long query_int(struct store *s, const char *sql)
-{
-        sqlite3_stmt *st = NULL;
-        long long v;
-
-        cr_assert_eq(sqlite3_prepare_v2(store_db(s), sql, -1, &st, NULL), SQLITE_OK, "%s", sql);
-        cr_assert_eq(sqlite3_step(st), SQLITE_ROW, "%s", sql);
-        v = sqlite3_column_int64(st, 0);
-        sqlite3_finalize(st);
-        return v;
-}
+TestSuite(store_db, .init = make_dir, .fini = store_fixture_remove_dir);
 
 static void write_file(const char *p, const char *text)
 {
@@ -60,17 +41,17 @@ Test(store_db, fresh_database_has_schema_and_pragmas)
         struct store *s;
         char sql[128];
 
-        cr_assert_eq(store_open(dir, 0, &s), 0);
+        cr_assert_eq(store_open(store_dir, 0, &s), 0);
         cr_expect_eq(access(path, F_OK), 0);
-        cr_expect_eq(query_int(s, "PRAGMA user_version"), store_schema_version());
+        cr_expect_eq(store_query_int(s, "PRAGMA user_version"), store_schema_version());
         cr_expect_geq(store_schema_version(), 1);
-        cr_expect_eq(query_int(s, "PRAGMA foreign_keys"), 1);
-        cr_expect_eq(query_int(s, "PRAGMA synchronous"), 2, "FULL");
-        cr_expect_eq(query_int(s, "SELECT journal_mode = 'wal' FROM pragma_journal_mode"), 1);
+        cr_expect_eq(store_query_int(s, "PRAGMA foreign_keys"), 1);
+        cr_expect_eq(store_query_int(s, "PRAGMA synchronous"), 2, "FULL");
+        cr_expect_eq(store_query_int(s, "SELECT journal_mode = 'wal' FROM pragma_journal_mode"), 1);
         for (size_t i = 0; i < sizeof(tables) / sizeof(tables[0]); i++) {
-                snprintf(sql, sizeof(sql), "SELECT count(*) FROM sqlite_schema WHERE type = 'table' AND name = '%s'",
+                snprintf(sql, sizeof(sql), "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = '%s'",
                          tables[i]);
-                cr_expect_eq(query_int(s, sql), 1, "table %s", tables[i]);
+                cr_expect_eq(store_query_int(s, sql), 1, "table %s", tables[i]);
         }
         store_close(s);
 }
@@ -80,7 +61,7 @@ Test(store_db, meta_survives_reopen_and_rollback_discards)
         struct store *s;
         char *v = NULL;
 
-        cr_assert_eq(store_open(dir, 0, &s), 0);
+        cr_assert_eq(store_open(store_dir, 0, &s), 0);
         cr_assert_eq(store_meta_set(s, "salt", "0123abcd"), 0);
         cr_assert_eq(store_meta_set(s, "salt", "4567ef01"), 0, "a second set replaces the value");
         cr_assert_eq(store_begin(s), 0);
@@ -88,7 +69,7 @@ Test(store_db, meta_survives_reopen_and_rollback_discards)
         store_rollback(s);
         store_close(s);
 
-        cr_assert_eq(store_open(dir, 0, &s), 0);
+        cr_assert_eq(store_open(store_dir, 0, &s), 0);
         cr_assert_eq(store_meta_get(s, "salt", &v), 0);
         cr_expect_str_eq(v, "4567ef01");
         free(v);
@@ -102,13 +83,13 @@ Test(store_db, reader_sees_commits_while_writer_is_open)
         struct store *w, *r;
         char *v = NULL;
 
-        cr_assert_eq(store_open(dir, STORE_READ_ONLY, &r), -ENOENT, "read-only creates nothing");
+        cr_assert_eq(store_open(store_dir, STORE_READ_ONLY, &r), -ENOENT, "read-only creates nothing");
         cr_expect_neq(access(path, F_OK), 0);
-        cr_assert_eq(store_open(dir, 0, &w), 0);
+        cr_assert_eq(store_open(store_dir, 0, &w), 0);
         cr_assert_eq(store_begin(w), 0);
         cr_assert_eq(store_meta_set(w, "generation", "41"), 0);
         cr_assert_eq(store_commit(w), 0);
-        cr_assert_eq(store_open(dir, STORE_READ_ONLY, &r), 0);
+        cr_assert_eq(store_open(store_dir, STORE_READ_ONLY, &r), 0);
         cr_assert_eq(store_meta_get(r, "generation", &v), 0);
         cr_expect_str_eq(v, "41");
         free(v);
@@ -131,13 +112,13 @@ Test(store_db, corrupt_file_is_moved_aside_and_replaced)
         char *v = NULL;
 
         write_file(path, "this is not an SQLite database, just text that was here\n");
-        cr_assert_eq(store_open(dir, STORE_READ_ONLY, &s), -EBADMSG, "a reader reports it and moves nothing");
-        cr_assert_eq(store_open(dir, 0, &s), 0);
+        cr_assert_eq(store_open(store_dir, STORE_READ_ONLY, &s), -EBADMSG, "a reader reports it and moves nothing");
+        cr_assert_eq(store_open(store_dir, 0, &s), 0);
         cr_assert_eq(store_meta_get(s, "salt", &v), 0);
         cr_expect_null(v, "a fresh database");
         store_close(s);
 
-        snprintf(pattern, sizeof(pattern), "%s/%s.corrupt-*", dir, STORE_FILE);
+        snprintf(pattern, sizeof(pattern), "%s/%s.corrupt-*", store_dir, STORE_FILE);
         cr_assert_eq(glob(pattern, 0, NULL, &g), 0);
         cr_assert_eq(g.gl_pathc, 1);
         f = fopen(g.gl_pathv[0], "r");
@@ -157,8 +138,8 @@ Test(store_db, newer_schema_is_left_alone)
         cr_assert_eq(sqlite3_exec(db, "CREATE TABLE future (x); PRAGMA user_version = 999", NULL, NULL, NULL),
                      SQLITE_OK);
         sqlite3_close(db);
-        cr_expect_eq(store_open(dir, 0, &s), -EPROTO);
-        cr_expect_eq(store_open(dir, STORE_READ_ONLY, &s), -EPROTO);
+        cr_expect_eq(store_open(store_dir, 0, &s), -EPROTO);
+        cr_expect_eq(store_open(store_dir, STORE_READ_ONLY, &s), -EPROTO);
         cr_assert_eq(sqlite3_open(path, &db), SQLITE_OK);
         cr_expect_eq(sqlite3_exec(db, "SELECT x FROM future", NULL, NULL, NULL), SQLITE_OK, "untouched");
         sqlite3_close(db);

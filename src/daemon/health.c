@@ -8,19 +8,16 @@
 
 #include "config/config.h"
 #include "config/duration.h"
+#include "store/health_rows.h"
 #include "util/grow.h"
 #include "util/log.h"
 
 #define USEC_PER_SEC 1000000ULL
 
-static const char *const condition_names[HEALTH_CONDITION_COUNT] = {
-        [HEALTH_API_KEY_REJECTED] = "api_key_rejected",
-        [HEALTH_API_FAILING] = "api_failing",
-        [HEALTH_EXPERIMENT_FAILING] = "experiment_failing",
-        [HEALTH_DELIVERY_FAILING] = "delivery_failing",
-        [HEALTH_STATE_NOT_WRITABLE] = "state_not_writable",
-        [HEALTH_EXPERIMENT_STALLED] = "experiment_stalled",
-};
+/* The names (journal, metrics, health.json, state.db) are the store's:
+ * one list, in the same order as enum health_condition. */
+_Static_assert((int) HEALTH_CONDITION_COUNT == (int) STORE_HEALTH_CONDITION_COUNT,
+               "enum health_condition and enum store_health_condition must match");
 
 static const char *const message_ids[HEALTH_CONDITION_COUNT] = {
         [HEALTH_API_KEY_REJECTED] = MIDA_MSGID_HEALTH_API_KEY_REJECTED,
@@ -33,13 +30,13 @@ static const char *const message_ids[HEALTH_CONDITION_COUNT] = {
 
 const char *health_condition_to_string(enum health_condition c)
 {
-        return (unsigned) c < HEALTH_CONDITION_COUNT ? condition_names[c] : NULL;
+        return store_health_condition_to_string((enum store_health_condition) c);
 }
 
 int health_condition_from_string(const char *s)
 {
         for (int i = 0; s && i < HEALTH_CONDITION_COUNT; i++)
-                if (strcmp(s, condition_names[i]) == 0)
+                if (strcmp(s, health_condition_to_string(i)) == 0)
                         return i;
         return -EINVAL;
 }

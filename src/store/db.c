@@ -47,6 +47,13 @@ int store_errno(int result)
         }
 }
 
+int store_statement_errno(struct store *s)
+{
+        int r = store_errno(sqlite3_errcode(s->db));
+
+        return r < 0 ? r : -ENOMEM;   /* the cache could not grow: SQLite saw no error */
+}
+
 const char *store_error(struct store *s)
 {
         return s && s->db ? sqlite3_errmsg(s->db) : "no database";
@@ -213,7 +220,7 @@ static int open_checked(const char *path, bool read_only, struct store **ret, in
         if (r >= 0)
                 r = user_version(s, version);
         if (r >= 0)
-                r = exec(s, "SELECT count(*) FROM sqlite_schema");
+                r = exec(s, "SELECT count(*) FROM sqlite_master");
         if (r < 0) {
                 store_free(s);
                 return r;
@@ -288,7 +295,7 @@ int store_meta_get(struct store *s, const char *key, char **value)
 
         *value = NULL;
         if (!st)
-                return store_errno(sqlite3_errcode(s->db));
+                return store_statement_errno(s);
         sqlite3_bind_text(st, 1, key, -1, SQLITE_STATIC);
         r = sqlite3_step(st);
         if (r == SQLITE_ROW && !(*value = strdup((const char *) sqlite3_column_text(st, 0))))
@@ -305,7 +312,7 @@ int store_meta_set(struct store *s, const char *key, const char *value)
         int r;
 
         if (!st)
-                return store_errno(sqlite3_errcode(s->db));
+                return store_statement_errno(s);
         sqlite3_bind_text(st, 1, key, -1, SQLITE_STATIC);
         sqlite3_bind_text(st, 2, value, -1, SQLITE_STATIC);
         r = sqlite3_step(st);

@@ -47,9 +47,12 @@ int store_meta_get(struct store *s, const char *key, char **value);
 int store_meta_set(struct store *s, const char *key, const char *value);
 
 /* For the store's own files: the connection, a statement prepared once for
- * the connection's life (sql must be a literal: it is the cache's key), the
- * negative errno for an SQLite result code, and the last error's text. */
+ * the connection's life (sql must be a literal: it is the cache's key; NULL
+ * on failure), the negative errno for an SQLite result code, and the last
+ * error's text. */
 struct sqlite3 *store_db(struct store *s);
 struct sqlite3_stmt *store_statement(struct store *s, const char *sql);
 int store_errno(int sqlite_result);
+/* The -errno of a store_statement() that returned NULL (never 0). */
+int store_statement_errno(struct store *s);
 const char *store_error(struct store *s);

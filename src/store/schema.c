@@ -58,6 +58,9 @@ static const char *const migrations[] = {
         "  conversions INTEGER NOT NULL,"
         "  PRIMARY KEY (experiment_id, polled_at, variant_id)"
         ") WITHOUT ROWID;"
+        /* A variant's latest counts in one lookup, also when the others
+         * went on changing after it stopped. */
+        "CREATE INDEX polls_by_variant ON polls (experiment_id, variant_id, polled_at);"
 
         /* The alert state machine: rule × experiment × variant ('' for an
          * experiment-level rule). state: 'pending' or 'firing'. */

@@ -1,8 +1,10 @@
 /* Room store/: persistence in the state directory — the watch list and
  * what the daemon remembers of each experiment (state.json, streamed both
  * ways), the small JSON state files other rooms keep there (alerts.json,
- * actions.json), and the one-daemon-per-directory lock.
- * May use: stats/ (the analyses and sequential states it keeps), util/.
+ * actions.json), and the one-daemon-per-directory lock; and the SQLite
+ * database that replaces those files (db.h and the *_rows.h beside it).
+ * May use: stats/ (the analyses and sequential states it keeps), config/
+ * (rule actions by name), util/.
  * Used by: rules, actions, daemon, cli.
  *
  * The state directory: what the daemon remembers across cycles and

@@ -1,0 +1,501 @@
+/* The experiments, sequential and polls tables, and the daemon summary in
+ * meta: typed, with statements prepared once (store_statement). */
+#include "experiments.h"
+
+#include <errno.h>
+#include <limits.h>
+#include <sqlite3.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "stats/analysis.h"
+#include "util/double_format.h"
+
+/* The result of a step that should have finished the statement. A foreign
+ * key failure means the experiments row is missing. */
+static int step_done(struct store *s, sqlite3_stmt *st)
+{
+        int r = sqlite3_step(st);
+
+        if (r == SQLITE_DONE)
+                r = 0;
+        else if (sqlite3_extended_errcode(store_db(s)) == SQLITE_CONSTRAINT_FOREIGNKEY)
+                r = -ENOENT;
+        else
+                r = store_errno(r) < 0 ? store_errno(r) : -EIO;
+        sqlite3_reset(st);
+        return r;
+}
+
+static void bind_text_or_null(sqlite3_stmt *st, int i, const char *text)
+{
+        if (text)
+                sqlite3_bind_text(st, i, text, -1, SQLITE_STATIC);
+        else
+                sqlite3_bind_null(st, i);
+}
+
+static char *column_strdup(sqlite3_stmt *st, int i, bool *oom)
+{
+        const unsigned char *t = sqlite3_column_text(st, i);
+        char *copy;
+
+        if (!t) {
+                if (sqlite3_errcode(sqlite3_db_handle(st)) == SQLITE_NOMEM)
+                        *oom = true;
+                return NULL;
+        }
+        copy = strdup((const char *) t);
+        if (!copy)
+                *oom = true;
+        return copy;
+}
+
+/* Deletes e's sequential rows and writes the current ones. */
+static int save_sequential(struct store *s, const struct watched_experiment *e)
+{
+        static const char del_sql[] = "DELETE FROM sequential WHERE experiment_id = ?1";
+        static const char ins_sql[] =
+                "INSERT INTO sequential (experiment_id, variant_id, position, visitors, conversions, has_bound, "
+                "min_p, low, high) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)";
+        sqlite3_stmt *st = store_statement(s, del_sql);
+        int r;
+
+        if (!st)
+                return store_statement_errno(s);
+        sqlite3_bind_int64(st, 1, e->id);
+        r = step_done(s, st);
+        if (r < 0 || !e->sequential)
+                return r;
+        for (size_t i = 0; i < e->sequential->n_variants; i++) {
+                const struct sequential_variant_state *v = &e->sequential->variants[i];
+
+                if (!(st = store_statement(s, ins_sql)))
+                        return store_statement_errno(s);
+                sqlite3_bind_int64(st, 1, e->id);
+                bind_text_or_null(st, 2, v->variant_id);
+                sqlite3_bind_int64(st, 3, (sqlite3_int64) i);
+                sqlite3_bind_int64(st, 4, v->visitors);
+                sqlite3_bind_int64(st, 5, v->conversions);
+                sqlite3_bind_int(st, 6, v->has_bound);
+                if (v->has_bound) {
+                        sqlite3_bind_double(st, 7, v->min_p);
+                        sqlite3_bind_double(st, 8, v->low);
+                        sqlite3_bind_double(st, 9, v->high);
+                }
+                if ((r = step_done(s, st)) < 0)
+                        return r;
+        }
+        return 0;
+}
+
+int store_experiment_save(struct store *s, const struct watched_experiment *e, int64_t now)
+{
+        static const char sql[] =
+                "INSERT INTO experiments (id, name, first_seen, last_seen, active, status, polled_at, visitors, "
+                "visitors_grew_at, failures, last_http_status, last_error, analysis, start_date, alpha, tuning) "
+                "VALUES (?1, ?2, ?3, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15) "
+                "ON CONFLICT (id) DO UPDATE SET name = excluded.name, last_seen = excluded.last_seen, "
+                "active = excluded.active, status = coalesce(excluded.status, status), "
+                "polled_at = excluded.polled_at, visitors = excluded.visitors, "
+                "visitors_grew_at = excluded.visitors_grew_at, failures = excluded.failures, "
+                "last_http_status = excluded.last_http_status, last_error = excluded.last_error, "
+                "analysis = excluded.analysis, start_date = excluded.start_date, alpha = excluded.alpha, "
+                "tuning = excluded.tuning";
+        sqlite3_stmt *st = store_statement(s, sql);
+        json_object *analysis = NULL;
+        const char *text = e->restored_analysis;
+        size_t len = text ? strlen(text) : 0;
+        int r;
+
+        if (!st)
+                return store_statement_errno(s);
+        if (e->current) {
+                analysis = analysis_to_json(e->current);
+                text = analysis ? json_object_to_json_string_length(analysis, JSON_C_TO_STRING_PLAIN, &len) : NULL;
+                if (!text) {
+                        json_object_put(analysis);
+                        return -ENOMEM;
+                }
+        }
+        sqlite3_bind_int64(st, 1, e->id);
+        bind_text_or_null(st, 2, e->name);
+        sqlite3_bind_int64(st, 3, now);
+        sqlite3_bind_int(st, 4, e->active);
+        if (e->current && e->current->status_code != -1)
+                sqlite3_bind_int(st, 5, e->current->status_code);
+        sqlite3_bind_int64(st, 6, e->polled_at);
+        sqlite3_bind_int64(st, 7, e->visitors);
+        sqlite3_bind_int64(st, 8, e->visitors_grew_at);
+        sqlite3_bind_int64(st, 9, e->failures);
+        sqlite3_bind_int(st, 10, e->last_http_status);
+        bind_text_or_null(st, 11, e->last_error);
+        if (text)
+                sqlite3_bind_text64(st, 12, text, len, SQLITE_STATIC, SQLITE_UTF8);
+        if (e->sequential) {
+                bind_text_or_null(st, 13, e->sequential->start_date);
+                sqlite3_bind_double(st, 14, e->sequential->alpha);
+                sqlite3_bind_double(st, 15, e->sequential->tuning);
+        }
+        r = step_done(s, st);
+        sqlite3_clear_bindings(st);   /* the text bound is about to be freed */
+        json_object_put(analysis);
+        return r < 0 ? r : save_sequential(s, e);
+}
+
+/* Which variants of e->current get a row: changed[i] for a valid variant
+ * whose counts differ from its latest row, or that has none. One backward
+ * walk of the experiment's history, stopped once every variant was met: in
+ * the usual case (every variant moves each poll) it reads one row per
+ * variant. met[] is scratch of the same length. */
+static int find_changed(struct store *s, const struct watched_experiment *e, bool *changed, bool *met)
+{
+        static const char sql[] = "SELECT variant_id, visitors, conversions FROM polls WHERE experiment_id = ?1 "
+                                  "ORDER BY polled_at DESC";
+        const struct experiment_analysis *a = e->current;
+        sqlite3_stmt *st = store_statement(s, sql);
+        size_t pending = 0;
+        int r = SQLITE_DONE;
+
+        if (!st)
+                return store_statement_errno(s);
+        for (size_t i = 0; i < a->n_variants; i++) {
+                changed[i] = a->variants[i].counts_valid && a->variants[i].variant_id;
+                met[i] = false;
+                pending += changed[i];
+        }
+        sqlite3_bind_int64(st, 1, e->id);
+        while (pending > 0 && (r = sqlite3_step(st)) == SQLITE_ROW) {
+                const char *id = (const char *) sqlite3_column_text(st, 0);
+
+                for (size_t i = 0; id && i < a->n_variants; i++) {
+                        const struct variant_analysis *v = &a->variants[i];
+                        if (!changed[i] || met[i] || strcmp(v->variant_id, id) != 0)
+                                continue;
+                        met[i] = true;
+                        changed[i] = sqlite3_column_int64(st, 1) != v->visitors ||
+                                     sqlite3_column_int64(st, 2) != v->conversions;
+                        pending--;
+                }
+        }
+        sqlite3_reset(st);
+        return r == SQLITE_ROW || r == SQLITE_DONE ? 0 : store_errno(r);
+}
+
+int store_poll_record(struct store *s, const struct watched_experiment *e)
+{
+        static const char sql[] =
+                "INSERT INTO polls (experiment_id, variant_id, polled_at, visitors, conversions) "
+                "VALUES (?1, ?2, ?3, ?4, ?5) ON CONFLICT (experiment_id, polled_at, variant_id) "
+                "DO UPDATE SET visitors = excluded.visitors, conversions = excluded.conversions";
+        const struct experiment_analysis *a = e->current;
+        enum { SMALL = 16 };
+        bool small[2 * SMALL], *changed;
+        int r, written = 0;
+
+        if (!a || a->n_variants == 0)
+                return 0;
+        changed = a->n_variants <= SMALL ? small : calloc(2 * a->n_variants, sizeof(*changed));
+        if (!changed)
+                return -ENOMEM;
+        r = find_changed(s, e, changed, changed + a->n_variants);
+        for (size_t i = 0; r >= 0 && i < a->n_variants; i++) {
+                const struct variant_analysis *v = &a->variants[i];
+                sqlite3_stmt *st;
+
+                if (!changed[i])
+                        continue;
+                if (!(st = store_statement(s, sql))) {
+                        r = store_statement_errno(s);
+                        break;
+                }
+                sqlite3_bind_int64(st, 1, e->id);
+                sqlite3_bind_text(st, 2, v->variant_id, -1, SQLITE_STATIC);
+                sqlite3_bind_int64(st, 3, e->polled_at);
+                sqlite3_bind_int64(st, 4, v->visitors);
+                sqlite3_bind_int64(st, 5, v->conversions);
+                if ((r = step_done(s, st)) == 0)
+                        written++;
+        }
+        if (changed != small)
+                free(changed);
+        return r < 0 ? r : written;
+}
+
+static int load_experiments(struct store *s, struct watchlist *w)
+{
+        static const char sql[] =
+                "SELECT id, name, active, polled_at, visitors, visitors_grew_at, failures, last_http_status, "
+                "last_error, analysis, start_date, alpha, tuning FROM experiments ORDER BY id";
+        sqlite3_stmt *st = store_statement(s, sql);
+        int r;
+
+        if (!st)
+                return store_statement_errno(s);
+        while ((r = sqlite3_step(st)) == SQLITE_ROW) {
+                struct watched_experiment *e = watchlist_get(w, sqlite3_column_int64(st, 0));
+                bool oom = false;
+
+                if (!e) {
+                        r = SQLITE_NOMEM;
+                        break;
+                }
+                free(e->name);
+                e->name = column_strdup(st, 1, &oom);
+                e->active = sqlite3_column_int(st, 2) != 0;
+                e->polled_at = sqlite3_column_int64(st, 3);
+                e->visitors = sqlite3_column_int64(st, 4);
+                e->visitors_grew_at = sqlite3_column_int64(st, 5);
+                e->failures = (unsigned) sqlite3_column_int64(st, 6);
+                e->last_http_status = sqlite3_column_int(st, 7);
+                free(e->last_error);
+                e->last_error = column_strdup(st, 8, &oom);
+                free(e->restored_analysis);
+                e->restored_analysis = column_strdup(st, 9, &oom);
+                watchlist_drop_sequential(e);
+                if (!oom && sqlite3_column_type(st, 11) != SQLITE_NULL) {
+                        if ((e->sequential = calloc(1, sizeof(*e->sequential)))) {
+                                e->sequential->start_date = column_strdup(st, 10, &oom);
+                                e->sequential->alpha = sqlite3_column_double(st, 11);
+                                e->sequential->tuning = sqlite3_column_double(st, 12);
+                        } else {
+                                oom = true;
+                        }
+                }
+                if (oom) {
+                        r = SQLITE_NOMEM;
+                        break;
+                }
+        }
+        sqlite3_reset(st);
+        return r == SQLITE_DONE ? 0 : store_errno(r);
+}
+
+/* Rows that cannot be a state: the experiment keeps none, and says why. */
+static int reject_sequential(struct watched_experiment *e, size_t position, const char *variant_id, const char *why)
+{
+        char *error = NULL;
+
+        watchlist_drop_sequential(e);
+        if (asprintf(&error, "sequential[%zu] (variant %s): %s", position, variant_id ? variant_id : "?", why) < 0)
+                return -ENOMEM;
+        e->sequential_error = error;
+        return 0;
+}
+
+/* One row of e's sequential state, at the end of its variants; *cap is the
+ * capacity of that array. */
+static int add_sequential_row(sqlite3_stmt *st, struct watched_experiment *e, size_t *cap)
+{
+        struct sequential_state *q = e->sequential;
+        struct sequential_variant_state *v;
+        const char *id = (const char *) sqlite3_column_text(st, 1);
+        int bounds = (sqlite3_column_type(st, 5) != SQLITE_NULL) + (sqlite3_column_type(st, 6) != SQLITE_NULL) +
+                     (sqlite3_column_type(st, 7) != SQLITE_NULL);
+        bool has_bound = sqlite3_column_int(st, 4) != 0;
+
+        if (!id)
+                return reject_sequential(e, q->n_variants, NULL, "no variant_id");
+        if (has_bound && bounds != 3)
+                return reject_sequential(e, q->n_variants, id, "min_p, low and high go together");
+        if (q->n_variants == *cap) {
+                size_t n = *cap ? *cap * 2 : 4;
+                struct sequential_variant_state *grown = realloc(q->variants, n * sizeof(*grown));
+                if (!grown)
+                        return -ENOMEM;
+                q->variants = grown;
+                *cap = n;
+        }
+        v = &q->variants[q->n_variants];
+        *v = (struct sequential_variant_state) {
+                .visitors = sqlite3_column_int64(st, 2),
+                .conversions = sqlite3_column_int64(st, 3),
+                .has_bound = has_bound,
+        };
+        if (has_bound) {
+                v->min_p = sqlite3_column_double(st, 5);
+                v->low = sqlite3_column_double(st, 6);
+                v->high = sqlite3_column_double(st, 7);
+        }
+        if (!(v->variant_id = strdup(id)))
+                return -ENOMEM;
+        q->n_variants++;
+        return 0;
+}
+
+/* The sequential rows, in experiment then position order, into the states
+ * load_experiments created (alpha not NULL); rows of others are ignored. */
+static int load_sequential(struct store *s, struct watchlist *w)
+{
+        static const char sql[] = "SELECT experiment_id, variant_id, visitors, conversions, has_bound, min_p, low, high "
+                                  "FROM sequential ORDER BY experiment_id, position";
+        sqlite3_stmt *st = store_statement(s, sql);
+        struct watched_experiment *e = NULL;
+        size_t cap = 0;
+        int r, ret = 0;
+
+        if (!st)
+                return store_statement_errno(s);
+        while ((r = sqlite3_step(st)) == SQLITE_ROW) {
+                long long id = sqlite3_column_int64(st, 0);
+
+                if (!e || e->id != id) {
+                        e = watchlist_find(w, id);
+                        cap = e && e->sequential ? e->sequential->n_variants : 0;
+                }
+                if (!e || !e->sequential)
+                        continue;
+                if ((ret = add_sequential_row(st, e, &cap)) < 0)
+                        break;
+        }
+        sqlite3_reset(st);
+        if (ret < 0)
+                return ret;
+        return r == SQLITE_DONE ? 0 : store_errno(r);
+}
+
+int store_watchlist_load(struct store *s, struct watchlist *w)
+{
+        int r = load_experiments(s, w);
+
+        if (r >= 0)
+                r = load_sequential(s, w);
+        if (r < 0)
+                watchlist_clear(w);
+        return r;
+}
+
+int store_summary_save(struct store *s, const struct daemon_summary *sum)
+{
+        static const char sql[] =
+                "INSERT INTO meta (key, value) VALUES ('daemon.started_at', ?1), ('daemon.last_cycle_at', ?2), "
+                "('daemon.last_cycle_seconds', ?3), ('daemon.last_cycle_polled', ?4), "
+                "('daemon.last_cycle_failed', ?5), ('daemon.api_error', ?6) "
+                "ON CONFLICT (key) DO UPDATE SET value = excluded.value";
+        sqlite3_stmt *st = store_statement(s, sql);
+        char numbers[5][DOUBLE_FORMAT_MAX];
+
+        if (!st)
+                return store_statement_errno(s);
+        /* As text: meta.value is TEXT, and SQLite's own REAL to TEXT keeps
+         * only 15 digits. */
+        snprintf(numbers[0], sizeof(numbers[0]), "%lld", (long long) sum->started_at);
+        snprintf(numbers[1], sizeof(numbers[1]), "%lld", (long long) sum->last_cycle_at);
+        double_format_shortest(sum->last_cycle_seconds, numbers[2]);
+        snprintf(numbers[3], sizeof(numbers[3]), "%u", sum->last_cycle_polled);
+        snprintf(numbers[4], sizeof(numbers[4]), "%u", sum->last_cycle_failed);
+        for (int i = 0; i < 5; i++)
+                sqlite3_bind_text(st, i + 1, numbers[i], -1, SQLITE_STATIC);
+        sqlite3_bind_text(st, 6, sum->api_error, (int) strnlen(sum->api_error, sizeof(sum->api_error)),
+                          SQLITE_STATIC);
+        int r = step_done(s, st);
+        sqlite3_clear_bindings(st);
+        return r;
+}
+
+int store_summary_load(struct store *s, struct daemon_summary *sum)
+{
+        static const char sql[] = "SELECT key, value FROM meta WHERE key IN ('daemon.started_at', "
+                                  "'daemon.last_cycle_at', 'daemon.last_cycle_seconds', 'daemon.last_cycle_polled', "
+                                  "'daemon.last_cycle_failed', 'daemon.api_error')";
+        sqlite3_stmt *st = store_statement(s, sql);
+        int r;
+
+        *sum = (struct daemon_summary) { 0 };
+        if (!st)
+                return store_statement_errno(s);
+        while ((r = sqlite3_step(st)) == SQLITE_ROW) {
+                const char *key = (const char *) sqlite3_column_text(st, 0);
+                const char *value = (const char *) sqlite3_column_text(st, 1);
+
+                if (!key || !value)
+                        continue;
+                if (strcmp(key, "daemon.started_at") == 0)
+                        sum->started_at = strtoll(value, NULL, 10);
+                else if (strcmp(key, "daemon.last_cycle_at") == 0)
+                        sum->last_cycle_at = strtoll(value, NULL, 10);
+                else if (strcmp(key, "daemon.last_cycle_seconds") == 0)
+                        sum->last_cycle_seconds = strtod(value, NULL);
+                else if (strcmp(key, "daemon.last_cycle_polled") == 0)
+                        sum->last_cycle_polled = (unsigned) strtoul(value, NULL, 10);
+                else if (strcmp(key, "daemon.last_cycle_failed") == 0)
+                        sum->last_cycle_failed = (unsigned) strtoul(value, NULL, 10);
+                else if (strcmp(key, "daemon.api_error") == 0)
+                        snprintf(sum->api_error, sizeof(sum->api_error), "%s", value);
+        }
+        sqlite3_reset(st);
+        return r == SQLITE_DONE ? 0 : store_errno(r);
+}
+
+int store_polls_each(struct store *s, long long experiment_id, const char *variant_id, int64_t since,
+                     int (*fn)(void *userdata, const struct store_poll *row), void *userdata)
+{
+        static const char sql[] =
+                "SELECT variant_id, polled_at, visitors, conversions FROM polls "
+                "WHERE experiment_id = ?1 AND polled_at >= ?2 AND (?3 IS NULL OR variant_id = ?3) "
+                "ORDER BY polled_at, variant_id";
+        sqlite3_stmt *st = store_statement(s, sql);
+        int r, n = 0, stop = 0;
+
+        if (!st)
+                return store_statement_errno(s);
+        sqlite3_bind_int64(st, 1, experiment_id);
+        sqlite3_bind_int64(st, 2, since);
+        bind_text_or_null(st, 3, variant_id);
+        while ((r = sqlite3_step(st)) == SQLITE_ROW) {
+                struct store_poll row = {
+                        .experiment_id = experiment_id,
+                        .variant_id = (const char *) sqlite3_column_text(st, 0),
+                        .polled_at = sqlite3_column_int64(st, 1),
+                        .visitors = sqlite3_column_int64(st, 2),
+                        .conversions = sqlite3_column_int64(st, 3),
+                };
+                if (!row.variant_id) {
+                        r = SQLITE_NOMEM;
+                        break;
+                }
+                stop = fn(userdata, &row);
+                if (stop < 0)
+                        break;
+                if (n < INT_MAX)
+                        n++;
+                if (stop > 0)
+                        break;
+        }
+        sqlite3_reset(st);
+        sqlite3_clear_bindings(st);
+        if (stop < 0)
+                return stop;
+        if (stop > 0)
+                return n;
+        return r == SQLITE_DONE ? n : store_errno(r);
+}
+
+int store_polls_prune(struct store *s, int64_t older_than, size_t max_rows)
+{
+        /* Driven by experiments (CROSS JOIN fixes that order): each
+         * experiment's old rows are the start of its range of the primary
+         * key, so a batch seeks to them rather than scanning every row
+         * (there is no index on polled_at alone). A row goes when a later
+         * row of its variant is still at or before older_than. */
+        static const char sql[] =
+                "DELETE FROM polls WHERE (experiment_id, polled_at, variant_id) IN ("
+                " SELECT p.experiment_id, p.polled_at, p.variant_id FROM experiments e"
+                " CROSS JOIN polls p ON p.experiment_id = e.id AND p.polled_at < ?1"
+                " WHERE EXISTS (SELECT 1 FROM polls q WHERE q.experiment_id = p.experiment_id"
+                "  AND q.polled_at > p.polled_at AND q.polled_at <= ?1 AND q.variant_id = p.variant_id)"
+                " LIMIT ?2)";
+        sqlite3_stmt *st;
+        int r;
+
+        if (max_rows == 0)
+                return 0;
+        if (!(st = store_statement(s, sql)))
+                return store_statement_errno(s);
+        sqlite3_bind_int64(st, 1, older_than);
+        sqlite3_bind_int64(st, 2, max_rows > INT_MAX ? INT_MAX : (sqlite3_int64) max_rows);
+        r = step_done(s, st);
+        return r < 0 ? r : sqlite3_changes(store_db(s));
+}

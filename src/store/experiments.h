@@ -1,0 +1,104 @@
+/* The watch list in state.db: the experiments, sequential and polls tables,
+ * and the daemon summary (in meta). The only code that speaks SQL for them;
+ * it carries what state.json carried in 0.1.0 (state.c), and the history of
+ * raw counts that `history` shows.
+ *
+ * Group commit: none of these functions begins or commits a transaction.
+ * The caller wraps a cycle's worth of them (every experiment's save and
+ * poll record, the summary) in one store_begin() … store_commit(): one
+ * fsync per cycle, and a crash leaves the previous cycle whole. Outside a
+ * transaction each statement is its own (autocommit), which works but pays
+ * an fsync each.
+ *
+ * Every statement is prepared once per connection (store_statement) and
+ * only bound and stepped afterwards. Errors are -errno as store_errno maps
+ * them; the SQLite text is in store_error(s). */
+#pragma once
+#include <stddef.h>
+#include <stdint.h>
+
+#include "db.h"
+#include "state.h"
+#include "watchlist.h"
+
+/* Upserts e's experiments row and replaces its sequential rows.
+ * - first_seen is now when the row is created, then never changes;
+ *   last_seen = now on every save;
+ * - status: e->current->status_code when e->current knows it (not -1);
+ *   otherwise the stored status is kept;
+ * - analysis: analysis_to_json(e->current) as text (JSON_C_TO_STRING_PLAIN,
+ *   as state.json wrote it), or e->restored_analysis while current is NULL,
+ *   or NULL;
+ * - start_date, alpha, tuning and one sequential row per variant (position
+ *   = index in e->sequential->variants) when e->sequential is set; all NULL
+ *   and no rows when it is not (alpha IS NULL means "no sequential state").
+ * e->sequential_error, retry_at_usec, failure_logged and seen are runtime
+ * only and not stored (state.json did not store them either).
+ * Returns 0 or -errno. */
+int store_experiment_save(struct store *s, const struct watched_experiment *e, int64_t now);
+
+/* Appends to the history: for each variant of e->current whose counts are
+ * valid (counts_valid: reported, non-negative, conversions ≤ visitors), a
+ * polls row (experiment_id, variant_id, polled_at = e->polled_at, visitors,
+ * conversions), but only when they differ from that variant's latest row;
+ * a variant without any row (first poll, pruned away, new variant) always
+ * gets one. A second record at the same polled_at with other counts
+ * replaces that row. Nothing when e->current is NULL.
+ * The experiments row must exist (store_experiment_save first, in the same
+ * transaction): otherwise -ENOENT.
+ * Returns the number of rows written, or -errno. */
+int store_poll_record(struct store *s, const struct watched_experiment *e);
+
+/* Rebuilds the watch list from the experiments and sequential tables, as
+ * state_read did from state.json: every experiment ever saved, with id,
+ * name, active, polled_at, visitors, visitors_grew_at, failures,
+ * last_http_status, last_error, the sequential state as a struct, and the
+ * analysis as e->restored_analysis (its JSON text; current stays NULL).
+ * Sequential rows that do not make a state (min_p/low/high missing with
+ * has_bound, e.g. a NaN SQLite stored as NULL) leave e->sequential NULL and
+ * e->sequential_error set, as an unreadable state.json member did: the next
+ * poll logs it and starts that history afresh.
+ * w should be empty (existing entries would be updated in place). No json-c
+ * tree is built: two sequential scans of the tables. Works on a read-only
+ * store. Returns 0 or -errno; on failure w is cleared. */
+int store_watchlist_load(struct store *s, struct watchlist *w);
+
+/* The daemon summary, as meta rows (value as text):
+ *   daemon.started_at          integer, Unix seconds
+ *   daemon.last_cycle_at       integer, Unix seconds (0: none yet)
+ *   daemon.last_cycle_seconds  number, shortest text that reads back exact
+ *   daemon.last_cycle_polled   integer
+ *   daemon.last_cycle_failed   integer
+ *   daemon.api_error           text ('' while the API answers)
+ * save writes all six (one statement); load resets *sum and reads those
+ * present (a key missing reads as 0 / ""). Return 0 or -errno. */
+int store_summary_save(struct store *s, const struct daemon_summary *sum);
+int store_summary_load(struct store *s, struct daemon_summary *sum);
+
+/* One row of the history. variant_id is valid only during the callback. */
+struct store_poll {
+        long long experiment_id;
+        const char *variant_id;
+        int64_t polled_at;
+        long long visitors, conversions;
+};
+
+/* Calls fn for each polls row of experiment_id (of variant_id only, unless
+ * NULL), with polled_at ≥ since (0: all), in polled_at order (then by
+ * variant_id within one poll). fn returns 0 to go on, a negative errno to
+ * stop with that error, or a positive value to stop early. fn may use other
+ * store functions (not store_polls_each on the same store: it shares the
+ * statement). Returns the number of rows passed to fn, or -errno. */
+int store_polls_each(struct store *s, long long experiment_id, const char *variant_id, int64_t since,
+                     int (*fn)(void *userdata, const struct store_poll *row), void *userdata);
+
+/* Retention: deletes at most max_rows polls rows with polled_at <
+ * older_than that a later row of the same variant, at or before
+ * older_than, supersedes. Since a row is written only when counts change,
+ * the row kept is the counts the variant still had at older_than: `history`
+ * since older_than stays complete, and a variant whose counts stopped
+ * moving keeps its one row (as does the latest row of every variant).
+ * Seeks each experiment's old rows through the primary key; bounded: call
+ * again (in a later transaction) while it returns max_rows.
+ * Returns the number of rows deleted, or -errno. */
+int store_polls_prune(struct store *s, int64_t older_than, size_t max_rows);
