@@ -14,6 +14,8 @@
 #include "config/config.h"
 #include "cycle.h"
 #include "health_daemon.h"
+#include "recorder.h"
+#include "store/db.h"
 #include "mida/http.h"
 #include "util/log.h"
 #include "notify/outbox.h"
@@ -68,6 +70,28 @@ static int lock_state_directory(struct manager *m)
 
 /* Deliveries get a client of their own: Slack and webhook receivers are
  * not bound by the Mida API's connection and rate caps or its CA file. */
+static void record_written(void *userdata, int r)
+{
+        struct manager *m = userdata;
+
+        if (r < 0 && m->record_error == 0)
+                m->record_error = r;
+}
+
+/* The history needs state.db; without it the daemon still monitors, and
+ * says so once. */
+static void open_store(struct manager *m)
+{
+        const char *dir = m->config->monitor.state_directory;
+        int r = store_open(dir, 0, &m->store);
+
+        if (r >= 0)
+                r = recorder_new(m->event, m->store, record_written, m, &m->recorder);
+        if (r < 0)
+                log_error("%s/%s: cannot open the database: %s; the poll history is not recorded", dir,
+                          STORE_FILE, strerror(-r));
+}
+
 static void actions_idle(void *userdata)
 {
         manager_idle_check(userdata);
@@ -113,6 +137,8 @@ int manager_new(const struct manager_options *o, struct manager **ret)
                 r = state_load(m->config->monitor.state_directory, &m->watch, &m->summary);
         if (r >= 0 && m->mode == MANAGER_DAEMON)
                 r = open_alerting(m);
+        if (r >= 0 && m->mode == MANAGER_DAEMON)
+                open_store(m);
         else if (r >= 0)
                 /* `once` only looks: it reads the daemon's state if it can, and writes nothing. */
                 state_read(m->config->monitor.state_directory, &m->watch, &m->summary);
@@ -131,6 +157,8 @@ void manager_free(struct manager *m)
                 return;
         cycle_free(m->cycle);
         sd_event_source_unref(m->tick);
+        recorder_free(m->recorder);   /* commits what is pending */
+        store_close(m->store);
         alerting_close(&m->alerting);   /* also when never opened: all zero */
         health_daemon_close(m->health);
         http_client_free(m->delivery_http);
@@ -225,16 +253,20 @@ static void cycle_analysed(void *userdata, struct watched_experiment *e)
 {
         struct manager *m = userdata;
 
-        if (m->mode == MANAGER_DAEMON)
-                alerting_evaluate(&m->alerting, e);
+        if (m->mode != MANAGER_DAEMON)
+                return;
+        alerting_evaluate(&m->alerting, e);
+        recorder_add(m->recorder, e);
 }
 
 static void cycle_dropped(void *userdata, long long experiment_id)
 {
         struct manager *m = userdata;
 
-        if (m->mode == MANAGER_DAEMON)
-                alerting_forget(&m->alerting, experiment_id);
+        if (m->mode != MANAGER_DAEMON)
+                return;
+        alerting_forget(&m->alerting, experiment_id);
+        recorder_add(m->recorder, watchlist_find(&m->watch, experiment_id));   /* now inactive */
 }
 
 static void cycle_request(void *userdata, bool ok, int http_status, const char *error)
@@ -257,10 +289,15 @@ static void cycle_finished(void *userdata, unsigned failed)
         if (m->mode == MANAGER_DAEMON) {
                 int alerts_saved = alerting_cycle_finished(&m->alerting);
 
+                recorder_flush(m->recorder);
                 manager_save_state(m);
-                /* Either file failing means the state directory is not writable. */
+                /* Any file or the database failing means the state
+                 * directory is not writable. */
                 if (alerts_saved < 0)
                         health_daemon_state_written(m->health, alerts_saved);
+                if (m->record_error < 0)
+                        health_daemon_state_written(m->health, m->record_error);
+                m->record_error = 0;
                 health_daemon_cycle_finished(m->health, &(struct health_sources) {
                         .config = m->config, .watch = &m->watch, .alerting = &m->alerting,
                         .summary = &m->summary,

@@ -14,6 +14,8 @@
 
 struct config;
 struct health_daemon;
+struct recorder;
+struct store;
 struct cycle;
 struct http_client;
 
@@ -43,6 +45,12 @@ struct manager {
 
         /* Health and metrics (health_daemon.c); NULL in `once` */
         struct health_daemon *health;
+
+        /* state.db and the poll history written to it (recorder.c); NULL in
+         * `once`, or when the database cannot be opened (logged). */
+        struct store *store;
+        struct recorder *recorder;
+        int record_error;                /* this cycle's first failed commit, for health */
 
         struct daemon_summary summary;   /* for STATUS= and `status` */
         uint64_t rng;                    /* jitter; seeded at start */
