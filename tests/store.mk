@@ -23,3 +23,10 @@ tests_test_store_experiments_SOURCES = tests/test_store_experiments.c tests/stor
 tests_test_store_experiments_CFLAGS = $(MIDA_TEST_CFLAGS)
 tests_test_store_experiments_LDADD = $(MIDA_TEST_LIBS)
 TESTS += tests/test_store_experiments
+
+# The upgrade from 0.1.0 (src/daemon/upgrade.c), on tests/data/state-0.1.0.
+check_PROGRAMS += tests/test_upgrade
+tests_test_upgrade_SOURCES = tests/test_upgrade.c tests/store_fixture.c tests/store_fixture.h
+tests_test_upgrade_CFLAGS = $(MIDA_TEST_CFLAGS)
+tests_test_upgrade_LDADD = $(MIDA_TEST_LIBS)
+TESTS += tests/test_upgrade

@@ -14,6 +14,7 @@ struct store;
 #define STORE_META_SALT "salt"                  /* the event-id salt (rules_state.salt) */
 #define STORE_META_GENERATION "generation"      /* the event-id generation (rules_state.generation) */
 #define STORE_META_CIRCUIT_OPEN "circuit_open"  /* the action ledger's flag (action_rows.h) */
+#define STORE_META_IMPORTED "imported_from"     /* "0.1.0": its JSON files were imported (daemon/upgrade.h) */
 /* Also: "daemon.*", the daemon_summary's fields (experiments.h). */
 
 /* 32 hex digits and a NUL: the size of rules_state.salt (RULES_SALT_SIZE). */
