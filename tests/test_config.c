@@ -89,6 +89,7 @@ Test(config, minimal_file_gets_every_default)
         cr_expect_eq(c->monitor.max_actions_per_hour, 3);
         cr_expect_null(c->monitor.metrics_file);
         cr_expect_eq(c->monitor.spread, 0.5);
+        cr_expect_eq(c->monitor.history_retention_usec, 400 * 24 * 3600 * SEC);
         cr_expect_eq(c->statistics.method, STATS_METHOD_SEQUENTIAL);
         cr_expect_eq(c->statistics.alpha, 0.05);
         cr_expect_eq(c->statistics.sequential_tuning, 5000);
@@ -139,6 +140,7 @@ Test(config, full_file_values)
         cr_expect_eq(c->monitor.max_actions_per_hour, 0);
         cr_expect_str_eq(c->monitor.metrics_file, "/tmp/mida.prom");
         cr_expect_eq(c->monitor.spread, 1.0);
+        cr_expect_eq(c->monitor.history_retention_usec, 30 * 24 * 3600 * SEC);
 
         cr_expect_eq(c->statistics.method, STATS_METHOD_FIXED);
         cr_expect_eq(c->statistics.alpha, 0.1);

@@ -26,7 +26,7 @@ static const char *const mida_keys[] = {
 };
 static const char *const monitor_keys[] = {
         "interval", "experiments", "exclude", "state_directory", "dry_run",
-        "max_actions_per_hour", "metrics_file", "spread",
+        "max_actions_per_hour", "metrics_file", "spread", "history_retention",
 };
 static const char *const statistics_keys[] = {
         "method", "alpha", "sequential_tuning", "correction", "srm_alpha",
@@ -84,6 +84,7 @@ static void set_defaults(struct config *c)
         c->monitor = (struct config_monitor) {
                 .interval_usec = 15 * 60 * SEC, .experiments_live = true,
                 .max_actions_per_hour = 3, .spread = 0.5,
+                .history_retention_usec = 400 * 24 * 3600 * SEC,
         };
         c->statistics = statistics_settings_default();
         c->health = (struct config_health) {
@@ -247,6 +248,7 @@ static void load_monitor(struct config_loader *l, const config_setting_t *g, str
         load_path(l, g, "metrics_file", &m->metrics_file);
         check_metrics_file(l, config_setting_get_member(g, "metrics_file"), m);
         loader_number(l, g, "monitor", "spread", 0, false, 1, &m->spread);
+        loader_duration(l, g, "monitor", "history_retention", &m->history_retention_usec);
 }
 
 static void load_weights(struct config_loader *l, const config_setting_t *g, struct statistics_settings *st)

@@ -49,6 +49,7 @@ struct config_monitor {
         int max_actions_per_hour;   /* default 3 */
         char *metrics_file;         /* NULL: no metrics */
         double spread;              /* fraction of the interval result requests spread over; default 0.5 */
+        uint64_t history_retention_usec;  /* polls older than this are pruned; default 400d, 0: keep all */
 };
 
 enum notifier_type { NOTIFIER_SLACK, NOTIFIER_WEBHOOK };

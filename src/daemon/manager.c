@@ -290,6 +290,7 @@ static void cycle_finished(void *userdata, unsigned failed)
                 int alerts_saved = alerting_cycle_finished(&m->alerting);
 
                 recorder_flush(m->recorder);
+                recorder_prune(m->recorder, m->config->monitor.history_retention_usec, time(NULL));
                 manager_save_state(m);
                 /* Any file or the database failing means the state
                  * directory is not writable. */

@@ -2,6 +2,7 @@
 #include "recorder.h"
 
 #include <errno.h>
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -19,6 +20,8 @@ struct recorder {
         sd_event_source *timer;      /* ends the open window */
         size_t pending;              /* experiments written in the open transaction */
         int error;                   /* the first failed write of the window */
+        int64_t pruned_at;           /* wall clock of the last prune that finished */
+        bool prune_more;             /* the last prune deleted a full batch */
 };
 
 int recorder_new(sd_event *event, struct store *s, void (*written)(void *userdata, int r), void *userdata,
@@ -105,4 +108,35 @@ void recorder_add(struct recorder *r, const struct watched_experiment *e)
                 r->error = k;
         if (r->pending >= RECORDER_MAX_PENDING)
                 recorder_flush(r);
+}
+
+void recorder_prune(struct recorder *r, uint64_t retention_usec, int64_t now)
+{
+        int64_t cutoff = now - (int64_t) (retention_usec / 1000000);
+        int k;
+
+        if (!r || retention_usec == 0 || r->pending > 0)
+                return;
+        if (!r->prune_more && r->pruned_at > 0 && now - r->pruned_at < RECORDER_PRUNE_EVERY_SEC)
+                return;
+        k = store_begin(r->store);
+        if (k >= 0)
+                k = store_polls_prune(r->store, cutoff, RECORDER_PRUNE_BATCH);
+        if (k >= 0) {
+                int c = store_commit(r->store);
+                k = c < 0 ? c : k;
+        } else {
+                store_rollback(r->store);
+        }
+        if (k < 0) {
+                log_error("state.db: cannot prune the poll history: %s", strerror(-k));
+                r->prune_more = false;
+                r->pruned_at = now;   /* tried again in an hour */
+                return;
+        }
+        if (k > 0)
+                log_info("state.db: %d poll history row%s older than the retention pruned", k, k == 1 ? "" : "s");
+        r->prune_more = k == RECORDER_PRUNE_BATCH;
+        if (!r->prune_more)
+                r->pruned_at = now;
 }

@@ -25,3 +25,12 @@ void recorder_free(struct recorder *r);
 void recorder_add(struct recorder *r, const struct watched_experiment *e);
 /* Commits what is pending now (the cycle ended, or the daemon stops). */
 void recorder_flush(struct recorder *r);
+
+/* Retention: at most every RECORDER_PRUNE_EVERY_SEC (and at the first
+ * call), deletes history rows older than retention_usec (0: keeps all), at
+ * most RECORDER_PRUNE_BATCH per call; after a full batch the next call goes
+ * on, so a backlog is pruned over a few cycles, never in one long
+ * transaction. Call it between windows (after recorder_flush). */
+#define RECORDER_PRUNE_EVERY_SEC 3600
+#define RECORDER_PRUNE_BATCH 5000
+void recorder_prune(struct recorder *r, uint64_t retention_usec, int64_t now);
