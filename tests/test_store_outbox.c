@@ -15,77 +15,23 @@
 
 TestSuite(store_outbox, .init = store_fixture_make_dir, .fini = store_fixture_remove_dir);
 
-/* What store_deliveries_each gave, copied out of its borrowed strings. */
-struct row {
-        char *id, *notifier, *body, *last_error;
-        uint64_t created_at_usec, next_attempt_at_usec;
-        unsigned attempts;
-};
-
-struct rows {
-        struct row r[32];
-        size_t n;
-        size_t stop_after;   /* 0: never */
-};
-
-static char *dup_or_null(const char *s)
+static void read_all(struct store *s, struct deliveries_read *got)
 {
-        char *c;
-
-        if (!s)
-                return NULL;
-        c = strdup(s);
-        cr_assert_not_null(c);
-        return c;
-}
-
-static int collect(void *userdata, const struct store_delivery *d)
-{
-        struct rows *rows = userdata;
-        struct row *r;
-
-        cr_assert_lt(rows->n, sizeof(rows->r) / sizeof(rows->r[0]));
-        r = &rows->r[rows->n++];
-        *r = (struct row) {
-                .id = dup_or_null(d->id),
-                .notifier = dup_or_null(d->notifier),
-                .body = dup_or_null(d->body),
-                .last_error = dup_or_null(d->last_error),
-                .created_at_usec = d->created_at_usec,
-                .next_attempt_at_usec = d->next_attempt_at_usec,
-                .attempts = d->attempts,
-        };
-        return rows->stop_after && rows->n == rows->stop_after ? 7 : 0;
-}
-
-static void rows_clear(struct rows *rows)
-{
-        for (size_t i = 0; i < rows->n; i++) {
-                free(rows->r[i].id);
-                free(rows->r[i].notifier);
-                free(rows->r[i].body);
-                free(rows->r[i].last_error);
-        }
-        rows->n = 0;
-}
-
-static void read_all(struct store *s, struct rows *rows)
-{
-        rows_clear(rows);
-        cr_assert_eq(store_deliveries_each(s, collect, rows), 0);
+        deliveries_read_clear(got);
+        cr_assert_eq(store_deliveries_each(s, collect_delivery, got), 0);
 }
 
 /* "notifier/id notifier/id ..." in the order read. */
 static void expect_order(struct store *s, const char *want)
 {
-        struct rows rows = { .n = 0 };
+        struct deliveries_read deliveries = { .n = 0 };
         char got[512] = "";
 
-        read_all(s, &rows);
-        for (size_t i = 0; i < rows.n; i++)
+        read_all(s, &deliveries);
+        for (size_t i = 0; i < deliveries.n; i++)
                 snprintf(got + strlen(got), sizeof(got) - strlen(got), "%s%s/%s", i ? " " : "",
-                         rows.r[i].notifier, rows.r[i].id);
-        rows_clear(&rows);
+                         deliveries.rows[i].notifier, deliveries.rows[i].id);
+        deliveries_read_clear(&deliveries);
         cr_expect_str_eq(got, want);
 }
 
@@ -112,7 +58,7 @@ static int add(struct store *s, const char *notifier, const char *id, uint64_t c
 
 Test(store_outbox, add_once_per_notifier_and_id)
 {
-        struct rows rows = { .n = 0 };
+        struct deliveries_read got = { .n = 0 };
         struct store_delivery again = {
                 .id = "evt_1", .notifier = "ops", .body = "{\"other\":true}",
                 .created_at_usec = 99, .attempts = 5, .last_error = "HTTP 503",
@@ -129,13 +75,13 @@ Test(store_outbox, add_once_per_notifier_and_id)
         cr_expect_eq(count(s, "chat"), 1);
         cr_expect_eq(count(s, "nobody"), 0);
 
-        read_all(s, &rows);
-        cr_assert_eq(rows.n, 2);
-        cr_expect_str_eq(rows.r[0].body, "{\"event\":\"alert.firing\"}", "the duplicate changed nothing");
-        cr_expect_eq(rows.r[0].attempts, 0);
-        cr_expect_null(rows.r[0].last_error);
-        cr_expect_eq(rows.r[0].created_at_usec, 1000);
-        rows_clear(&rows);
+        read_all(s, &got);
+        cr_assert_eq(got.n, 2);
+        cr_expect_str_eq(got.rows[0].body, "{\"event\":\"alert.firing\"}", "the duplicate changed nothing");
+        cr_expect_eq(got.rows[0].attempts, 0);
+        cr_expect_null(got.rows[0].last_error);
+        cr_expect_eq(got.rows[0].created_at_usec, 1000);
+        deliveries_read_clear(&got);
 
         /* Once removed, the id may be queued again (a re-sent event). */
         cr_assert_eq(store_delivery_remove(s, "ops", "evt_1"), 0);
@@ -146,7 +92,7 @@ Test(store_outbox, add_once_per_notifier_and_id)
 
 Test(store_outbox, attempted_updates_in_place)
 {
-        struct rows rows = { .n = 0 };
+        struct deliveries_read got = { .n = 0 };
         struct store *s;
 
         cr_assert_eq(store_open(store_dir, 0, &s), 0);
@@ -155,24 +101,24 @@ Test(store_outbox, attempted_updates_in_place)
         cr_assert_eq(add(s, "chat", "evt_a", 30), 0);
 
         cr_assert_eq(store_delivery_attempted(s, "ops", "evt_a", 3, 1767225600123456ULL, "HTTP 503"), 0);
-        read_all(s, &rows);
-        cr_assert_eq(rows.n, 3);
-        cr_expect_eq(rows.r[0].attempts, 3);
-        cr_expect_eq(rows.r[0].next_attempt_at_usec, 1767225600123456ULL);
-        cr_expect_str_eq(rows.r[0].last_error, "HTTP 503");
-        cr_expect_eq(rows.r[0].created_at_usec, 10, "created_at is not touched");
-        cr_expect_str_eq(rows.r[0].body, "{\"event\":\"alert.firing\"}");
-        cr_expect_eq(rows.r[2].attempts, 0, "the same id for another notifier is not touched");
-        cr_expect_null(rows.r[2].last_error);
-        rows_clear(&rows);
+        read_all(s, &got);
+        cr_assert_eq(got.n, 3);
+        cr_expect_eq(got.rows[0].attempts, 3);
+        cr_expect_eq(got.rows[0].next_attempt_at_usec, 1767225600123456ULL);
+        cr_expect_str_eq(got.rows[0].last_error, "HTTP 503");
+        cr_expect_eq(got.rows[0].created_at_usec, 10, "created_at is not touched");
+        cr_expect_str_eq(got.rows[0].body, "{\"event\":\"alert.firing\"}");
+        cr_expect_eq(got.rows[2].attempts, 0, "the same id for another notifier is not touched");
+        cr_expect_null(got.rows[2].last_error);
+        deliveries_read_clear(&got);
         expect_order(s, "ops/evt_a ops/evt_b chat/evt_a");
 
         cr_assert_eq(store_delivery_attempted(s, "ops", "evt_a", 4, 0, NULL), 0);
-        read_all(s, &rows);
-        cr_expect_eq(rows.r[0].attempts, 4);
-        cr_expect_eq(rows.r[0].next_attempt_at_usec, 0);
-        cr_expect_null(rows.r[0].last_error, "NULL clears the last error");
-        rows_clear(&rows);
+        read_all(s, &got);
+        cr_expect_eq(got.rows[0].attempts, 4);
+        cr_expect_eq(got.rows[0].next_attempt_at_usec, 0);
+        cr_expect_null(got.rows[0].last_error, "NULL clears the last error");
+        deliveries_read_clear(&got);
 
         cr_expect_eq(store_delivery_attempted(s, "ops", "evt_zzz", 1, 0, "x"), -ENOENT);
         cr_expect_eq(store_delivery_attempted(s, "mail", "evt_a", 1, 0, "x"), -ENOENT);
@@ -236,7 +182,7 @@ Test(store_outbox, reopen_keeps_every_field)
         static const char pattern[] = "0123456789abcdef\"{}[]é";   /* é last, two bytes */
         size_t big_len = 100 * 1024;
         char *big = malloc(big_len + 1);
-        struct rows rows = { .n = 0 };
+        struct deliveries_read got = { .n = 0 };
         struct store_delivery d[] = {
                 { .id = "evt_unicode", .notifier = "ops", .body = unicode,
                   .created_at_usec = 1767225600123456ULL, .next_attempt_at_usec = 1767225601999999ULL,
@@ -264,31 +210,31 @@ Test(store_outbox, reopen_keeps_every_field)
         store_close(s);
 
         cr_assert_eq(store_open(store_dir, 0, &s), 0);
-        read_all(s, &rows);
-        cr_assert_eq(rows.n, 3);
-        for (size_t i = 0; i < rows.n; i++) {
-                cr_expect_str_eq(rows.r[i].id, d[i].id);
-                cr_expect_str_eq(rows.r[i].notifier, d[i].notifier);
-                cr_expect_eq(strlen(rows.r[i].body), strlen(d[i].body), "row %zu", i);
-                cr_expect(strcmp(rows.r[i].body, d[i].body) == 0, "row %zu: body as written", i);
-                cr_expect_eq(rows.r[i].created_at_usec, d[i].created_at_usec, "row %zu", i);
-                cr_expect_eq(rows.r[i].next_attempt_at_usec, d[i].next_attempt_at_usec, "row %zu", i);
-                cr_expect_eq(rows.r[i].attempts, d[i].attempts, "row %zu", i);
+        read_all(s, &got);
+        cr_assert_eq(got.n, 3);
+        for (size_t i = 0; i < got.n; i++) {
+                cr_expect_str_eq(got.rows[i].id, d[i].id);
+                cr_expect_str_eq(got.rows[i].notifier, d[i].notifier);
+                cr_expect_eq(strlen(got.rows[i].body), strlen(d[i].body), "row %zu", i);
+                cr_expect(strcmp(got.rows[i].body, d[i].body) == 0, "row %zu: body as written", i);
+                cr_expect_eq(got.rows[i].created_at_usec, d[i].created_at_usec, "row %zu", i);
+                cr_expect_eq(got.rows[i].next_attempt_at_usec, d[i].next_attempt_at_usec, "row %zu", i);
+                cr_expect_eq(got.rows[i].attempts, d[i].attempts, "row %zu", i);
                 if (d[i].last_error)
-                        cr_expect_str_eq(rows.r[i].last_error, d[i].last_error);
+                        cr_expect_str_eq(got.rows[i].last_error, d[i].last_error);
                 else
-                        cr_expect_null(rows.r[i].last_error, "row %zu", i);
+                        cr_expect_null(got.rows[i].last_error, "row %zu", i);
         }
-        rows_clear(&rows);
+        deliveries_read_clear(&got);
         store_close(s);
 
         /* A reader (status) sees the same and cannot write. */
         cr_assert_eq(store_open(store_dir, STORE_READ_ONLY, &s), 0);
         cr_expect_eq(count(s, NULL), 3);
         cr_expect_eq(count(s, "ops"), 2);
-        read_all(s, &rows);
-        cr_expect_eq(rows.n, 3);
-        rows_clear(&rows);
+        read_all(s, &got);
+        cr_expect_eq(got.n, 3);
+        deliveries_read_clear(&got);
         cr_expect_eq(add(s, "ops", "evt_new", 1), -EROFS);
         cr_expect_eq(store_delivery_remove(s, "ops", "evt_unicode"), -EROFS);
         store_close(s);
@@ -314,7 +260,7 @@ Test(store_outbox, caller_groups_in_a_transaction)
 
 Test(store_outbox, walk_stops_and_bad_arguments)
 {
-        struct rows rows = { .n = 0, .stop_after = 2 };
+        struct deliveries_read got = { .n = 0, .stop_after = 2 };
         struct store_delivery no_body = { .id = "x", .notifier = "ops" };
         struct store_delivery too_late = { .id = "x", .notifier = "ops", .body = "{}",
                                            .created_at_usec = (uint64_t) INT64_MAX + 1 };
@@ -327,13 +273,14 @@ Test(store_outbox, walk_stops_and_bad_arguments)
                 snprintf(id, sizeof(id), "e%d", i);
                 cr_assert_eq(add(s, "ops", id, (uint64_t) i), 0);
         }
-        cr_expect_eq(store_deliveries_each(s, collect, &rows), 7, "fn's non-zero return stops and is returned");
-        cr_expect_eq(rows.n, 2);
-        rows_clear(&rows);
-        rows.stop_after = 0;
-        read_all(s, &rows);
-        cr_expect_eq(rows.n, 4, "a stopped walk leaves nothing behind");
-        rows_clear(&rows);
+        cr_expect_eq(store_deliveries_each(s, collect_delivery, &got), 42,
+                     "fn's non-zero return stops and is returned");
+        cr_expect_eq(got.n, 2);
+        deliveries_read_clear(&got);
+        got.stop_after = 0;
+        read_all(s, &got);
+        cr_expect_eq(got.n, 4, "a stopped walk leaves nothing behind");
+        deliveries_read_clear(&got);
 
         cr_expect_eq(store_delivery_add(s, &no_body), -EINVAL);
         cr_expect_eq(store_delivery_add(s, NULL), -EINVAL);

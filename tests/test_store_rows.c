@@ -48,69 +48,12 @@ static void expect_no_read_in_progress(struct store *s)
                 cr_expect_not(sqlite3_stmt_busy(st), "still stepping: %s", sqlite3_sql(st));
 }
 
-static char *dup_or_null(const char *text)
-{
-        char *copy = text ? strdup(text) : NULL;
-
-        cr_assert(!text || copy);
-        return copy;
-}
-
-static void expect_str_or_null(const char *got, const char *want, const char *what)
-{
-        if (!want)
-                cr_expect_null(got, "%s: expected NULL, got '%s'", what, got ? got : "");
-        else if (!got)
-                cr_expect_fail("%s: expected '%s', got NULL", what, want);
-        else
-                cr_expect_str_eq(got, want, "%s", what);
-}
-
 /* ---- alerts ---- */
-
-struct alerts_read {
-        struct store_alert_row rows[16];
-        size_t n;
-        int stop_after;               /* > 0: return 42 after that many rows */
-};
-
-static int collect_alert(void *userdata, const struct store_alert_row *row)
-{
-        struct alerts_read *a = userdata;
-        struct store_alert_row *copy;
-
-        cr_assert_lt(a->n, N_ELEMENTS(a->rows));
-        copy = &a->rows[a->n++];
-        *copy = *row;
-        copy->rule = dup_or_null(row->rule);
-        copy->variant_id = dup_or_null(row->variant_id);
-        return a->stop_after > 0 && (int) a->n == a->stop_after ? 42 : 0;
-}
-
-static void alerts_read_clear(struct alerts_read *a)
-{
-        for (size_t i = 0; i < a->n; i++) {
-                free((char *) a->rows[i].rule);
-                free((char *) a->rows[i].variant_id);
-        }
-        a->n = 0;
-}
 
 static void read_alerts(struct store *s, struct alerts_read *a)
 {
         alerts_read_clear(a);
         cr_assert_eq(store_alerts_each(s, collect_alert, a), 0);
-}
-
-static void expect_alert(const struct store_alert_row *got, const struct store_alert_row *want)
-{
-        cr_expect_str_eq(got->rule, want->rule);
-        cr_expect_eq(got->experiment_id, want->experiment_id, "%s", want->rule);
-        cr_expect_str_eq(got->variant_id, want->variant_id ? want->variant_id : "", "%s", want->rule);
-        cr_expect_eq(got->state, want->state, "%s", want->rule);
-        cr_expect_eq(got->active_since, want->active_since, "%s", want->rule);
-        cr_expect_eq(got->fired_at, want->fired_at, "%s", want->rule);
-        cr_expect_eq(got->last_notified, want->last_notified, "%s", want->rule);
 }
 
 Test(store_rows, alerts_round_trip_in_key_order)
@@ -258,35 +201,6 @@ Test(store_rows, alert_walk_stops_and_bad_rows_are_refused)
 }
 
 /* ---- actions ---- */
-
-struct actions_read {
-        struct store_action_row rows[16];
-        size_t n;
-};
-
-static int collect_action(void *userdata, const struct store_action_row *row)
-{
-        struct actions_read *a = userdata;
-        struct store_action_row *copy;
-
-        cr_assert_lt(a->n, N_ELEMENTS(a->rows));
-        copy = &a->rows[a->n++];
-        *copy = *row;
-        copy->rule = dup_or_null(row->rule);
-        copy->variant_id = dup_or_null(row->variant_id);
-        copy->error = dup_or_null(row->error);
-        return 0;
-}
-
-static void actions_read_clear(struct actions_read *a)
-{
-        for (size_t i = 0; i < a->n; i++) {
-                free((char *) a->rows[i].rule);
-                free((char *) a->rows[i].variant_id);
-                free((char *) a->rows[i].error);
-        }
-        a->n = 0;
-}
 
 static void read_actions(struct store *s, struct actions_read *a)
 {
@@ -444,35 +358,6 @@ Test(store_rows, circuit_open_is_a_meta_flag)
 }
 
 /* ---- health ---- */
-
-struct health_read {
-        struct store_health_row rows[16];
-        size_t n;
-};
-
-static int collect_health(void *userdata, const struct store_health_row *row)
-{
-        struct health_read *h = userdata;
-        struct store_health_row *copy;
-
-        cr_assert_lt(h->n, N_ELEMENTS(h->rows));
-        copy = &h->rows[h->n++];
-        *copy = *row;
-        copy->subject = dup_or_null(row->subject);
-        copy->name = dup_or_null(row->name);
-        copy->detail = dup_or_null(row->detail);
-        return 0;
-}
-
-static void health_read_clear(struct health_read *h)
-{
-        for (size_t i = 0; i < h->n; i++) {
-                free((char *) h->rows[i].subject);
-                free((char *) h->rows[i].name);
-                free((char *) h->rows[i].detail);
-        }
-        h->n = 0;
-}
 
 static void read_health(struct store *s, struct health_read *h)
 {
