@@ -42,10 +42,13 @@ src_libmida_a_SOURCES += \
 	src/daemon/metrics.h src/daemon/once_rules.c src/daemon/once_rules.h src/daemon/recorder.c src/daemon/recorder.h \
 	src/daemon/upgrade.c src/daemon/upgrade.h
 src_libmida_a_SOURCES += \
-	src/cli/once_output.c src/cli/once_output.h src/cli/analysis_table.c src/cli/status_report.c src/cli/status_report.h
+	src/cli/once_output.c src/cli/once_output.h src/cli/analysis_table.c src/cli/status_report.c src/cli/status_report.h \
+	src/cli/history_series.c src/cli/history_series.h src/cli/history_output.c src/cli/history_output.h \
+	src/cli/sparkline.c src/cli/sparkline.h src/cli/table_text.c src/cli/table_text.h
 
 bin_PROGRAMS += src/mida-monitor
 src_mida_monitor_SOURCES = \
 	src/cli/main.c src/cli/commands.h src/cli/cmd_analyze.c src/cli/cmd_check_config.c \
-	src/cli/cmd_run.c src/cli/cmd_status.c src/cli/cmd_test_notify.c
+	src/cli/cmd_run.c src/cli/cmd_status.c src/cli/cmd_history.c src/cli/cmd_test_notify.c \
+	src/cli/cli_config.c
 src_mida_monitor_LDADD = $(MIDA_LIBS)

@@ -14,6 +14,7 @@ include tests/expr.mk
 include tests/notify.mk
 include tests/daemon.mk
 include tests/store.mk
+include tests/history.mk
 include tests/outbox.mk
 include tests/rules.mk
 include tests/metrics.mk

@@ -5,28 +5,10 @@
 #include <string.h>
 
 #include "stats/analysis.h"
+#include "table_text.h"
 
 #define NONE "—"
 #define NAME_COLUMNS 28
-
-/* Display columns of UTF-8 text: every byte that does not continue a
- * character starts one. */
-static size_t columns(const char *s)
-{
-        size_t n = 0;
-
-        for (; *s; s++)
-                n += ((unsigned char) *s & 0xC0) != 0x80;
-        return n;
-}
-
-static void cell(FILE *out, const char *text, size_t width, bool right)
-{
-        size_t n = columns(text);
-        size_t pad = n < width ? width - n : 0;
-
-        fprintf(out, "%*s%s%*s ", right ? (int) pad : 0, "", text, right ? 0 : (int) pad, "");
-}
 
 /* "id name", cut to NAME_COLUMNS at a character boundary. */
 static void variant_label(const struct variant_analysis *v, char *buf, size_t size)
@@ -36,7 +18,7 @@ static void variant_label(const struct variant_analysis *v, char *buf, size_t si
 
         snprintf(full, sizeof(full), "%s%s%s%s", v->variant_id, v->name ? " " : "", v->name ? v->name : "",
                  v->control ? " (control)" : "");
-        if (columns(full) <= NAME_COLUMNS) {
+        if (text_columns(full) <= NAME_COLUMNS) {
                 snprintf(buf, size, "%s", full);
                 return;
         }
@@ -134,17 +116,17 @@ static void print_row(FILE *out, const struct variant_analysis *v)
 
         variant_label(v, label, sizeof(label));
         snprintf(visitors, sizeof(visitors), "%lld", v->visitors);
-        cell(out, label, NAME_COLUMNS, false);
-        cell(out, v->counts_valid ? visitors : NONE, 10, true);
-        cell(out, percent(v->conversion_rate, false, rate, sizeof(rate)), 10, true);
+        table_cell(out, label, NAME_COLUMNS, false);
+        table_cell(out, v->counts_valid ? visitors : NONE, 10, true);
+        table_cell(out, percent(v->conversion_rate, false, rate, sizeof(rate)), 10, true);
         if (v->control) {
                 fprintf(out, "  (baseline)\n");
                 return;
         }
         fprintf(out, "  ");
-        cell(out, interval(v, lift, sizeof(lift)), 34, false);
-        cell(out, p_text(v->p_value_adjusted, p, sizeof(p)), 8, true);
-        cell(out, chance_text(v->prob_beat_control, chance, sizeof(chance)), 9, true);
+        table_cell(out, interval(v, lift, sizeof(lift)), 34, false);
+        table_cell(out, p_text(v->p_value_adjusted, p, sizeof(p)), 8, true);
+        table_cell(out, chance_text(v->prob_beat_control, chance, sizeof(chance)), 9, true);
         fprintf(out, " %s\n", significant_text(v));
 }
 
@@ -171,13 +153,13 @@ static void print_notes(FILE *out, const struct experiment_analysis *a)
 void analysis_print_table(FILE *out, const struct experiment_analysis *a)
 {
         print_header(out, a);
-        cell(out, "Variant", NAME_COLUMNS, false);
-        cell(out, "Visitors", 10, true);
-        cell(out, "Conv. rate", 10, true);
+        table_cell(out, "Variant", NAME_COLUMNS, false);
+        table_cell(out, "Visitors", 10, true);
+        table_cell(out, "Conv. rate", 10, true);
         fprintf(out, "  ");
-        cell(out, "Lift [interval]", 34, false);
-        cell(out, "p (adj.)", 8, true);
-        cell(out, "Beat ctl", 9, true);
+        table_cell(out, "Lift [interval]", 34, false);
+        table_cell(out, "p (adj.)", 8, true);
+        table_cell(out, "Beat ctl", 9, true);
         fprintf(out, " Significant\n");
         for (size_t i = 0; i < a->n_variants; i++)
                 print_row(out, &a->variants[i]);

@@ -78,20 +78,14 @@ static void print_json(const struct watchlist *w, const struct daemon_summary *s
 
 int cmd_status(const struct cli *cli)
 {
-        struct config_diag diag = { 0 };
         struct config *config = NULL;
         struct watchlist w = { 0 };
         struct daemon_summary s = { 0 };
         struct status_report report;
         int r;
 
-        r = config_load_with_flags(cli->config_path, CONFIG_LOAD_CHECK_ONLY, &config, &diag);
-        if (r < 0) {
-                config_diag_print(&diag, stderr);
-                config_diag_clear(&diag);
+        if (cli_config_load(cli, &config) < 0)
                 return EXIT_FAIL;
-        }
-        config_diag_clear(&diag);
         r = state_read(config->monitor.state_directory, &w, &s);
         if (r < 0) {
                 fprintf(stderr, "mida-monitor: %s/%s: %s\n", config->monitor.state_directory, STATE_FILE,

@@ -1,6 +1,6 @@
 /* Room cli/: the command line — main.c, one cmd_*.c per command, and the
  * printers of what the commands show (the analysis table, `once`'s output,
- * the status report).
+ * the status report, the history of an experiment).
  * May use: daemon/ (the manager; once's rules and the health records for
  * the printers), actions/, rules/, notify/, store/, stats/, mida/,
  * config/, util/.
@@ -19,14 +19,23 @@ struct cli {
         bool config_given;         /* -c was on the command line */
         bool json;                 /* --json */
         bool dry_run;              /* --dry-run */
+        const char *variant;       /* --variant V (history), or NULL */
+        const char *since;         /* --since DURATION (history), or NULL */
         int log_level;             /* syslog priority from --log-level */
         int n_args;                /* positional arguments after the command */
         char **args;
 };
+
+struct config;
+
+/* Loads the config for a command that only reads (status, history):
+ * prints its errors to stderr; 0 or -errno. */
+int cli_config_load(const struct cli *cli, struct config **ret);
 
 int cmd_check_config(const struct cli *cli);
 int cmd_analyze(const struct cli *cli);
 int cmd_run(const struct cli *cli);
 int cmd_once(const struct cli *cli);
 int cmd_status(const struct cli *cli);
+int cmd_history(const struct cli *cli);
 int cmd_test_notify(const struct cli *cli);

@@ -16,15 +16,17 @@ struct command {
         int (*run)(const struct cli *cli);   /* NULL: not available yet */
         int max_args;
         bool takes_json, takes_dry_run;
+        bool takes_filters;                  /* --variant, --since */
 };
 
 static const struct command commands[] = {
-        { "run",          cmd_run,          0, false, false },
-        { "check-config", cmd_check_config, 0, false, false },
-        { "once",         cmd_once,         0, true,  true  },
-        { "analyze",      cmd_analyze,      1, true,  false },
-        { "status",       cmd_status,       0, true,  false },
-        { "test-notify",  cmd_test_notify,  1, false, false },
+        { "run",          cmd_run,          0, false, false, false },
+        { "check-config", cmd_check_config, 0, false, false, false },
+        { "once",         cmd_once,         0, true,  true,  false },
+        { "analyze",      cmd_analyze,      1, true,  false, false },
+        { "status",       cmd_status,       0, true,  false, false },
+        { "history",      cmd_history,      1, true,  false, true  },
+        { "test-notify",  cmd_test_notify,  1, false, false, false },
 };
 
 static void usage(FILE *out)
@@ -41,12 +43,17 @@ static void usage(FILE *out)
                 "                             rules that hold (never notifies or acts)\n"
                 "  analyze [FILE|-] [--json]  analyse a saved Get Experiment Result response offline\n"
                 "  status [--json]          what the running daemon last saw\n"
+                "  history ID [--variant V] [--since DURATION] [--json]\n"
+                "                           the recorded polls of one experiment with the\n"
+                "                           figures at each, and a sparkline of each lift\n"
                 "  test-notify NAME         send a test message through one notifier\n"
                 "\n"
                 "Options:\n"
                 "  -c, --config FILE        config file (default %s)\n"
                 "      --json               machine-readable output\n"
                 "      --dry-run            send nothing, change nothing\n"
+                "      --variant V          history: only variant V (and the control)\n"
+                "      --since DURATION     history: only the polls of the last DURATION (7d, 12h)\n"
                 "      --log-level LEVEL    error, warning, notice, info (default) or debug\n"
                 "  -h, --help               show this help\n"
                 "  -V, --version            show the version\n",
@@ -73,12 +80,14 @@ static const struct command *find_command(const char *name)
 /* Parses options anywhere on the line; returns -1 to go on, else an exit code. */
 static int parse_options(int argc, char **argv, struct cli *cli)
 {
-        enum { OPT_JSON = 256, OPT_DRY_RUN, OPT_LOG_LEVEL };
+        enum { OPT_JSON = 256, OPT_DRY_RUN, OPT_LOG_LEVEL, OPT_VARIANT, OPT_SINCE };
         static const struct option options[] = {
                 { "config", required_argument, NULL, 'c' },
                 { "json", no_argument, NULL, OPT_JSON },
                 { "dry-run", no_argument, NULL, OPT_DRY_RUN },
                 { "log-level", required_argument, NULL, OPT_LOG_LEVEL },
+                { "variant", required_argument, NULL, OPT_VARIANT },
+                { "since", required_argument, NULL, OPT_SINCE },
                 { "help", no_argument, NULL, 'h' },
                 { "version", no_argument, NULL, 'V' },
                 {}
@@ -91,6 +100,8 @@ static int parse_options(int argc, char **argv, struct cli *cli)
                 case 'c': cli->config_path = optarg; cli->config_given = true; break;
                 case OPT_JSON: cli->json = true; break;
                 case OPT_DRY_RUN: cli->dry_run = true; break;
+                case OPT_VARIANT: cli->variant = optarg; break;
+                case OPT_SINCE: cli->since = optarg; break;
                 case OPT_LOG_LEVEL:
                         cli->log_level = log_level_from_string(optarg);
                         if (cli->log_level < 0)
@@ -122,7 +133,8 @@ int main(int argc, char **argv)
         cli.n_args = argc - optind - 1;
         if (cli.n_args > cmd->max_args)
                 return usage_error("too many arguments for '%s'", cmd->name);
-        if ((cli.json && !cmd->takes_json) || (cli.dry_run && !cmd->takes_dry_run))
+        if ((cli.json && !cmd->takes_json) || (cli.dry_run && !cmd->takes_dry_run) ||
+            ((cli.variant || cli.since) && !cmd->takes_filters))
                 return usage_error("option not valid for '%s'", cmd->name);
         if (!cmd->run) {
                 fprintf(stderr, "mida-monitor: '%s' is not available yet in this version\n", cmd->name);
