@@ -40,7 +40,9 @@ else
 fi
 
 start_sim many --experiments 100 --speed 3600
-cat >"$T/mida-monitor.conf" <<CONF
+# soak_config [RULE]: the config, with one more rule when given.
+soak_config() {
+        cat >"$T/mida-monitor.conf" <<CONF
 mida: { base_url = "$SIM_URL/v2"; project_key = "many"; api_key = "many-key";
         timeout = "5s"; max_connections = 4; max_requests_per_second = 0; };
 monitor: { interval = "30s"; spread = 0; state_directory = "$T/state";
@@ -50,8 +52,11 @@ rules = (
   { name = "winner"; when = "significant && lift > 0.02"; notify = [ "ops" ]; },
   { name = "loser"; when = "significant && lift_high < -0.02"; severity = "critical"; notify = [ "ops" ]; },
   { name = "srm"; when = "srm_p < 0.001"; notify = [ "ops" ]; },
-  { name = "big"; when = "visitors > 20000"; notify = [ "ops" ]; } );
+  { name = "big"; when = "visitors > 20000"; notify = [ "ops" ]; }${1:+,
+  $1} );
 CONF
+}
+soak_config
 
 # The daemon runs at its default log level (no per-experiment lines over
 # thousands of cycles); a cycle's end is its STATUS= notification.
@@ -94,21 +99,26 @@ for i in $(seq 1 "$(statuses)"); do read -r -t 30 -u "$cycle_fd" _ || fail "noti
 
 t0=$(date +%s.%N)
 : >"$T/samples"
-rss0="" n=0
+rss0="" n=0 episodes=0
 while [ "$n" -lt "$CYCLES" ]; do
         kill -USR1 "$DAEMON_PID" || fail "the daemon is gone after $n cycles"
         read -r -t 60 -u "$cycle_fd" _ || fail "cycle $((n + 1)) did not finish within 60 s"
         n=$((n + 1))
-        # Every 250 cycles, starting within the warm-up (whether a delivery
-        # fails depends on one being due before the DELETE of /__hooks, which
-        # forgets planned failures: failed_deliveries in the figures):
+        # Every 250 cycles, starting within the warm-up:
         case $(( n % 250 )) in
-        # The receiver fails the next 3 deliveries: retries pending.
-        10) sim_post /__hooks/fail '{"name": "ops", "count": 3, "status": 503, "retry_after": 1}' >/dev/null ;;
+        # The receiver fails the next 3 deliveries, and a rule added by a
+        # reload fires at once on one experiment: a delivery fails and
+        # waits for its retry in every episode (the outbox's retry timer).
+        10) sim_post /__hooks/fail '{"name": "ops", "count": 3, "status": 503, "retry_after": 1}' >/dev/null
+            soak_config '{ name = "episode"; when = "visitors > 0"; experiments = [ "1" ]; notify = [ "ops" ]; }'
+            kill -HUP "$DAEMON_PID"; episodes=$((episodes + 1)) ;;
         # A few malformed results: the parser's error paths.
         20) sim_post /__faults '{"kind": "malformed", "endpoint": "result", "count": 5}' >/dev/null ;;
         # The simulator's own request and delivery logs stay small.
-        40) sim -X DELETE "$SIM_URL/__requests" >/dev/null; sim -X DELETE "$SIM_URL/__hooks" >/dev/null ;;
+        # The episode's rule goes again (its alert is forgotten), so that the
+        # next episode fires it anew.
+        40) sim -X DELETE "$SIM_URL/__requests" >/dev/null; sim -X DELETE "$SIM_URL/__hooks" >/dev/null
+            soak_config; kill -HUP "$DAEMON_PID" ;;
         esac
         if [ $(( n % SAMPLE )) -eq 0 ]; then
                 r=$(rss_kib); fd_snapshot "$T/fds.$n"
@@ -136,13 +146,17 @@ limit=$(( rss0 + (rss0 / 10 > 2048 ? rss0 / 10 : 2048) ))
 fd_first=$(awk 'NR == 1 { print $3 }' "$T/samples"); fd_end=$(tail -n 1 "$T/samples" | awk '{ print $3 }')
 other_set=$(col 4 | sort -u | tr '\n' ' '); sock_max=$(col 5 all | sort -n | tail -n 1)
 rate=$(awk -v n="$n" -v a="$t0" -v b="$t1" 'BEGIN { printf "%.1f", n / (b - a) }')
+failed=$(grep -c 'failed (HTTP 503)' "$T/daemon.log")
 echo "soak samples (cycle rss_kib fds non-socket sockets):"
 awk '{ printf "  %s", $0 } NR % 4 == 0 { print "" } END { print "" }' "$T/samples"
 echo "soak figures: cycles=$n experiments=100 seconds=$(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.0f", b - a }')" \
      "cycles_per_second=$rate rss_kib_first=$rss_first rss_kib_after_warmup=$rss0 rss_kib_end=$rss_end" \
      "rss_kib_peak=$rss_peak rss_limit_kib=$limit fds_first=$fd_first fds_end=$fd_end" \
      "non_socket_fds_after_warmup=[ $other_set] sockets_max=$sock_max" \
-     "failed_deliveries=$(grep -c 'failed (HTTP 503)' "$T/daemon.log")" "sanitized=${SANITIZED:-no}"
+     "episodes=$episodes failed_deliveries=$failed" "sanitized=${SANITIZED:-no}"
+# Every episode failed a delivery, which then waited for its retry.
+[ "$failed" -ge "$episodes" ] ||
+        fail "$failed failed deliveries in $episodes receiver-failure episodes: the retry path was not exercised"
 
 # Descriptors: the non-socket ones (state directory, event loop, timers,
 # signals, log) never change after the warm-up; sockets are bounded by the
