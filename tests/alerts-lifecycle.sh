@@ -56,7 +56,8 @@ wait_for 10 outbox_empty || fail "outbox not drained"
 [ "$(ops_count 'true')" -eq 3 ] && [ "$(hooks growth | wc -l)" -eq 3 ] || fail "a later cycle re-sent an alert"
 grep -q 'experiment 1002 (Pricing page hero): no longer live' "$T/daemon.log" || fail "1002 not dropped"
 [ "$(ops_count '.event == "resolved"')" -eq 0 ] || fail "a paused experiment's alert was reported resolved"
-grep -q '^STATUS=Watching 3 experiments; 2 alerts firing; last cycle' "$T/notify.log" ||
+# STATUS= follows the cycle's log line, through the notify listener.
+wait_for 10 grep -q '^STATUS=Watching 3 experiments; 2 alerts firing; last cycle' "$T/notify.log" ||
         fail "STATUS= does not count the firing alerts: $(grep STATUS= "$T/notify.log" | tail -n 1)"
 pass "two more cycles: nothing re-sent, the paused experiment dropped without a false 'resolved'; STATUS= says 2 firing"
 

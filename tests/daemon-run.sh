@@ -59,7 +59,8 @@ cp "$T/mida-monitor.conf" "$T/good.conf"
 echo 'monitor: { intervall = "1m"; };' >>"$T/mida-monitor.conf"
 kill -HUP "$DAEMON_PID"
 wait_for 10 grep -q 'keeping the running one' "$T/daemon.log" || fail "broken config not rejected"
-grep -q 'RELOADING=1' "$T/notify.log" || fail "no RELOADING=1"
+# The notify listener writes what it receives in its own time: wait for it.
+wait_for 10 grep -q 'RELOADING=1' "$T/notify.log" || fail "no RELOADING=1"
 kill -0 "$DAEMON_PID" || fail "daemon died on a broken reload"
 poll_now
 cp "$T/good.conf" "$T/mida-monitor.conf"
@@ -74,7 +75,7 @@ poll_now 40
 grep -q 'experiment 1001 .*Mida API server error' "$T/daemon.log" || fail "the fault did not fail a poll"
 stop_daemon; rc=$?
 [ "$rc" -eq 0 ] || fail "exit code $rc after SIGTERM"
-grep -q 'STOPPING=1' "$T/notify.log" || fail "no STOPPING=1"
+wait_for 10 grep -q 'STOPPING=1' "$T/notify.log" || fail "no STOPPING=1"
 pass "SIGTERM: STOPPING=1, exit 0"
 
 # Restart: the running minimum p carries over; a temporary file a killed
