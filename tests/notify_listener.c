@@ -1,6 +1,7 @@
 /* Test helper: plays systemd's side of the notify protocol. Binds a
  * datagram socket at argv[1] and appends each message it receives to
- * argv[2], one message per line (newlines inside become spaces). */
+ * argv[2], one message per line (newlines inside become spaces). argv[2]
+ * is created before the socket is bound. */
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
@@ -20,15 +21,19 @@ int main(int argc, char **argv)
                 return 2;
         }
         strcpy(addr.sun_path, argv[1]);
+        /* The output exists before the socket does: callers wait for the
+         * socket, then count lines of the output (harness.sh ready_count). */
+        out = fopen(argv[2], "a");
+        if (!out) {
+                fprintf(stderr, "notify-listener: %s: %s\n", argv[2], strerror(errno));
+                return 1;
+        }
         unlink(argv[1]);
         fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
         if (fd < 0 || bind(fd, (struct sockaddr *) &addr, sizeof(addr)) < 0) {
                 fprintf(stderr, "notify-listener: %s: %s\n", argv[1], strerror(errno));
                 return 1;
         }
-        out = fopen(argv[2], "a");
-        if (!out)
-                return 1;
         for (;;) {
                 ssize_t n = recv(fd, buf, sizeof(buf) - 1, 0);
                 if (n < 0 && errno == EINTR)

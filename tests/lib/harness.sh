@@ -52,7 +52,10 @@ ${2:-}
 CONF
 }
 
-ready_count() { grep -c '^READY=1' "$T/notify.log" 2>/dev/null || true; }
+# ready_count: READY=1 messages so far; 0 without a notify.log (grep -c
+# prints nothing for a missing file, and start_daemon's baseline would then
+# compare every later count against "" and wait out its 20 s).
+ready_count() { [ -e "$T/notify.log" ] || { echo 0; return; }; grep -c '^READY=1' "$T/notify.log" || true; }
 ready_more_than() { [ "$(ready_count)" -gt "$1" ]; }
 
 # start_daemon [ARGS]: runs `mida-monitor run` with a notify socket.
