@@ -24,6 +24,14 @@ tests_test_store_experiments_CFLAGS = $(MIDA_TEST_CFLAGS)
 tests_test_store_experiments_LDADD = $(MIDA_TEST_LIBS)
 TESTS += tests/test_store_experiments
 
+# The poll recorder (src/daemon/recorder.c): group commit on a real sd_event
+# loop, rollback of a failed window, bounded hourly pruning.
+check_PROGRAMS += tests/test_recorder
+tests_test_recorder_SOURCES = tests/test_recorder.c tests/store_fixture.c tests/store_fixture.h
+tests_test_recorder_CFLAGS = $(MIDA_TEST_CFLAGS)
+tests_test_recorder_LDADD = $(MIDA_TEST_LIBS)
+TESTS += tests/test_recorder
+
 # The upgrade from 0.1.0 (src/daemon/upgrade.c), on tests/data/state-0.1.0.
 check_PROGRAMS += tests/test_upgrade
 tests_test_upgrade_SOURCES = tests/test_upgrade.c tests/store_fixture.c tests/store_fixture.h

@@ -3,6 +3,7 @@
 
 #include <errno.h>
 #include <stdbool.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -20,6 +21,7 @@ struct recorder {
         sd_event_source *timer;      /* ends the open window */
         size_t pending;              /* experiments written in the open transaction */
         int error;                   /* the first failed write of the window */
+        char error_text[160];        /* SQLite's words for it (a rollback clears them) */
         int64_t pruned_at;           /* wall clock of the last prune that finished */
         bool prune_more;             /* the last prune deleted a full batch */
 };
@@ -46,12 +48,12 @@ void recorder_flush(struct recorder *r)
         if (r->error < 0) {
                 store_rollback(r->store);
                 k = r->error;
-        } else {
-                k = store_commit(r->store);
+        } else if ((k = store_commit(r->store)) < 0) {
+                snprintf(r->error_text, sizeof(r->error_text), "%s", store_error(r->store));
         }
         if (k < 0)
                 log_error("state.db: the history of %zu experiment%s is not recorded: %s", r->pending,
-                          r->pending == 1 ? "" : "s", strerror(-k));
+                          r->pending == 1 ? "" : "s", r->error_text);
         r->pending = 0;
         r->error = 0;
         if (r->written)
@@ -104,8 +106,10 @@ void recorder_add(struct recorder *r, const struct watched_experiment *e)
                 k = store_experiment_save(r->store, e, time(NULL));
         if (r->error == 0 && k >= 0)
                 k = store_poll_record(r->store, e);
-        if (r->error == 0 && k < 0)
+        if (r->error == 0 && k < 0) {
                 r->error = k;
+                snprintf(r->error_text, sizeof(r->error_text), "%s", store_error(r->store));
+        }
         if (r->pending >= RECORDER_MAX_PENDING)
                 recorder_flush(r);
 }
@@ -117,7 +121,9 @@ void recorder_prune(struct recorder *r, uint64_t retention_usec, int64_t now)
 
         if (!r || retention_usec == 0 || r->pending > 0)
                 return;
-        if (!r->prune_more && r->pruned_at > 0 && now - r->pruned_at < RECORDER_PRUNE_EVERY_SEC)
+        /* A clock stepped back (now < pruned_at) makes it due, not stuck. */
+        if (!r->prune_more && r->pruned_at > 0 && now >= r->pruned_at &&
+            now - r->pruned_at < RECORDER_PRUNE_EVERY_SEC)
                 return;
         k = store_begin(r->store);
         if (k >= 0)
