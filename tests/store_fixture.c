@@ -6,7 +6,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "mida/mida.h"
+#include "stats/analysis.h"
 #include "store/db.h"
+#include "store/watchlist.h"
 
 #define N_ELEMENTS(a) (sizeof(a) / sizeof((a)[0]))
 
@@ -168,4 +171,26 @@ void deliveries_read_clear(struct deliveries_read *o)
                 free((char *) o->rows[i].last_error);
         }
         o->n = 0;
+}
+
+void store_fixture_analyse(struct watched_experiment *e, size_t n, const long long *visitors,
+                           const long long *conversions)
+{
+        static char *ids[] = { "0", "1", "2", "3" };
+        struct mida_variant v[4];
+        struct mida_result r = { .test_id = e->id, .status_code = 1, .days_running = 2, .n_variants = n,
+                                 .variants = v, .start_date = (char *) "2026-11-01T00:00:00.000Z" };
+        struct statistics_settings s = statistics_settings_default();
+        struct experiment_analysis *a = calloc(1, sizeof(*a));
+
+        cr_assert(n <= 4);
+        for (size_t i = 0; i < n; i++)
+                v[i] = (struct mida_variant) { .variant_id = ids[i], .name = ids[i], .visitors = visitors[i],
+                                               .conversions = conversions[i], .has_visitors = true,
+                                               .has_conversions = true, .is_control = i == 0 };
+        if (!e->sequential)
+                cr_assert_not_null(e->sequential = calloc(1, sizeof(*e->sequential)));
+        cr_assert_not_null(a);
+        cr_assert_eq(analysis_run(&r, &s, e->sequential, a), 0);
+        watchlist_set_current(e, a);
 }

@@ -70,3 +70,10 @@ struct deliveries_read {
 };
 int collect_delivery(void *userdata, const struct store_delivery *d);
 void deliveries_read_clear(struct deliveries_read *o);
+
+struct watched_experiment;
+/* A real analysis of a snapshot of n (≤ 4) variants ("0" the control) with
+ * the given visitors and conversions, run with e's sequential state (made
+ * when missing) and set as e->current. */
+void store_fixture_analyse(struct watched_experiment *e, size_t n, const long long *visitors,
+                           const long long *conversions);

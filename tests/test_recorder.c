@@ -73,29 +73,6 @@ static void teardown(void)
 
 TestSuite(recorder, .init = setup, .fini = teardown);
 
-/* A real analysis of a snapshot of n variants ("0" the control), with its
- * sequential state, as tests/test_store_experiments.c builds it. */
-static void analyse(struct watched_experiment *e, size_t n, const long long *visitors, const long long *conv)
-{
-        static char *ids[] = { "0", "1", "2", "3" };
-        struct mida_variant v[4];
-        struct mida_result r = { .test_id = e->id, .status_code = 1, .days_running = 2, .n_variants = n,
-                                 .variants = v, .start_date = (char *) "2026-11-01T00:00:00.000Z" };
-        struct statistics_settings s = statistics_settings_default();
-        struct experiment_analysis *a = calloc(1, sizeof(*a));
-
-        cr_assert(n <= 4);
-        for (size_t i = 0; i < n; i++)
-                v[i] = (struct mida_variant) { .variant_id = ids[i], .name = ids[i], .visitors = visitors[i],
-                                               .conversions = conv[i], .has_visitors = true,
-                                               .has_conversions = true, .is_control = i == 0 };
-        if (!e->sequential)
-                cr_assert_not_null(e->sequential = calloc(1, sizeof(*e->sequential)));
-        cr_assert_not_null(a);
-        cr_assert_eq(analysis_run(&r, &s, e->sequential, a), 0);
-        watchlist_set_current(e, a);
-}
-
 /* Experiment id just polled at wall clock `at`: variants "0" and "1" with
  * v0 and v1 visitors (a tenth of them converted). */
 static struct watched_experiment *polled(long long id, int64_t at, long long v0, long long v1)
@@ -104,7 +81,7 @@ static struct watched_experiment *polled(long long id, int64_t at, long long v0,
 
         cr_assert_not_null(e);
         e->active = true;
-        analyse(e, 2, (long long[]) { v0, v1 }, (long long[]) { v0 / 10, v1 / 10 });
+        store_fixture_analyse(e, 2, (long long[]) { v0, v1 }, (long long[]) { v0 / 10, v1 / 10 });
         e->polled_at = at;
         e->visitors = v0 + v1;
         return e;

@@ -16,29 +16,6 @@
 
 TestSuite(store_experiments, .init = store_fixture_make_dir, .fini = store_fixture_remove_dir);
 
-/* A real analysis of a snapshot of n variants ("0" the control), with its
- * sequential state: conversions per variant from conv[]. */
-static void analyse(struct watched_experiment *e, size_t n, const long long *visitors, const long long *conv)
-{
-        static char *ids[] = { "0", "1", "2", "3" };
-        struct mida_variant v[4];
-        struct mida_result r = { .test_id = e->id, .status_code = 1, .days_running = 2, .n_variants = n,
-                                 .variants = v, .start_date = (char *) "2026-11-01T00:00:00.000Z" };
-        struct statistics_settings s = statistics_settings_default();
-        struct experiment_analysis *a = calloc(1, sizeof(*a));
-
-        cr_assert(n <= 4);
-        for (size_t i = 0; i < n; i++)
-                v[i] = (struct mida_variant) { .variant_id = ids[i], .name = ids[i], .visitors = visitors[i],
-                                               .conversions = conv[i], .has_visitors = true,
-                                               .has_conversions = true, .is_control = i == 0 };
-        if (!e->sequential)
-                cr_assert_not_null(e->sequential = calloc(1, sizeof(*e->sequential)));
-        cr_assert_not_null(a);
-        cr_assert_eq(analysis_run(&r, &s, e->sequential, a), 0);
-        watchlist_set_current(e, a);
-}
-
 static char *analysis_text(const struct watched_experiment *e)
 {
         json_object *o = analysis_to_json(e->current);
@@ -60,8 +37,8 @@ static void fill(struct watchlist *w)
         cr_assert_not_null(e = watchlist_get(w, 101));
         watchlist_set_name(e, "Checkout button");
         e->active = true;
-        analyse(e, 3, (long long[]) { 4000, 4000, 4000 }, (long long[]) { 400, 460, 380 });
-        analyse(e, 3, (long long[]) { 9000, 9000, 9000 }, (long long[]) { 900, 1040, 850 });
+        store_fixture_analyse(e, 3, (long long[]) { 4000, 4000, 4000 }, (long long[]) { 400, 460, 380 });
+        store_fixture_analyse(e, 3, (long long[]) { 9000, 9000, 9000 }, (long long[]) { 900, 1040, 850 });
         e->polled_at = 1790000100;
         e->visitors = 27000;
         e->visitors_grew_at = 1790000100;
@@ -84,7 +61,7 @@ static void fill(struct watchlist *w)
         cr_assert_not_null(e = watchlist_get(w, 3000000000LL));
         watchlist_set_name(e, quoted_name);
         e->active = true;
-        analyse(e, 2, (long long[]) { 10, 12 }, (long long[]) { 1, 2 });
+        store_fixture_analyse(e, 2, (long long[]) { 10, 12 }, (long long[]) { 1, 2 });
         watchlist_drop_sequential(e);
         e->polled_at = 1790000200;
         e->visitors = 22;
@@ -203,10 +180,10 @@ Test(store_experiments, sequential_shrinks_and_goes)
         struct store *s;
 
         cr_assert_not_null(e = watchlist_get(&w, 9));
-        analyse(e, 3, (long long[]) { 4000, 4000, 4000 }, (long long[]) { 400, 460, 380 });
+        store_fixture_analyse(e, 3, (long long[]) { 4000, 4000, 4000 }, (long long[]) { 400, 460, 380 });
         cr_assert_eq(store_open(store_dir, 0, &s), 0);
         save_all(s, &w, 1);
-        analyse(e, 2, (long long[]) { 5000, 5000 }, (long long[]) { 500, 570 });
+        store_fixture_analyse(e, 2, (long long[]) { 5000, 5000 }, (long long[]) { 500, 570 });
         save_all(s, &w, 2);
         cr_expect_eq(store_query_int(s, "SELECT count(*) FROM sequential WHERE experiment_id = 9"), 2);
         cr_assert_eq(store_watchlist_load(s, &back), 0);
@@ -223,7 +200,7 @@ Test(store_experiments, sequential_shrinks_and_goes)
 
         /* A bound SQLite could not keep (NaN is stored as NULL): no state,
          * and why, for the next poll to log. */
-        analyse(e, 3, (long long[]) { 4000, 4000, 4000 }, (long long[]) { 400, 460, 380 });
+        store_fixture_analyse(e, 3, (long long[]) { 4000, 4000, 4000 }, (long long[]) { 400, 460, 380 });
         save_all(s, &w, 4);
         store_exec_sql(s, "UPDATE sequential SET min_p = NULL WHERE experiment_id = 9 AND variant_id = '2'");
         cr_assert_eq(store_watchlist_load(s, &back), 0);
@@ -246,7 +223,7 @@ Test(store_experiments, polls_written_only_on_change)
         cr_assert_not_null(other = watchlist_get(&w, 43));
         cr_assert_eq(store_open(store_dir, 0, &s), 0);
         cr_expect_eq(store_poll_record(s, e), 0, "not polled yet: nothing");
-        analyse(e, 3, (long long[]) { 100, 100, 100 }, (long long[]) { 10, 12, 9 });
+        store_fixture_analyse(e, 3, (long long[]) { 100, 100, 100 }, (long long[]) { 10, 12, 9 });
         e->polled_at = 1000;
         cr_expect_eq(store_poll_record(s, e), -ENOENT, "the experiments row comes first");
         cr_assert_eq(store_experiment_save(s, e, 1000), 0);
@@ -256,33 +233,33 @@ Test(store_experiments, polls_written_only_on_change)
         cr_assert_eq(store_commit(s), 0);
         e->polled_at = 1300;
         cr_expect_eq(store_poll_record(s, e), 0, "same counts again: nothing");
-        analyse(e, 3, (long long[]) { 100, 130, 100 }, (long long[]) { 10, 12, 9 });
+        store_fixture_analyse(e, 3, (long long[]) { 100, 130, 100 }, (long long[]) { 10, 12, 9 });
         e->polled_at = 1600;
         cr_expect_eq(store_poll_record(s, e), 1, "one variant moved");
         e->polled_at = 1900;
         cr_expect_eq(store_poll_record(s, e), 0);
         /* Variant 0 met far back in the history, behind variant 1's rows. */
         for (int k = 0; k < 5; k++) {
-                analyse(e, 3, (long long[]) { 100, 140 + k, 100 }, (long long[]) { 10, 12, 9 });
+                store_fixture_analyse(e, 3, (long long[]) { 100, 140 + k, 100 }, (long long[]) { 10, 12, 9 });
                 e->polled_at = 2000 + k;
                 cr_expect_eq(store_poll_record(s, e), 1);
         }
-        analyse(e, 3, (long long[]) { 150, 144, 100 }, (long long[]) { 10, 12, 9 });
+        store_fixture_analyse(e, 3, (long long[]) { 150, 144, 100 }, (long long[]) { 10, 12, 9 });
         e->polled_at = 2100;
         cr_expect_eq(store_poll_record(s, e), 1, "variant 0's latest row is its first");
         /* Invalid counts are not history; a new variant gets its first row. */
-        analyse(e, 4, (long long[]) { 150, 144, 5, 7 }, (long long[]) { 10, 12, 9, 1 });
+        store_fixture_analyse(e, 4, (long long[]) { 150, 144, 5, 7 }, (long long[]) { 10, 12, 9, 1 });
         e->polled_at = 2200;
         cr_expect_eq(store_poll_record(s, e), 1, "variant 2 (conversions > visitors) skipped, 3 is new");
         /* The same second again with other counts replaces its row. */
-        analyse(e, 4, (long long[]) { 150, 144, 5, 8 }, (long long[]) { 10, 12, 9, 1 });
+        store_fixture_analyse(e, 4, (long long[]) { 150, 144, 5, 8 }, (long long[]) { 10, 12, 9, 1 });
         cr_expect_eq(store_poll_record(s, e), 1);
         cr_expect_eq(store_query_int(s, "SELECT visitors FROM polls WHERE experiment_id = 42 AND polled_at = 2200 "
                                   "AND variant_id = '3'"), 8);
         cr_expect_eq(store_query_int(s, "SELECT count(*) FROM polls"), 3 + 1 + 5 + 1 + 1);
 
         /* Another experiment's rows do not count as this one's. */
-        analyse(other, 3, (long long[]) { 100, 100, 100 }, (long long[]) { 10, 12, 9 });
+        store_fixture_analyse(other, 3, (long long[]) { 100, 100, 100 }, (long long[]) { 10, 12, 9 });
         other->polled_at = 2300;
         cr_assert_eq(store_experiment_save(s, other, 2300), 0);
         cr_expect_eq(store_poll_record(s, other), 3);
@@ -449,7 +426,7 @@ Test(store_experiments, polls_statements_seek_the_primary_key)
         int checked = 0;
 
         cr_assert_not_null(e = watchlist_get(&w, 5));
-        analyse(e, 2, (long long[]) { 10, 10 }, (long long[]) { 1, 2 });
+        store_fixture_analyse(e, 2, (long long[]) { 10, 10 }, (long long[]) { 1, 2 });
         cr_assert_eq(store_open(store_dir, 0, &s), 0);
         cr_assert_eq(store_experiment_save(s, e, 1), 0);
         cr_assert_eq(store_poll_record(s, e), 2);
