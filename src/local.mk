@@ -10,7 +10,7 @@ src_libmida_a_SOURCES += \
 src_libmida_a_SOURCES += \
 	src/expr/expr.c src/expr/expr.h src/expr/expr_code.h src/expr/expr_eval.c src/expr/expr_lex.c src/expr/expr_lex.h
 src_libmida_a_SOURCES += \
-	src/config/config.c src/config/config.h src/config/config_diag.c src/config/config_loader.c src/config/config_loader.h src/config/config_secret.c \
+	src/config/config.c src/config/config.h src/config/config_diag.c src/config/config_loader.c src/config/config_loader.h src/config/config_secret.c src/config/config_include.c \
 	src/config/config_alerts.c src/config/config_rules.c src/config/duration.c src/config/duration.h src/config/secret.c src/config/secret.h \
 	src/config/url_check.c src/config/url_check.h src/config/statistics_settings.h
 src_libmida_a_SOURCES += \

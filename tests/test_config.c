@@ -227,6 +227,13 @@ Test(config, syntax_error_uses_libconfig_line)
         EXPECT_ERRORS("syntax-error.conf", { 4, "syntax error" });
 }
 
+/* libconfig 1.5 ends the process on these; they must be plain errors. */
+Test(config, include_of_a_directory_or_with_a_nul_is_an_error)
+{
+        EXPECT_ERRORS("include-directory.conf", { 3, "@include \"\": not a regular file" });
+        EXPECT_ERRORS("include-nul.conf", { 2, "contains a NUL byte: not a text file" });
+}
+
 Test(config, unknown_key_suggests_nearest)
 {
         EXPECT_ERRORS("unknown-key.conf",

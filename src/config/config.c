@@ -335,11 +335,16 @@ static void load_root(struct config_loader *l, const config_setting_t *root, str
 static int parse_file(const char *path, const char *dir, config_t *cf, struct config_diag *diag)
 {
         FILE *f = fopen(path, "re");
-        int ok;
+        int ok, r;
 
         if (!f) {
-                int r = -errno;
+                r = -errno;
                 config_diag_add(diag, false, path, 0, 0, "cannot read the config file: %s", strerror(-r));
+                return r;
+        }
+        r = config_check_includes(path, dir, diag);
+        if (r < 0) {
+                fclose(f);
                 return r;
         }
         config_set_include_dir(cf, dir);

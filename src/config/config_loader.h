@@ -20,6 +20,11 @@ struct config_loader {
         unsigned deferred_line;
 };
 
+/* Before libconfig reads path: every @include (nested too) must name a
+ * regular file, and no file may hold a NUL byte (config_include.c).
+ * Returns 0, -EINVAL (reported in diag) or -ENOMEM. */
+int config_check_includes(const char *path, const char *dir, struct config_diag *diag);
+
 /* "where" strings name the place in the file: "mida", "notifier 'ops'". */
 void loader_error(struct config_loader *l, const config_setting_t *s, const char *fmt, ...)
         __attribute__((format(printf, 3, 4)));
