@@ -29,14 +29,6 @@ static int step_done(struct store *s, sqlite3_stmt *st)
         return r;
 }
 
-static void bind_text_or_null(sqlite3_stmt *st, int i, const char *text)
-{
-        if (text)
-                sqlite3_bind_text(st, i, text, -1, SQLITE_STATIC);
-        else
-                sqlite3_bind_null(st, i);
-}
-
 static char *column_strdup(sqlite3_stmt *st, int i, bool *oom)
 {
         const unsigned char *t = sqlite3_column_text(st, i);
@@ -75,7 +67,7 @@ static int save_sequential(struct store *s, const struct watched_experiment *e)
                 if (!(st = store_statement(s, ins_sql)))
                         return store_statement_errno(s);
                 sqlite3_bind_int64(st, 1, e->id);
-                bind_text_or_null(st, 2, v->variant_id);
+                sqlite3_bind_text(st, 2, v->variant_id, -1, SQLITE_STATIC);   /* NULL binds NULL */
                 sqlite3_bind_int64(st, 3, (sqlite3_int64) i);
                 sqlite3_bind_int64(st, 4, v->visitors);
                 sqlite3_bind_int64(st, 5, v->conversions);
@@ -121,7 +113,7 @@ int store_experiment_save(struct store *s, const struct watched_experiment *e, i
                 }
         }
         sqlite3_bind_int64(st, 1, e->id);
-        bind_text_or_null(st, 2, e->name);
+        sqlite3_bind_text(st, 2, e->name, -1, SQLITE_STATIC);   /* NULL binds NULL */
         sqlite3_bind_int64(st, 3, now);
         sqlite3_bind_int(st, 4, e->active);
         if (e->current && e->current->status_code != -1)
@@ -131,11 +123,11 @@ int store_experiment_save(struct store *s, const struct watched_experiment *e, i
         sqlite3_bind_int64(st, 8, e->visitors_grew_at);
         sqlite3_bind_int64(st, 9, e->failures);
         sqlite3_bind_int(st, 10, e->last_http_status);
-        bind_text_or_null(st, 11, e->last_error);
+        sqlite3_bind_text(st, 11, e->last_error, -1, SQLITE_STATIC);   /* NULL binds NULL */
         if (text)
                 sqlite3_bind_text64(st, 12, text, len, SQLITE_STATIC, SQLITE_UTF8);
         if (e->sequential) {
-                bind_text_or_null(st, 13, e->sequential->start_date);
+                sqlite3_bind_text(st, 13, e->sequential->start_date, -1, SQLITE_STATIC);   /* NULL binds NULL */
                 sqlite3_bind_double(st, 14, e->sequential->alpha);
                 sqlite3_bind_double(st, 15, e->sequential->tuning);
         }
@@ -443,7 +435,7 @@ int store_polls_each(struct store *s, long long experiment_id, const char *varia
                 return store_statement_errno(s);
         sqlite3_bind_int64(st, 1, experiment_id);
         sqlite3_bind_int64(st, 2, since);
-        bind_text_or_null(st, 3, variant_id);
+        sqlite3_bind_text(st, 3, variant_id, -1, SQLITE_STATIC);   /* NULL binds NULL */
         while ((r = sqlite3_step(st)) == SQLITE_ROW) {
                 struct store_poll row = {
                         .experiment_id = experiment_id,

@@ -7,19 +7,11 @@
 #include <sqlite3.h>
 
 #include "db.h"
+#include "row_sql.h"
 
 static int fits_int64(uint64_t v)
 {
         return v <= (uint64_t) INT64_MAX;
-}
-
-/* Steps a statement that writes and returns no row; leaves it reset. */
-static int step_write(sqlite3_stmt *st)
-{
-        int r = sqlite3_step(st);
-
-        sqlite3_reset(st);
-        return r == SQLITE_DONE ? 0 : store_errno(r) < 0 ? store_errno(r) : -EIO;
 }
 
 int store_delivery_add(struct store *s, const struct store_delivery *d)
@@ -27,6 +19,7 @@ int store_delivery_add(struct store *s, const struct store_delivery *d)
         static const char sql[] = "INSERT INTO outbox (id, notifier, body, created_at_usec, attempts, "
                                   "next_attempt_at_usec, last_error) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)";
         sqlite3_stmt *st;
+        int b = SQLITE_OK;
 
         if (!s || !d || !d->id || !d->notifier || !d->body)
                 return -EINVAL;
@@ -34,18 +27,15 @@ int store_delivery_add(struct store *s, const struct store_delivery *d)
                 return -ERANGE;
         if (!(st = store_statement(s, sql)))
                 return store_statement_errno(s);
-        sqlite3_bind_text(st, 1, d->id, -1, SQLITE_STATIC);
-        sqlite3_bind_text(st, 2, d->notifier, -1, SQLITE_STATIC);
-        sqlite3_bind_text(st, 3, d->body, -1, SQLITE_STATIC);
-        sqlite3_bind_int64(st, 4, (sqlite3_int64) d->created_at_usec);
-        sqlite3_bind_int64(st, 5, (sqlite3_int64) d->attempts);
-        sqlite3_bind_int64(st, 6, (sqlite3_int64) d->next_attempt_at_usec);
-        if (d->last_error)
-                sqlite3_bind_text(st, 7, d->last_error, -1, SQLITE_STATIC);
-        else
-                sqlite3_bind_null(st, 7);
+        b = row_bind_text(st, b, 1, d->id);
+        b = row_bind_text(st, b, 2, d->notifier);
+        b = row_bind_text(st, b, 3, d->body);
+        b = row_bind_int64(st, b, 4, (long long) d->created_at_usec);
+        b = row_bind_int64(st, b, 5, d->attempts);
+        b = row_bind_int64(st, b, 6, (long long) d->next_attempt_at_usec);
+        b = row_bind_text(st, b, 7, d->last_error);
         /* The only constraint left to fail is UNIQUE (notifier, id): -EEXIST. */
-        return step_write(st);
+        return row_write(s, st, b, NULL);
 }
 
 int store_delivery_attempted(struct store *s, const char *notifier, const char *id, unsigned attempts,
@@ -54,7 +44,8 @@ int store_delivery_attempted(struct store *s, const char *notifier, const char *
         static const char sql[] = "UPDATE outbox SET attempts = ?3, next_attempt_at_usec = ?4, last_error = ?5 "
                                   "WHERE notifier = ?1 AND id = ?2";
         sqlite3_stmt *st;
-        int r;
+        size_t changes = 0;
+        int b = SQLITE_OK, r;
 
         if (!s || !notifier || !id)
                 return -EINVAL;
@@ -62,32 +53,28 @@ int store_delivery_attempted(struct store *s, const char *notifier, const char *
                 return -ERANGE;
         if (!(st = store_statement(s, sql)))
                 return store_statement_errno(s);
-        sqlite3_bind_text(st, 1, notifier, -1, SQLITE_STATIC);
-        sqlite3_bind_text(st, 2, id, -1, SQLITE_STATIC);
-        sqlite3_bind_int64(st, 3, (sqlite3_int64) attempts);
-        sqlite3_bind_int64(st, 4, (sqlite3_int64) next_attempt_at_usec);
-        if (last_error)
-                sqlite3_bind_text(st, 5, last_error, -1, SQLITE_STATIC);
-        else
-                sqlite3_bind_null(st, 5);
-        r = step_write(st);
-        if (r >= 0 && sqlite3_changes(store_db(s)) == 0)
-                r = -ENOENT;
-        return r;
+        b = row_bind_text(st, b, 1, notifier);
+        b = row_bind_text(st, b, 2, id);
+        b = row_bind_int64(st, b, 3, attempts);
+        b = row_bind_int64(st, b, 4, (long long) next_attempt_at_usec);
+        b = row_bind_text(st, b, 5, last_error);
+        r = row_write(s, st, b, &changes);
+        return r >= 0 && changes == 0 ? -ENOENT : r;
 }
 
 int store_delivery_remove(struct store *s, const char *notifier, const char *id)
 {
         static const char sql[] = "DELETE FROM outbox WHERE notifier = ?1 AND id = ?2";
         sqlite3_stmt *st;
+        int b = SQLITE_OK;
 
         if (!s || !notifier || !id)
                 return -EINVAL;
         if (!(st = store_statement(s, sql)))
                 return store_statement_errno(s);
-        sqlite3_bind_text(st, 1, notifier, -1, SQLITE_STATIC);
-        sqlite3_bind_text(st, 2, id, -1, SQLITE_STATIC);
-        return step_write(st);
+        b = row_bind_text(st, b, 1, notifier);
+        b = row_bind_text(st, b, 2, id);
+        return row_write(s, st, b, NULL);
 }
 
 /* A count or time as written; a negative one (only by hand) reads as 0. */
@@ -129,25 +116,12 @@ int store_deliveries_each(struct store *s, int (*fn)(void *userdata, const struc
         static const char sql[] = "SELECT id, notifier, body, created_at_usec, attempts, next_attempt_at_usec, "
                                   "last_error FROM outbox ORDER BY seq";
         sqlite3_stmt *st;
-        int r;
 
         if (!s || !fn)
                 return -EINVAL;
         if (!(st = store_statement(s, sql)))
                 return store_statement_errno(s);
-        while ((r = sqlite3_step(st)) == SQLITE_ROW) {
-                struct store_delivery d;
-                int k = read_row(st, &d);
-
-                if (k == 0)
-                        k = fn(userdata, &d);
-                if (k != 0) {
-                        sqlite3_reset(st);
-                        return k;
-                }
-        }
-        sqlite3_reset(st);
-        return r == SQLITE_DONE ? 0 : store_errno(r) < 0 ? store_errno(r) : -EIO;
+        return ROW_WALK(st, read_row, struct store_delivery, fn, userdata);
 }
 
 int store_deliveries_count(struct store *s, const char *notifier, size_t *ret)
@@ -166,6 +140,5 @@ int store_deliveries_count(struct store *s, const char *notifier, size_t *ret)
         r = sqlite3_step(st);
         if (r == SQLITE_ROW)
                 *ret = (size_t) column_u64(st, 0);
-        sqlite3_reset(st);
-        return r == SQLITE_ROW ? 0 : store_errno(r) < 0 ? store_errno(r) : -EIO;
+        return row_read_end(st, r);
 }

@@ -1,6 +1,7 @@
 /* Private to store/: what the typed row functions (alert_rows.c,
- * action_rows.c, health_rows.c, meta.c) share to bind, step and read their
- * cached statements. Not for other rooms: they never see SQLite. */
+ * action_rows.c, health_rows.c, outbox_rows.c, meta.c) share to bind, step
+ * and read their cached statements. Not for other rooms: they never see
+ * SQLite. */
 #pragma once
 #include <errno.h>
 #include <limits.h>
