@@ -50,14 +50,6 @@ static void ensure_salt(struct rules_state *s, const char *dir)
 
 static void send_now(struct alerting *al, size_t rule_index, const struct alert_event *ev);
 
-static size_t find_variant(const struct experiment_analysis *a, const char *variant_id)
-{
-        for (size_t i = 0; a && variant_id && i < a->n_variants; i++)
-                if (a->variants[i].variant_id && strcmp(a->variants[i].variant_id, variant_id) == 0)
-                        return i;
-        return SIZE_MAX;
-}
-
 /* The action runner's report hook: the action event for the rule's
  * notifiers, with the experiment's latest figures when the daemon has them. */
 static void report_action(void *userdata, const struct action_report *r)
@@ -67,7 +59,7 @@ static void report_action(void *userdata, const struct action_report *r)
         const struct experiment_analysis *a = e ? e->current : NULL;
         struct rule_transition t = {
                 .kind = RULE_TRANSITION_FIRED, .experiment_id = r->experiment_id,
-                .variant_id = (char *) r->variant_id, .variant_index = find_variant(a, r->variant_id),
+                .variant_id = (char *) r->variant_id, .variant_index = analysis_find_variant(a, r->variant_id),
                 .at = time(NULL),
         };
         char id[NOTIFY_EVENT_ID_SIZE];

@@ -2,6 +2,7 @@
 
 #include <errno.h>
 #include <math.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -23,14 +24,6 @@ static struct sequential_state *sequential_for(struct watched_experiment *e)
         if (!e->sequential)
                 e->sequential = calloc(1, sizeof(*e->sequential));
         return e->sequential;
-}
-
-static const struct variant_analysis *find_variant(const struct experiment_analysis *a, const char *id)
-{
-        for (size_t i = 0; a && i < a->n_variants; i++)
-                if (strcmp(a->variants[i].variant_id, id) == 0)
-                        return &a->variants[i];
-        return NULL;
 }
 
 static bool flag_value(struct analysis_flag f)
@@ -77,7 +70,8 @@ static void log_changes(const struct experiment_analysis *old, const struct expe
         }
         for (size_t i = 0; i < a->n_variants; i++) {
                 const struct variant_analysis *v = &a->variants[i];
-                const struct variant_analysis *before = find_variant(old, v->variant_id);
+                size_t k = analysis_find_variant(old, v->variant_id);
+                const struct variant_analysis *before = k == SIZE_MAX ? NULL : &old->variants[k];
                 bool flipped = before ? flag_value(before->significant) != flag_value(v->significant)
                                       : flag_value(v->significant);
                 if (v->control)

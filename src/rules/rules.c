@@ -224,14 +224,6 @@ const struct config_rule *rule_find(const struct config *c, const char *name, si
         return NULL;
 }
 
-static size_t variant_index_of(const struct experiment_analysis *a, const char *variant_id)
-{
-        for (size_t v = 0; v < a->n_variants; v++)
-                if (a->variants[v].variant_id && strcmp(a->variants[v].variant_id, variant_id) == 0)
-                        return v;
-        return SIZE_MAX;
-}
-
 /* Alerts of this experiment that no rule evaluated this time. */
 static int end_unvisited(struct evaluation *ev)
 {
@@ -249,7 +241,7 @@ static int end_unvisited(struct evaluation *ev)
                 if (!rule || expr_uses_variant_level(rule->condition) != (*r->variant_id != '\0'))
                         remove_record(s, i);   /* the rule is gone or changed: nothing to resolve */
                 else
-                        k = end_alert(ev, rule_index, i, variant_index_of(ev->a, r->variant_id));
+                        k = end_alert(ev, rule_index, i, analysis_find_variant(ev->a, r->variant_id));
         }
         return k;
 }

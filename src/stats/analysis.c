@@ -4,6 +4,7 @@
 #include <errno.h>
 #include <math.h>
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -466,4 +467,12 @@ void experiment_analysis_free(struct experiment_analysis *a)
         free(a->test_name);
         free(a->srm_reason);
         *a = (struct experiment_analysis) { 0 };
+}
+
+size_t analysis_find_variant(const struct experiment_analysis *a, const char *variant_id)
+{
+        for (size_t i = 0; a && variant_id && i < a->n_variants; i++)
+                if (a->variants[i].variant_id && strcmp(a->variants[i].variant_id, variant_id) == 0)
+                        return i;
+        return SIZE_MAX;
 }

@@ -105,6 +105,10 @@ const char *analysis_compare(const struct arm_counts *control, const struct arm_
                              const struct statistics_settings *settings, bool with_prob_beat,
                              struct variant_analysis *out);
 
+/* The index in a->variants of the variant called variant_id, or SIZE_MAX
+ * (also for a NULL a or variant_id). */
+size_t analysis_find_variant(const struct experiment_analysis *a, const char *variant_id);
+
 /* The §4 JSON object; null plus a "reason" for invalid figures. Returns a
  * new reference, or NULL on allocation failure. */
 json_object *analysis_to_json(const struct experiment_analysis *a);
