@@ -42,7 +42,7 @@ src_libmida_a_SOURCES += \
 	src/daemon/metrics.h src/daemon/once_rules.c src/daemon/once_rules.h src/daemon/recorder.c src/daemon/recorder.h \
 	src/daemon/upgrade.c src/daemon/upgrade.h
 src_libmida_a_SOURCES += \
-	src/cli/once_output.c src/cli/once_output.h src/cli/analysis_table.c src/cli/status_report.c src/cli/status_report.h \
+	src/cli/once_output.c src/cli/once_output.h src/cli/analysis_table.c src/cli/analysis_table.h src/cli/status_report.c src/cli/status_report.h \
 	src/cli/history_series.c src/cli/history_series.h src/cli/history_output.c src/cli/history_output.h \
 	src/cli/sparkline.c src/cli/sparkline.h src/cli/table_text.c src/cli/table_text.h
 

@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cli/analysis_table.h"
 #include "stats/analysis.h"
 #include "stats/stats.h"
 

@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "analysis_table.h"
 #include "stats/analysis.h"
 #include "table_text.h"
 

@@ -8,6 +8,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "analysis_table.h"
 #include "stats/analysis.h"
 #include "util/atomic_file.h"
 #include "commands.h"

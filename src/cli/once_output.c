@@ -2,6 +2,7 @@
 
 #include <time.h>
 
+#include "analysis_table.h"
 #include "stats/analysis.h"
 #include "daemon/once_rules.h"
 

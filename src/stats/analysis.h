@@ -112,9 +112,6 @@ size_t analysis_find_variant(const struct experiment_analysis *a, const char *va
 /* The §4 JSON object; null plus a "reason" for invalid figures. Returns a
  * new reference, or NULL on allocation failure. */
 json_object *analysis_to_json(const struct experiment_analysis *a);
-/* A readable table: one line per variant, "—" for null figures, then the
- * reasons. Writes only to out. */
-void analysis_print_table(FILE *out, const struct experiment_analysis *a);
 
 const char *stats_method_to_string(enum stats_method m);
 const char *stats_correction_to_string(enum stats_correction c);

@@ -6,6 +6,7 @@
  * it may crash or hit undefined behaviour. */
 #include <errno.h>
 
+#include "cli/analysis_table.h"
 #include "stats/analysis.h"
 #include "expr/expr.h"
 #include "fuzz.h"
