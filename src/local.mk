@@ -44,7 +44,8 @@ src_libmida_a_SOURCES += \
 src_libmida_a_SOURCES += \
 	src/cli/once_output.c src/cli/once_output.h src/cli/analysis_table.c src/cli/analysis_table.h src/cli/status_report.c src/cli/status_report.h \
 	src/cli/history_series.c src/cli/history_series.h src/cli/history_output.c src/cli/history_output.h \
-	src/cli/sparkline.c src/cli/sparkline.h src/cli/table_text.c src/cli/table_text.h
+	src/cli/sparkline.c src/cli/sparkline.h src/cli/table_text.c src/cli/table_text.h \
+	src/cli/json_output.c src/cli/json_output.h
 
 bin_PROGRAMS += src/mida-monitor
 src_mida_monitor_SOURCES = \

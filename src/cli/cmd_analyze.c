@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "analysis_table.h"
+#include "json_output.h"
 #include "stats/analysis.h"
 #include "util/atomic_file.h"
 #include "commands.h"
@@ -115,12 +116,7 @@ static int print_analysis(const struct experiment_analysis *a, bool json)
                 analysis_print_table(stdout, a);
                 return 0;
         }
-        json_object *o = analysis_to_json(a);
-        if (!o)
-                return -ENOMEM;
-        puts(json_object_to_json_string_ext(o, JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_NOSLASHESCAPE));
-        json_object_put(o);
-        return 0;
+        return json_output_print(stdout, analysis_to_json(a));
 }
 
 int cmd_analyze(const struct cli *cli)

@@ -14,6 +14,7 @@
 #include "config/duration.h"
 #include "history_output.h"
 #include "history_series.h"
+#include "json_output.h"
 #include "store/db.h"
 #include "store/experiments.h"
 #include "store/watchlist.h"
@@ -128,12 +129,7 @@ static int show(const struct cli *cli, const struct history_view *view)
                 history_print_table(stdout, view);
                 return 0;
         }
-        json_object *o = history_to_json(view);
-        if (!o)
-                return -ENOMEM;
-        puts(json_object_to_json_string_ext(o, JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_NOSLASHESCAPE));
-        json_object_put(o);
-        return 0;
+        return json_output_print(stdout, history_to_json(view));
 }
 
 static int run(const struct cli *cli, const struct history_args *args, const struct config *c)

@@ -3,6 +3,7 @@
 #include <time.h>
 
 #include "analysis_table.h"
+#include "json_output.h"
 #include "stats/analysis.h"
 #include "daemon/once_rules.h"
 
@@ -18,9 +19,7 @@ static void print_json(FILE *out, const struct watchlist *w, const struct config
                 json_object_object_add(analysis, "rules_holding", once_rules_holding(c, e, now));
                 json_object_array_add(list, analysis);
         }
-        fprintf(out, "%s\n", json_object_to_json_string_ext(list, JSON_C_TO_STRING_PRETTY |
-                                                                  JSON_C_TO_STRING_NOSLASHESCAPE));
-        json_object_put(list);
+        (void) json_output_print(out, list);
 }
 
 static void print_tables(FILE *out, const struct watchlist *w, const struct config *c, int64_t now)
