@@ -232,19 +232,6 @@ static int action_state(enum action_entry_state state, enum store_action_state *
         }
 }
 
-static int health_condition(enum health_condition c, enum store_health_condition *ret)
-{
-        switch (c) {
-        case HEALTH_API_KEY_REJECTED: *ret = STORE_HEALTH_API_KEY_REJECTED; return 0;
-        case HEALTH_API_FAILING: *ret = STORE_HEALTH_API_FAILING; return 0;
-        case HEALTH_EXPERIMENT_FAILING: *ret = STORE_HEALTH_EXPERIMENT_FAILING; return 0;
-        case HEALTH_DELIVERY_FAILING: *ret = STORE_HEALTH_DELIVERY_FAILING; return 0;
-        case HEALTH_STATE_NOT_WRITABLE: *ret = STORE_HEALTH_STATE_NOT_WRITABLE; return 0;
-        case HEALTH_EXPERIMENT_STALLED: *ret = STORE_HEALTH_EXPERIMENT_STALLED; return 0;
-        default: return -EINVAL;
-        }
-}
-
 static int write_watchlist(struct store *s, const struct imported *m, int64_t now)
 {
         int r;
@@ -330,8 +317,11 @@ static int write_health(struct store *s, const struct health_state *h)
                         .alerted_at = rec->alerted_at,
                         .last_notified = rec->last_notified,
                 };
-                int r = health_condition(rec->condition, &row.condition);
+                /* The same enum in the same order: health.c takes its
+                 * condition names from the store's list by this cast. */
+                int r = (unsigned) rec->condition < STORE_HEALTH_CONDITION_COUNT ? 0 : -EINVAL;
 
+                row.condition = (enum store_health_condition) rec->condition;
                 if (r >= 0)
                         r = store_health_upsert(s, &row);
                 if (r < 0)
