@@ -25,7 +25,8 @@ src_libmida_a_SOURCES += \
 	src/store/db.c src/store/db.h src/store/schema.c src/store/schema.h src/store/row_sql.h src/store/meta.c src/store/meta.h \
 	src/store/experiments.c src/store/experiments.h src/store/outbox_rows.c src/store/outbox_rows.h \
 	src/store/alert_rows.c src/store/alert_rows.h src/store/action_rows.c src/store/action_rows.h \
-	src/store/health_rows.c src/store/health_rows.h
+	src/store/health_rows.c src/store/health_rows.h \
+	src/store/group_commit.c src/store/group_commit.h
 src_libmida_a_SOURCES += \
 	src/notify/notify.c src/notify/notify.h src/notify/notify_payload.c src/notify/notify_payload.h src/notify/notify_slack.c src/notify/webhook_sign.c \
 	src/notify/webhook_sign.h src/notify/delivery.c src/notify/delivery.h src/notify/outbox.c src/notify/outbox.h src/notify/outbox_file.c \

@@ -14,6 +14,7 @@
 #include "stats/analysis.h"
 #include "store/db.h"
 #include "store/experiments.h"
+#include "store/group_commit.h"
 #include "store/watchlist.h"
 
 #include "store_fixture.h"
@@ -30,6 +31,7 @@ static struct {
         sd_event *event;
         struct store *store;
         struct store *reader;
+        struct store_group *group;
         struct recorder *recorder;
         struct watchlist watch;
         unsigned commits;
@@ -58,11 +60,15 @@ static void setup(void)
         cr_assert_eq(store_open(store_dir, 0, &t.store), 0);
         cr_assert_eq(store_open(store_dir, STORE_READ_ONLY, &t.reader), 0);
         sqlite3_commit_hook(store_db(t.store), count_commit, NULL);
-        cr_assert_eq(recorder_new(t.event, t.store, on_written, &t, &t.recorder), 0);
+        cr_assert_eq(store_group_new(t.store, t.event, &t.group), 0);
+        cr_assert_eq(store_group_listen(t.group, &(struct store_group_listener) { .committed = on_written,
+                                                                                   .userdata = &t }), 0);
+        cr_assert_eq(recorder_new(t.group, &t.recorder), 0);
 }
 
 static void teardown(void)
 {
+        store_group_free(t.group);
         recorder_free(t.recorder);
         store_close(t.reader);
         store_close(t.store);
@@ -93,7 +99,7 @@ static void record(struct watched_experiment *e)
         unsigned before = t.written;
 
         recorder_add(t.recorder, e);
-        recorder_flush(t.recorder);
+        store_group_flush(t.group);
         cr_assert_eq(t.written, before + 1);
         cr_assert_eq(t.last, 0);
 }
@@ -128,7 +134,7 @@ static void run_until_written(void)
  * would be dispatched within this wait. */
 static void expect_loop_idle(void)
 {
-        cr_expect_eq(sd_event_run(t.event, (RECORDER_WINDOW_MSEC + 300) * MSEC), 0, "no timer left");
+        cr_expect_eq(sd_event_run(t.event, (STORE_GROUP_WINDOW_MSEC + 300) * MSEC), 0, "no timer left");
 }
 
 Test(recorder, a_window_is_one_transaction)
@@ -154,7 +160,7 @@ Test(recorder, the_timer_ends_the_window)
 
         recorder_add(t.recorder, polled(1, 1000, 100, 120));
         run_until_written();
-        cr_expect_geq(now_usec() - start, RECORDER_WINDOW_MSEC * MSEC, "not before the window's end");
+        cr_expect_geq(now_usec() - start, STORE_GROUP_WINDOW_MSEC * MSEC, "not before the window's end");
         cr_expect_eq(t.last, 0);
         cr_expect_eq(committed("SELECT count(*) FROM polls WHERE experiment_id = 1"), 2, "without a flush");
 
@@ -185,24 +191,24 @@ Test(recorder, flush_commits_at_once)
 {
         recorder_add(t.recorder, polled(1, 1000, 100, 120));
         recorder_add(t.recorder, polled(2, 1000, 100, 120));
-        recorder_flush(t.recorder);
+        store_group_flush(t.group);
         cr_expect_eq(t.written, 1);
         cr_expect_eq(t.last, 0);
         cr_expect_eq(t.commits, 1);
         cr_expect_eq(committed("SELECT count(*) FROM experiments"), 2);
 
-        recorder_flush(t.recorder);
+        store_group_flush(t.group);
         cr_expect_eq(t.written, 1, "nothing pending: no call");
         cr_expect_eq(t.commits, 1, "and no empty transaction");
         expect_loop_idle();
         cr_expect_eq(t.written, 1);
 }
 
-Test(recorder, free_commits_what_is_pending)
+Test(recorder, freeing_the_group_commits_what_is_pending)
 {
         recorder_add(t.recorder, polled(1, 1000, 100, 120));
-        recorder_free(t.recorder);
-        t.recorder = NULL;
+        store_group_free(t.group);
+        t.group = NULL;
         cr_expect_eq(t.written, 1);
         cr_expect_eq(t.last, 0);
         cr_expect_eq(committed("SELECT count(*) FROM polls WHERE experiment_id = 1"), 2);

@@ -16,6 +16,7 @@
 #include "health_daemon.h"
 #include "recorder.h"
 #include "store/db.h"
+#include "store/group_commit.h"
 #include "mida/http.h"
 #include "util/log.h"
 #include "notify/outbox.h"
@@ -68,9 +69,8 @@ static int lock_state_directory(struct manager *m)
         return fd < 0 ? fd : 0;
 }
 
-/* Deliveries get a client of their own: Slack and webhook receivers are
- * not bound by the Mida API's connection and rate caps or its CA file. */
-static void record_written(void *userdata, int r)
+/* A group commit that failed: the state directory is not writable. */
+static void group_committed(void *userdata, int r)
 {
         struct manager *m = userdata;
 
@@ -83,10 +83,15 @@ static void record_written(void *userdata, int r)
 static void open_store(struct manager *m)
 {
         const char *dir = m->config->monitor.state_directory;
+        const struct store_group_listener l = { .committed = group_committed, .userdata = m };
         int r = store_open(dir, 0, &m->store);
 
         if (r >= 0)
-                r = recorder_new(m->event, m->store, record_written, m, &m->recorder);
+                r = store_group_new(m->store, m->event, &m->group);
+        if (r >= 0)
+                r = store_group_listen(m->group, &l);
+        if (r >= 0)
+                r = recorder_new(m->group, &m->recorder);
         if (r < 0)
                 log_error("%s/%s: cannot open the database: %s; the poll history is not recorded", dir,
                           STORE_FILE, strerror(-r));
@@ -157,7 +162,8 @@ void manager_free(struct manager *m)
                 return;
         cycle_free(m->cycle);
         sd_event_source_unref(m->tick);
-        recorder_free(m->recorder);   /* commits what is pending */
+        store_group_free(m->group);   /* commits what is pending */
+        recorder_free(m->recorder);
         store_close(m->store);
         alerting_close(&m->alerting);   /* also when never opened: all zero */
         health_daemon_close(m->health);
@@ -289,7 +295,7 @@ static void cycle_finished(void *userdata, unsigned failed)
         if (m->mode == MANAGER_DAEMON) {
                 int alerts_saved = alerting_cycle_finished(&m->alerting);
 
-                recorder_flush(m->recorder);
+                (void) store_group_flush(m->group);
                 recorder_prune(m->recorder, m->config->monitor.history_retention_usec, time(NULL));
                 manager_save_state(m);
                 /* Any file or the database failing means the state

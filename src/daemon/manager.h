@@ -16,6 +16,7 @@ struct config;
 struct health_daemon;
 struct recorder;
 struct store;
+struct store_group;
 struct cycle;
 struct http_client;
 
@@ -49,6 +50,7 @@ struct manager {
         /* state.db and the poll history written to it (recorder.c); NULL in
          * `once`, or when the database cannot be opened (logged). */
         struct store *store;
+        struct store_group *group;       /* group commit of every write to it */
         struct recorder *recorder;
         int record_error;                /* this cycle's first failed commit, for health */
 
