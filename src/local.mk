@@ -20,7 +20,7 @@ src_libmida_a_SOURCES += \
 	src/stats/stats.c src/stats/stats.h src/stats/stats_beta.c src/stats/analysis.c src/stats/analysis.h src/stats/analysis_json.c \
 	src/stats/sequential_state.c
 src_libmida_a_SOURCES += \
-	src/store/state.c src/store/state.h src/store/state_lock.c src/store/state_lock.h src/store/state_read.c src/store/state_save.c \
+	src/store/state.c src/store/state.h src/store/state_lock.c src/store/state_lock.h src/store/state_read.c \
 	src/store/json_state_file.c src/store/json_state_file.h src/store/watchlist.c src/store/watchlist.h \
 	src/store/db.c src/store/db.h src/store/schema.c src/store/schema.h src/store/row_sql.h src/store/meta.c src/store/meta.h \
 	src/store/experiments.c src/store/experiments.h src/store/outbox_rows.c src/store/outbox_rows.h \
@@ -32,14 +32,14 @@ src_libmida_a_SOURCES += \
 	src/notify/webhook_sign.h src/notify/delivery.c src/notify/delivery.h src/notify/outbox.c src/notify/outbox.h src/notify/outbox_file.c \
 	src/notify/outbox_file.h
 src_libmida_a_SOURCES += \
-	src/rules/rules.c src/rules/rules.h src/rules/rules_json.c src/rules/rule_env.c src/rules/rule_env.h src/rules/rule_event.c \
+	src/rules/rules.c src/rules/rules.h src/rules/rules_json.c src/rules/rules_store.c src/rules/rule_env.c src/rules/rule_env.h src/rules/rule_event.c \
 	src/rules/rule_event.h
 src_libmida_a_SOURCES += \
-	src/actions/actions.c src/actions/actions.h src/actions/actions_json.c src/actions/action_runner.c src/actions/action_runner.h
+	src/actions/actions.c src/actions/actions.h src/actions/actions_json.c src/actions/actions_store.c src/actions/action_runner.c src/actions/action_runner.h
 src_libmida_a_SOURCES += \
 	src/daemon/daemon.c src/daemon/daemon.h src/daemon/manager.c src/daemon/manager.h src/daemon/cycle.c src/daemon/cycle.h \
 	src/daemon/experiment_update.c src/daemon/experiment_update.h src/daemon/alerting.c src/daemon/alerting.h src/daemon/health.c src/daemon/health.h \
-	src/daemon/health_json.c src/daemon/health_daemon.c src/daemon/health_daemon.h src/daemon/health_payload.c src/daemon/health_payload.h src/daemon/metrics.c \
+	src/daemon/health_store.c src/daemon/health_daemon.c src/daemon/health_daemon.h src/daemon/health_payload.c src/daemon/health_payload.h src/daemon/metrics.c \
 	src/daemon/metrics.h src/daemon/once_rules.c src/daemon/once_rules.h src/daemon/recorder.c src/daemon/recorder.h \
 	src/daemon/upgrade.c src/daemon/upgrade.h
 src_libmida_a_SOURCES += \

@@ -1,16 +1,29 @@
 /* The health state machine (health.c) on a fake clock, its persistence
- * (health_json.c) and its notifications (health_payload.c). */
+ * in state.db (health_store.c), the daemon's loading and writing of it in
+ * the store's group commit (health_daemon.c), and its notifications
+ * (health_payload.c). */
 #include <criterion/criterion.h>
+#include <errno.h>
 #include <json-c/json.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "config/config.h"
+#include "daemon/alerting.h"
 #include "daemon/health.h"
+#include "daemon/health_daemon.h"
 #include "daemon/health_payload.h"
+#include "store/db.h"
+#include "store/group_commit.h"
+#include "store/health_rows.h"
+#include "store/state.h"
+#include "store/watchlist.h"
 #include "util/log.h"
+
+#include "store_fixture.h"
 
 #define SEC 1000000ULL
 #define HOUR 3600
@@ -335,62 +348,287 @@ Test(health, state_directory_not_writable)
         expect(0, HEALTH_RECOVERED, HEALTH_STATE_NOT_WRITABLE, "");
 }
 
-Test(health, restart_does_not_realert)
-{
-        char dir[] = "/tmp/mida-health-test.XXXXXX", path[300];
-        struct health_state loaded = { 0 };
-        json_object *j;
-        char *error = NULL;
+/* ---- persistence in state.db (health_store.c, and the daemon's group) ---- */
 
-        cr_assert_not_null(mkdtemp(dir));
+static struct store *open_store(unsigned flags)
+{
+        struct store *s = NULL;
+
+        cr_assert_eq(store_open(store_dir, flags, &s), 0);
+        return s;
+}
+
+static void store_setup(void)
+{
+        setup();
+        store_fixture_make_dir();
+}
+
+static void store_teardown(void)
+{
+        teardown();
+        store_fixture_remove_dir();
+}
+
+TestSuite(health_store, .init = store_setup, .fini = store_teardown);
+
+/* Saves fx.state through a group, as the daemon does: joined, then flushed. */
+static void save_in_group(struct store *s)
+{
+        struct store_group *g = NULL;
+
+        cr_assert_eq(store_group_new(s, NULL, &g), 0);
+        cr_assert_eq(store_group_join(g), 0);
+        cr_assert_eq(health_state_save(s, &fx.state), 0, "%s", store_error(s));
+        cr_assert_eq(store_group_flush(g), 0);
+        store_group_free(g);
+}
+
+static void expect_record(const struct health_record *r, enum health_condition c, const char *subject,
+                          const char *name, const char *detail)
+{
+        cr_expect_eq(r->condition, c);
+        cr_expect_str_eq(r->subject, subject);
+        expect_str_or_null(r->name, name, "name");
+        expect_str_or_null(r->detail, detail, "detail");
+}
+
+Test(health_store, restart_does_not_realert)
+{
+        struct store *s = open_store(0);
+
         step(&settings, api(HEALTH_API_AUTH_FAILED, "HTTP 401"), T0);
         step(&settings, api(HEALTH_API_AUTH_FAILED, "HTTP 401"), T0 + HOUR);
         expect(0, HEALTH_ALERT, HEALTH_API_KEY_REJECTED, "");
-        cr_assert_eq(health_state_save(dir, &fx.state), 0);
+        save_in_group(s);
+        store_close(s);
 
-        /* "Restart": a fresh state from the file. */
+        /* "Restart": a fresh state from the database. */
         health_state_clear(&fx.state);
-        cr_assert_eq(health_state_load(dir, &fx.state), 0);
+        s = open_store(0);
+        cr_assert_eq(health_state_load(s, &fx.state), 0);
         cr_assert_eq(fx.state.n, 1);
+        expect_record(&fx.state.records[0], HEALTH_API_KEY_REJECTED, "", NULL, "HTTP 401");
         cr_expect_eq(fx.state.records[0].since, T0);
         cr_expect_eq(fx.state.records[0].alerted_at, T0 + HOUR);
-        cr_expect_str_eq(fx.state.records[0].detail, "HTTP 401");
+        cr_expect_eq(fx.state.records[0].last_notified, T0 + HOUR);
         step(&settings, api(HEALTH_API_AUTH_FAILED, "HTTP 401"), T0 + 2 * HOUR);
         expect_transitions(0);
         step(&settings, api(HEALTH_API_OK, NULL), T0 + 3 * HOUR);
         expect(0, HEALTH_RECOVERED, HEALTH_API_KEY_REJECTED, "");
+        store_close(s);
+}
 
-        /* Round trip of a record with a name and an experiment subject. */
-        {
-                struct health_experiment_observation x = experiment(7, HEALTH_POLL_FAILED, T0);
-                struct health_observations o = api(HEALTH_API_OK, NULL);
-                o.experiments = &x;
-                o.n_experiments = 1;
-                step(&settings, o, T0);
-        }
-        j = health_state_to_json(&fx.state);
-        cr_assert_not_null(j);
-        cr_assert_eq(health_state_from_json(j, &loaded, &error), 0, "%s", error);
+Test(health_store, save_replaces_the_stored_set)
+{
+        struct health_experiment_observation x = experiment(7, HEALTH_POLL_FAILED, T0);
+        struct health_observations o = api(HEALTH_API_ALL_FAILED, "HTTP 503");
+        struct health_state loaded = { 0 };
+        struct store *s = open_store(0);
+
+        o.experiments = &x;
+        o.n_experiments = 1;
+        o.state_writable = 0;
+        o.state_error = "No space left on device";
+        step(&settings, o, T0);
+        cr_assert_eq(fx.state.n, 2);
+        save_in_group(s);
+        cr_assert_eq(health_state_load(s, &loaded), 0);
+        cr_assert_eq(loaded.n, 2);
+        /* In the store's key order, by the condition's name. */
+        expect_record(&loaded.records[0], HEALTH_API_FAILING, "", NULL, "HTTP 503");
+        expect_record(&loaded.records[1], HEALTH_STATE_NOT_WRITABLE, "", NULL, "No space left on device");
+
+        /* The API answers again, the experiment fails on its own: one
+         * record went, one came. */
+        o.api = HEALTH_API_OK;
+        o.state_writable = 1;
+        step(&settings, o, T0 + 60);
+        save_in_group(s);
+        cr_assert_eq(health_state_load(s, &loaded), 0);
         cr_assert_eq(loaded.n, 1);
-        cr_expect_eq(loaded.records[0].condition, HEALTH_EXPERIMENT_FAILING);
-        cr_expect_str_eq(loaded.records[0].subject, "7");
-        cr_expect_str_eq(loaded.records[0].name, "Checkout");
-        json_object_put(j);
-        health_state_clear(&loaded);
+        expect_record(&loaded.records[0], HEALTH_EXPERIMENT_FAILING, "7", "Checkout", "HTTP 500");
+        cr_expect_eq(loaded.records[0].since, T0 + 60);
 
-        /* A corrupt file is moved aside: an empty state, no failure. */
-        snprintf(path, sizeof(path), "%s/%s", dir, HEALTH_STATE_FILE);
-        FILE *f = fopen(path, "w");
-        fputs("{\"version\":1,\"conditions\":[{\"condition\":\"bogus\"}]}", f);
-        fclose(f);
-        cr_expect_eq(health_state_load(dir, &loaded), 0);
-        cr_expect_eq(loaded.n, 0);
+        health_state_clear(&fx.state);
+        save_in_group(s);
+        cr_expect_eq(health_state_load(s, &loaded), 0);
+        cr_expect_eq(loaded.n, 0, "an empty state empties the table");
         health_state_clear(&loaded);
-        {
-                char cmd[400];
-                snprintf(cmd, sizeof(cmd), "rm -f %s/health.json* && rmdir %s", dir, dir);
-                cr_expect_eq(system(cmd), 0);
-        }
+        store_close(s);
+}
+
+Test(health_store, load_skips_a_row_it_cannot_read)
+{
+        struct store *s = open_store(0);
+
+        step(&settings, api(HEALTH_API_AUTH_FAILED, "HTTP 401"), T0);
+        save_in_group(s);
+        /* Sorted before api_key_rejected: the walk must go past it. */
+        store_exec_sql(s, "INSERT INTO health (condition, since) VALUES ('a_newer_condition', 1)");
+        health_state_clear(&fx.state);
+        cr_expect_eq(health_state_load(s, &fx.state), -EBADMSG);
+        cr_assert_eq(fx.state.n, 1, "the readable rows are loaded");
+        expect_record(&fx.state.records[0], HEALTH_API_KEY_REJECTED, "", NULL, "HTTP 401");
+        store_close(s);
+}
+
+/* ---- the daemon: health_daemon_open and the cycle's write in the group ---- */
+
+struct daemon_fixture {
+        struct config config;
+        struct watchlist watch;
+        struct alerting alerting;          /* no outbox: nothing is queued */
+        struct daemon_summary summary;
+        struct health_sources sources;
+        struct store *store;
+        struct store_group *group;
+        struct health_daemon *health;
+};
+
+static void daemon_open(struct daemon_fixture *d)
+{
+        *d = (struct daemon_fixture) {
+                .config.health = { .after_usec = HOUR * SEC, .repeat_usec = 24 * HOUR * SEC },
+        };
+        d->sources = (struct health_sources) { .config = &d->config, .watch = &d->watch,
+                                               .alerting = &d->alerting, .summary = &d->summary };
+        d->store = open_store(0);
+        cr_assert_eq(store_group_new(d->store, NULL, &d->group), 0);
+        cr_assert_eq(health_daemon_open(d->group, &d->health), 0);
+}
+
+static void daemon_close(struct daemon_fixture *d)
+{
+        health_daemon_close(d->health);
+        store_group_free(d->group);
+        store_close(d->store);
+}
+
+/* Whether the daemon holds condition c (its metrics say so). */
+static bool daemon_holds(struct daemon_fixture *d, enum health_condition c)
+{
+        struct metrics_input in;
+        bool holds;
+
+        cr_assert_eq(health_daemon_metrics(d->health, &d->sources, &in), 0);
+        cr_assert_eq(in.n_health, HEALTH_CONDITION_COUNT);
+        holds = in.health[c].value > 0;
+        health_daemon_metrics_free(&in);
+        return holds;
+}
+
+/* What another connection sees committed, like `status` while the daemon writes. */
+static size_t committed_rows(struct health_read *got)
+{
+        struct store *reader = open_store(STORE_READ_ONLY);
+
+        health_read_clear(got);
+        cr_assert_eq(store_health_each(reader, collect_health, got), 0);
+        store_close(reader);
+        return got->n;
+}
+
+Test(health_store, daemon_loads_at_open_and_writes_in_the_open_group)
+{
+        int64_t now = (int64_t) time(NULL);
+        const struct store_health_row stored = {
+                STORE_HEALTH_API_KEY_REJECTED, "", NULL, "HTTP 401", now - 2 * HOUR, now - HOUR, now - HOUR,
+        };
+        struct health_read got = { 0 };
+        struct daemon_fixture d;
+        struct store *s = open_store(0);
+
+        cr_assert_eq(store_health_upsert(s, &stored), 0);
+        store_close(s);
+        daemon_open(&d);
+        cr_expect(daemon_holds(&d, HEALTH_API_KEY_REJECTED), "loaded at open");
+
+        /* Still rejected: the loaded record goes on (not detected anew). */
+        health_daemon_request(d.health, false, 401, "HTTP 401: Invalid or missing API key");
+        health_daemon_cycle_finished(d.health, &d.sources);
+        cr_expect(store_group_is_open(d.group), "written in the open group, not committed on its own");
+        cr_assert_eq(committed_rows(&got), 1);
+        expect_str_or_null(got.rows[0].detail, "HTTP 401", "detail before the group commits");
+        cr_assert_eq(store_group_flush(d.group), 0);
+        cr_assert_eq(committed_rows(&got), 1);
+        cr_expect_eq(got.rows[0].since, now - 2 * HOUR);
+        cr_expect_eq(got.rows[0].alerted_at, now - HOUR, "not alerted again");
+        expect_str_or_null(got.rows[0].detail, "HTTP 401: Invalid or missing API key", "detail");
+
+        /* Accepted again: recovered, and the row goes with the group. */
+        health_daemon_request(d.health, true, 200, NULL);
+        health_daemon_cycle_finished(d.health, &d.sources);
+        cr_expect_eq(committed_rows(&got), 1);
+        cr_assert_eq(store_group_flush(d.group), 0);
+        cr_expect_eq(committed_rows(&got), 0);
+        cr_expect_not(daemon_holds(&d, HEALTH_API_KEY_REJECTED));
+        health_read_clear(&got);
+        daemon_close(&d);
+}
+
+Test(health_store, a_failed_write_raises_state_not_writable)
+{
+        struct health_read got = { 0 };
+        struct daemon_fixture d;
+
+        daemon_open(&d);
+        store_exec_sql(d.store, "CREATE TRIGGER refuse BEFORE INSERT ON health "
+                                "BEGIN SELECT RAISE(ABORT, 'refused'); END");
+        health_daemon_request(d.health, false, 401, "HTTP 401");
+        health_daemon_cycle_finished(d.health, &d.sources);
+        cr_expect(daemon_holds(&d, HEALTH_API_KEY_REJECTED));
+        cr_expect_lt(store_group_flush(d.group), 0, "the group is rolled back");
+        cr_expect_eq(committed_rows(&got), 0);
+
+        /* The next cycle sees the failure, even though the manager reports
+         * a success of its own afterwards. */
+        health_daemon_state_written(d.health, 0);
+        health_daemon_cycle_finished(d.health, &d.sources);
+        cr_expect(daemon_holds(&d, HEALTH_STATE_NOT_WRITABLE));
+        (void) store_group_flush(d.group);
+
+        /* Writable again: this cycle still sees the last cycle's failed
+         * write, and writes the whole set kept in memory meanwhile. */
+        store_exec_sql(d.store, "DROP TRIGGER refuse");
+        health_daemon_state_written(d.health, 0);
+        health_daemon_cycle_finished(d.health, &d.sources);
+        cr_expect(daemon_holds(&d, HEALTH_STATE_NOT_WRITABLE));
+        cr_assert_eq(store_group_flush(d.group), 0);
+        cr_assert_eq(committed_rows(&got), 2);
+        cr_expect_eq(got.rows[0].condition, STORE_HEALTH_API_KEY_REJECTED);
+        cr_expect_eq(got.rows[1].condition, STORE_HEALTH_STATE_NOT_WRITABLE);
+        /* The next one clears it. */
+        health_daemon_state_written(d.health, 0);
+        health_daemon_cycle_finished(d.health, &d.sources);
+        cr_expect_not(daemon_holds(&d, HEALTH_STATE_NOT_WRITABLE));
+        cr_assert_eq(store_group_flush(d.group), 0);
+        cr_expect_eq(committed_rows(&got), 1);
+        health_read_clear(&got);
+        daemon_close(&d);
+}
+
+Test(health_store, a_failed_group_reported_by_the_manager_holds_for_the_cycle)
+{
+        struct daemon_fixture d;
+
+        daemon_open(&d);
+        health_daemon_state_written(d.health, -ENOSPC);
+        health_daemon_state_written(d.health, 0);
+        health_daemon_cycle_finished(d.health, &d.sources);
+        cr_expect(daemon_holds(&d, HEALTH_STATE_NOT_WRITABLE));
+        health_daemon_state_written(d.health, 0);
+        health_daemon_cycle_finished(d.health, &d.sources);
+        cr_expect_not(daemon_holds(&d, HEALTH_STATE_NOT_WRITABLE));
+        daemon_close(&d);
+}
+
+Test(health_store, open_needs_a_group)
+{
+        struct health_daemon *h = NULL;
+
+        cr_expect_eq(health_daemon_open(NULL, &h), -EINVAL);
+        cr_expect_null(h);
 }
 
 Test(health, names_message_ids_and_text)

@@ -13,6 +13,7 @@
 #include "stats/analysis.h"
 #include "config/config.h"
 #include "rules/rules.h"
+#include "store/db.h"
 #include "rules_fixture.h"
 
 #define HOUR 3600
@@ -34,6 +35,7 @@ struct run {
         struct rules_state s;
         struct rule_transitions t;
         size_t pending;            /* PENDING transitions of the last evaluation */
+        int changed;               /* what the last evaluation returned */
 };
 
 static void run_init(struct run *r, const char *rules)
@@ -56,7 +58,8 @@ static size_t eval_at(struct run *r, const struct experiment_analysis *a, int64_
 
         rule_transitions_clear(&r->t);
         r->pending = 0;
-        cr_assert_eq(rules_evaluate_experiment(&r->s, r->c, a, NAN, now, &r->t), 0);
+        r->changed = rules_evaluate_experiment(&r->s, r->c, a, NAN, now, &r->t);
+        cr_assert_geq(r->changed, 0);
         for (size_t i = 0; i < r->t.n; i++) {
                 if (r->t.items[i].kind == RULE_TRANSITION_PENDING) {
                         cr_expect_not(r->t.items[i].notify, "a pending alert is never notified");
@@ -266,21 +269,22 @@ Test(rules, no_filter_applies_everywhere)
         run_free(&r);
 }
 
-/* The state through JSON text, as a restart reads it. */
+/* Saves s to a fresh state.db, closes it, and loads it back: a restart. */
 static void restart(struct rules_state *s)
 {
-        json_object *root = rules_state_to_json(s), *back;
-        const char *text;
-        char *error = NULL;
+        char *dir = fixture_directory();
+        struct store *st = NULL;
 
-        cr_assert_not_null(root);
-        text = json_object_to_json_string(root);
-        back = json_tokener_parse(text);
-        cr_assert_not_null(back, "%s", text);
+        cr_assert_eq(store_open(dir, 0, &st), 0);
+        cr_assert_eq(store_begin(st), 0);
+        cr_assert_eq(rules_state_save(st, s), 0);
+        cr_assert_eq(store_commit(st), 0);
+        store_close(st);
         rules_state_clear(s);
-        cr_assert_eq(rules_state_from_json(back, s, &error), 0, "%s", error ? error : "");
-        json_object_put(back);
-        json_object_put(root);
+        cr_assert_eq(store_open(dir, STORE_READ_ONLY, &st), 0);
+        cr_assert_eq(rules_state_load(st, s), 0);
+        store_close(st);
+        fixture_remove_directory(dir);
 }
 
 Test(rules, event_id_inputs_survive_a_restart)
@@ -327,37 +331,65 @@ Test(rules, restart_keeps_a_pending_alert_pending)
         run_free(&r);
 }
 
-Test(rules, state_file_save_and_load)
+static size_t alert_rows(struct store *st)
+{
+        struct rules_state loaded = {};
+        size_t n;
+
+        cr_assert_eq(rules_state_load(st, &loaded), 0);
+        n = loaded.n;
+        rules_state_clear(&loaded);
+        return n;
+}
+
+Test(rules, an_experiments_rows_follow_its_records)
 {
         char *dir = fixture_directory();
-        struct rules_state loaded = {};
+        struct store *st = NULL;
         struct run r;
 
         run_init(&r, "( { name = \"w\"; when = \"lift > 0.02\"; }, { name = \"v\"; when = \"visitors > 0\"; } )");
+        cr_assert_eq(store_open(dir, 0, &st), 0);
         cr_assert_eq(eval_lift(&r, 1, 0.05, T0), 2);
-        cr_assert_eq(rules_state_save(dir, &r.s), 0);
-        cr_assert_eq(rules_state_load(dir, &loaded), 0);
-        cr_assert_eq(loaded.n, 2);
-        for (size_t i = 0; i < loaded.n; i++) {
-                cr_expect_str_eq(loaded.records[i].rule, r.s.records[i].rule);
-                cr_expect_str_eq(loaded.records[i].variant_id, r.s.records[i].variant_id);
-                cr_expect_eq(loaded.records[i].experiment_id, 1);
-                cr_expect_eq(loaded.records[i].state, ALERT_FIRING);
-                cr_expect_eq(loaded.records[i].fired_at, T0);
-        }
-        rules_state_clear(&loaded);
+        cr_expect_eq(r.changed, 1);
+        cr_assert_eq(eval_lift(&r, 2, 0.05, T0), 2);
+        cr_assert_eq(rules_state_save_experiment(st, &r.s, 1), 0);
+        cr_expect_eq(alert_rows(st), 2, "experiment 2's records are not written by experiment 1's save");
+        cr_assert_eq(rules_state_save_experiment(st, &r.s, 2), 0);
+        cr_expect_eq(alert_rows(st), 4);
+
+        cr_assert_eq(eval_lift(&r, 1, 0.05, T0 + 60), 0);
+        cr_expect_eq(r.changed, 0, "still firing, no repeat: nothing to save");
+        cr_assert_eq(eval_lift(&r, 1, 0.0, T0 + 120), 1, "w resolves; v still holds");
+        cr_expect_eq(r.changed, 1);
+        cr_assert_eq(rules_state_save_experiment(st, &r.s, 1), 0);
+        cr_expect_eq(alert_rows(st), 3, "the resolved alert's row is gone");
+        store_close(st);
         run_free(&r);
         fixture_remove_directory(dir);
 }
 
-Test(rules, missing_state_file_is_a_fresh_start_and_corrupt_one_moved_aside)
+Test(rules, a_pending_alert_forgotten_quietly_is_a_change)
+{
+        struct run r;
+
+        run_init(&r, "( { name = \"w\"; when = \"lift > 0.02\"; for = \"1h\"; } )");
+        cr_expect_eq(eval_lift(&r, 1, 0.05, T0), 0);
+        cr_expect_eq(r.changed, 1, "a pending record was added");
+        cr_expect_eq(eval_lift(&r, 1, 0.0, T0 + 60), 0, "nothing is sent");
+        cr_expect_eq(r.changed, 1, "but the record went: its row must go too");
+        cr_expect_eq(rules_pending_count(&r.s, "w"), 0);
+        run_free(&r);
+}
+
+Test(rules, a_missing_0_1_0_file_is_a_fresh_start_and_a_corrupt_one_moved_aside)
 {
         char *dir = fixture_directory(), path[512];
         struct rules_state s = {};
         struct stat st;
         FILE *f;
 
-        cr_expect_eq(rules_state_load(dir, &s), 0);
+        cr_expect_eq(rules_state_load_json(dir, &s), 0);
         cr_expect_eq(s.n, 0);
         snprintf(path, sizeof(path), "%s/" RULES_STATE_FILE, dir);
         f = fopen(path, "w");
@@ -365,7 +397,7 @@ Test(rules, missing_state_file_is_a_fresh_start_and_corrupt_one_moved_aside)
         fputs("{\"version\":1,\"alerts\":[{\"rule\":\"w\",\"experiment_id\":1,\"variant_id\":\"1\","
               "\"state\":\"burning\",\"active_since\":1,\"fired_at\":1,\"last_notified\":1}]}", f);
         fclose(f);
-        cr_expect_eq(rules_state_load(dir, &s), 0);
+        cr_expect_eq(rules_state_load_json(dir, &s), 0);
         cr_expect_eq(s.n, 0);
         cr_expect_neq(stat(path, &st), 0, "the corrupt file is moved aside");
         rules_state_clear(&s);

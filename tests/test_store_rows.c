@@ -454,6 +454,41 @@ Test(store_rows, health_upsert_replaces_and_delete_removes)
         store_close(s);
 }
 
+/* The daemon loads its conditions through this walk: a row it cannot
+ * read must not cost it the rows after it (they would be alerted again). */
+Test(store_rows, health_walk_goes_past_unreadable_rows_and_delete_all_empties)
+{
+        static const struct store_health_row want[] = {
+                { STORE_HEALTH_API_FAILING, "", NULL, "HTTP 503", 100, 0, 0 },
+                { STORE_HEALTH_STATE_NOT_WRITABLE, "", NULL, "No space left on device", 50, 60, 60 },
+        };
+        struct health_read got = { 0 };
+        struct store *s = open_store(0);
+
+        for (size_t i = 0; i < N_ELEMENTS(want); i++)
+                cr_assert_eq(store_health_upsert(s, &want[i]), 0, "%s", store_error(s));
+        /* In key order between the two: a condition it does not know, and
+         * a known one whose since is not a number. */
+        store_exec_sql(s, "INSERT INTO health (condition, since) VALUES ('disk_on_fire', 1)");
+        store_exec_sql(s, "INSERT INTO health (condition, subject, since) VALUES ('experiment_failing', '7', 'soon')");
+        s = reopen(s);
+
+        cr_expect_eq(store_health_each(s, collect_health, &got), -EBADMSG);
+        expect_no_read_in_progress(s);
+        cr_assert_eq(got.n, N_ELEMENTS(want), "every readable row, before and after the unreadable ones");
+        for (size_t i = 0; i < got.n; i++)
+                expect_health(&got.rows[i], &want[i]);
+
+        cr_expect_eq(store_health_delete_all(s), 4);
+        s = reopen(s);
+        read_health(s, &got);
+        cr_expect_eq(got.n, 0);
+        cr_expect_eq(store_health_delete_all(s), 0, "nothing left");
+        cr_expect_eq(store_health_delete_all(NULL), -EINVAL);
+        health_read_clear(&got);
+        store_close(s);
+}
+
 /* ---- meta ---- */
 
 Test(store_rows, salt_and_generation_survive_reopen)

@@ -1,5 +1,5 @@
 /* Action decisions: exactly once per rule × experiment, dry run, circuit
- * breaker. Pure; persistence is in actions_json.c. */
+ * breaker. Pure; persistence is in actions_store.c. */
 #include <errno.h>
 #include <math.h>
 #include <stdio.h>

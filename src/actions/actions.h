@@ -1,22 +1,30 @@
 /* The action ledger: at most one action (pause, serve-winner) per rule ×
- * experiment, ever; pure decisions plus persistence.
+ * experiment, ever; pure decisions (actions.c) plus persistence in the
+ * actions table of state.db (actions_store.c).
  *
- * Protocol for the caller:
+ * Protocol for the caller (action_runner.c), in the store's group commit
+ * (store/group_commit.h): an action's intent is committed before its
+ * request, and its outcome and report together after it.
  *   1. actions_decide() on FIRED / REPEAT / STILL_FIRING of a rule with an
  *      action. ACTION_RUN means an "intended" entry was recorded:
- *   2. actions_ledger_save() BEFORE sending the request;
- *   3. send it, then actions_record_result() and save again.
- *   At startup, actions_prepare_retries() then resend every entry still
- *   "intended" (the daemon stopped between 2 and 3) with the same request:
- *   a PATCH status 0 is idempotent, and a 409 from serve-winner on a retry
- *   means the first request went through, so it counts as done.
+ *   2. write it into the open group (actions_entry_save), and send the
+ *      request only once that group has committed; a group that rolls
+ *      back means no request (the action fails, "not sent");
+ *   3. then actions_record_result(), and write the entry again in the
+ *      group that also holds its report.
+ *   At startup, actions_prepare_retries(), write those entries, then, once
+ *   committed, resend every entry still "intended" (the daemon stopped
+ *   between 2 and 3) with the same request: a PATCH status 0 is
+ *   idempotent, and a 409 from serve-winner on a retry means the first
+ *   request went through, so it counts as done.
  *
  * Nothing is ever undone: there is no resume and no un-serve.
  *
  * dry_run: a separate "dry-run" entry is recorded ("would pause") and no
  * request is made; it does not block a real action once dry_run is turned
  * off, and it is not limited by the circuit breaker (which guards real API
- * calls only).
+ * calls only). The table keeps one row per rule × experiment: a real
+ * entry's row replaces the dry-run row of the same key.
  *
  * Circuit breaker: at most max_per_hour real actions started in any sliding
  * hour (retries of an intent are not new actions); beyond that actions are
@@ -31,12 +39,12 @@
 
 #include "config/config.h"
 
-#define ACTIONS_LEDGER_FILE "actions.json"
+#define ACTIONS_LEDGER_FILE "actions.json"   /* 0.1.0's, imported by the upgrade */
 #define ACTION_ERROR_MAX 160
 #define ACTIONS_WINDOW_SECONDS 3600
 
 enum action_entry_state {
-        ACTION_STATE_INTENDED,   /* recorded, request sent or about to be */
+        ACTION_STATE_INTENDED,   /* recorded; the request goes once that has committed */
         ACTION_STATE_DONE,
         ACTION_STATE_FAILED,     /* final: reported as action-failed, not retried */
         ACTION_STATE_DRY_RUN,    /* would have run */
@@ -64,7 +72,7 @@ struct action_ledger {
 };
 
 enum action_decision {
-        ACTION_RUN,                 /* intent recorded: save, then send the request */
+        ACTION_RUN,                 /* intent recorded: write it, send the request once committed */
         ACTION_ALREADY_DONE,        /* this rule × experiment has an entry already */
         ACTION_DRY_RUN,             /* dry-run entry recorded: log/notify "would ..." */
         ACTION_SKIP_NOT_POSITIVE,   /* serve-winner for a variant whose lift is not > 0 */
@@ -100,8 +108,9 @@ const struct action_entry *actions_record_result(struct action_ledger *l, const 
 void actions_note_retry(struct action_ledger *l, const char *rule, long long experiment_id);
 
 /* At startup: counts one more attempt for every entry still intended and
- * returns how many there are. Save the ledger, then resend each entry with
- * state == ACTION_STATE_INTENDED exactly as recorded. */
+ * returns how many there are. Write those entries, then, once committed,
+ * resend each entry with state == ACTION_STATE_INTENDED exactly as
+ * recorded. */
 size_t actions_prepare_retries(struct action_ledger *l);
 
 /* Entries in that state, for metrics. */
@@ -114,10 +123,29 @@ const char *action_entry_describe(const struct action_entry *e, char *buf, size_
 
 const char *action_entry_state_to_string(enum action_entry_state s);
 
-/* Persistence (actions_json.c): {"version":1,"circuit_open":b,"entries":[...]}. */
+/* Persistence in state.db (actions_store.c): one row of the actions table
+ * per entry (store/action_rows.h), the circuit flag in meta. None begins or
+ * commits: the caller's group commit holds the writes.
+ * load: fills l (cleared first) in the order the actions were intended.
+ *   Returns 0, or the first -errno of the read; l then holds what could be
+ *   read: the entries before a row this program cannot read (-EBADMSG: the
+ *   walk stops there), and circuit_open false when it is unreadable.
+ * entry_save: writes e, replacing the row of its rule × experiment.
+ * save: writes every entry (dry-run ones first, so that a real entry's row
+ *   wins their shared key) and the circuit flag.
+ * Both return 0 or -errno. */
+struct store;
+int actions_ledger_load(struct store *s, struct action_ledger *l);
+int actions_entry_save(struct store *s, const struct action_entry *e);
+int actions_ledger_save(struct store *s, const struct action_ledger *l);
+
+/* JSON (actions_json.c): the reader of 0.1.0's actions.json, for the
+ * upgrade ({"version":1,"circuit_open":b,"entries":[...]}); nothing writes
+ * that file any more (to_json: the fuzzer checks that what loads reads
+ * back the same). to_json returns NULL on ENOMEM; from_json fills an empty
+ * l, returns 0, or -EINVAL with *error (free it) naming the field, or
+ * -ENOMEM; l is empty on failure. load_json: dir/actions.json, missing or
+ * corrupt (moved aside) is an empty ledger; 0 or -errno. */
 json_object *actions_ledger_to_json(const struct action_ledger *l);
 int actions_ledger_from_json(json_object *root, struct action_ledger *l, char **error);
-/* dir/actions.json, atomically; load: missing or corrupt (moved aside) is an
- * empty ledger. 0 or -errno. */
-int actions_ledger_save(const char *dir, const struct action_ledger *l);
-int actions_ledger_load(const char *dir, struct action_ledger *l);
+int actions_ledger_load_json(const char *dir, struct action_ledger *l);

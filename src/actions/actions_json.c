@@ -1,5 +1,5 @@
-/* The action ledger in the state directory: written before a request is
- * sent, so that a crash never leads to a second, different action. */
+/* The action ledger as 0.1.0 kept it in actions.json, read once by the
+ * upgrade (the ledger itself is in state.db: actions_store.c). */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -166,17 +166,12 @@ int actions_ledger_from_json(json_object *root, struct action_ledger *l, char **
         return k < 0 ? k : 0;
 }
 
-int actions_ledger_save(const char *dir, const struct action_ledger *l)
-{
-        return json_state_save(dir, ACTIONS_LEDGER_FILE, actions_ledger_to_json(l));
-}
-
 static int parse_ledger(json_object *root, void *userdata, char **error)
 {
         return actions_ledger_from_json(root, userdata, error);
 }
 
-int actions_ledger_load(const char *dir, struct action_ledger *l)
+int actions_ledger_load_json(const char *dir, struct action_ledger *l)
 {
         actions_ledger_clear(l);
         return json_state_load(dir, ACTIONS_LEDGER_FILE, parse_ledger, l);

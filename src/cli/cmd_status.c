@@ -1,5 +1,6 @@
-/* `status`: what the daemon last saw, read from its state directory. It
- * changes nothing, so it is safe to run while the daemon runs. */
+/* `status`: what the daemon last saw, read from state.db in its state
+ * directory. The database is opened read-only and nothing is changed, so
+ * it is safe to run while the daemon runs (WAL). */
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
@@ -8,6 +9,8 @@
 #include "stats/analysis.h"
 #include "commands.h"
 #include "config/config.h"
+#include "store/db.h"
+#include "store/experiments.h"
 #include "store/state.h"
 #include "status_report.h"
 
@@ -62,7 +65,7 @@ static void print_text(const struct config *c, const struct watchlist *w, const 
         status_report_print_rest(stdout, rep);
 }
 
-static void print_json(const struct watchlist *w, const struct daemon_summary *s, const struct status_report *rep)
+static int print_json(const struct watchlist *w, const struct daemon_summary *s, const struct status_report *rep)
 {
         json_object *root = state_to_json(w, s);
         json_object *list;
@@ -71,9 +74,46 @@ static void print_json(const struct watchlist *w, const struct daemon_summary *s
         if (json_object_object_get_ex(root, "experiments", &list))
                 for (size_t i = 0; i < json_object_array_length(list); i++)
                         json_object_object_del(json_object_array_get_idx(list, i), "sequential");
-        status_report_add_json(root, rep);
+        if (!root || status_report_add_json(root, rep) < 0) {
+                json_object_put(root);
+                return -ENOMEM;
+        }
         printf("%s\n", json_object_to_json_string_ext(root, JSON_C_TO_STRING_PRETTY));
         json_object_put(root);
+        return 0;
+}
+
+static const char *open_error(int r)
+{
+        switch (r) {
+        case -ENOENT: return "no state yet (has the daemon run?)";
+        case -EPROTO: return "written by a newer mida-monitor (its schema is newer than this program's); "
+                             "read it with that version";
+        case -EBADMSG: return "not a readable database (corrupt?)";
+        default: return strerror(-r);
+        }
+}
+
+static const char *read_error(int r)
+{
+        return r == -EBADMSG ? "it holds a row this mida-monitor cannot read (corrupt?)" : strerror(-r);
+}
+
+/* Everything status shows, from the store: 0, or -errno with the message
+ * printed. */
+static int read_all(struct store *store, const char *dir, struct watchlist *w, struct daemon_summary *s,
+                    struct status_report *report)
+{
+        const char *what = "the watch list";
+        int r = store_watchlist_load(store, w);
+
+        if (r >= 0 && (r = store_summary_load(store, s)) < 0)
+                what = "the daemon summary";
+        if (r >= 0)
+                r = status_report_read(store, report, &what);
+        if (r < 0)
+                fprintf(stderr, "mida-monitor: %s/%s: cannot read %s: %s\n", dir, STORE_FILE, what, read_error(r));
+        return r;
 }
 
 int cmd_status(const struct cli *cli)
@@ -81,26 +121,26 @@ int cmd_status(const struct cli *cli)
         struct config *config = NULL;
         struct watchlist w = { 0 };
         struct daemon_summary s = { 0 };
-        struct status_report report;
+        struct status_report report = { 0 };
+        struct store *store = NULL;
+        const char *dir;
         int r;
 
         if (cli_config_load(cli, &config) < 0)
                 return EXIT_FAIL;
-        r = state_read(config->monitor.state_directory, &w, &s);
-        if (r < 0) {
-                fprintf(stderr, "mida-monitor: %s/%s: %s\n", config->monitor.state_directory, STATE_FILE,
-                        r == -ENOENT ? "no state yet (has the daemon run?)" :
-                        r == -EINVAL ? "state file is corrupt" : strerror(-r));
-                config_free(config);
-                return EXIT_FAIL;
-        }
-        status_report_read(config->monitor.state_directory, &report);
-        if (cli->json)
-                print_json(&w, &s, &report);
-        else
+        dir = config->monitor.state_directory;
+        r = store_open(dir, STORE_READ_ONLY, &store);
+        if (r < 0)
+                fprintf(stderr, "mida-monitor: %s/%s: %s\n", dir, STORE_FILE, open_error(r));
+        if (r >= 0)
+                r = read_all(store, dir, &w, &s, &report);
+        store_close(store);
+        if (r >= 0 && cli->json && (r = print_json(&w, &s, &report)) < 0)
+                fprintf(stderr, "mida-monitor: out of memory\n");
+        else if (r >= 0 && !cli->json)
                 print_text(config, &w, &s, &report);
         status_report_clear(&report);
         watchlist_clear(&w);
         config_free(config);
-        return EXIT_OK;
+        return r < 0 ? EXIT_FAIL : EXIT_OK;
 }

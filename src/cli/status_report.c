@@ -1,20 +1,22 @@
-/* `status` beyond state.json: see status_report.h. */
+/* `status` beyond the watch list: see status_report.h. */
 #include "status_report.h"
 
-#include <dirent.h>
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
-#include "util/atomic_file.h"
+#include "actions/actions.h"
+#include "config/config.h"
 #include "config/duration.h"
-#include "util/json_read.h"
-#include "notify/outbox.h"
-#include "notify/outbox_file.h"
+#include "store/outbox_rows.h"
+#include "util/grow.h"
+#include "util/text_format.h"
 
-#define MAX_STATE_FILE (64u << 20)
 #define ACTIONS_SHOWN 5
+/* The "version" of the alerts and actions documents of `status --json`
+ * (they began as the state files' own). */
+#define DOCUMENT_VERSION 1
 
 void status_format_time(int64_t t, char *buf, size_t size)
 {
@@ -27,133 +29,242 @@ void status_format_time(int64_t t, char *buf, size_t size)
                 strftime(buf, size, "%Y-%m-%d %H:%M:%S UTC", &tm);
 }
 
-/* dir/name parsed, or NULL (missing, unreadable or corrupt: *bad says which). */
-static json_object *read_json(const char *dir, const char *name, bool *bad)
-{
-        char path[4096], *text = NULL, *error = NULL;
-        json_object *root = NULL;
-        size_t len = 0;
-        int r;
+/* ---- reading: each walk copies its rows, strings and all ---- */
 
-        snprintf(path, sizeof(path), "%s/%s", dir, name);
-        r = read_file_limited(path, MAX_STATE_FILE, &text, &len);
-        if (r >= 0 && json_read_document(text, len, &root, &error) < 0)
-                root = NULL;
-        if (bad)
-                *bad = r != -ENOENT && !root;
-        free(text);
-        free(error);
-        return root;
+/* What one read keeps beside the report while the walk runs. */
+struct reading {
+        struct status_report *report;
+        size_t cap;                       /* of the array being filled */
+        struct pending_notifier { char *name; size_t n; } *notifiers;
+        size_t n_notifiers, cap_notifiers;
+        uint64_t oldest_failing_usec;
+};
+
+/* *slot becomes a copy of text (NULL stays NULL). */
+static int copy_text(const char **slot, const char *text)
+{
+        char *copy = text ? strdup(text) : NULL;
+
+        *slot = copy;
+        return text && !copy ? -ENOMEM : 0;
 }
 
-static void count_deliveries(const char *dir, struct status_report *r)
+/* The rows' strings are the report's own copies. */
+static void free_text(const char *text)
 {
-        char path[4096];
-        struct { char name[OUTBOX_MAX_TOKEN + 1]; size_t n; } per[16];
-        size_t n_per = 0, used = 0;
-        uint64_t oldest_failing = UINT64_MAX;
-        struct dirent *d;
-        DIR *dd;
+        free((void *) text);
+}
 
-        snprintf(path, sizeof(path), "%s/outbox", dir);
-        if ((dd = opendir(path))) {
-                while ((d = readdir(dd))) {
-                        size_t len = strlen(d->d_name), k;
-                        const char *dot = strchr(d->d_name, '.');
-                        struct outbox_record rec = { 0 };
-                        char file[4600], *text = NULL, *error = NULL;
-                        size_t text_len;
+/* Each add_* counts the row even when a copy fails, with the strings not
+ * yet copied set to NULL, so that clearing frees exactly the copies. */
+static int add_health(void *userdata, const struct store_health_row *row)
+{
+        struct reading *g = userdata;
+        struct status_report *r = g->report;
+        struct store_health_row *rows = grow_array(r->health, &g->cap, r->n_health, sizeof(*rows));
+        struct store_health_row *copy;
+        int k;
 
-                        if (d->d_name[0] == '.' || len <= 5 || strcmp(d->d_name + len - 5, ".json") != 0 || !dot)
-                                continue;
-                        r->deliveries_pending++;
-                        for (k = 0; k < n_per; k++)
-                                if (strlen(per[k].name) == (size_t) (dot - d->d_name) &&
-                                    strncmp(per[k].name, d->d_name, (size_t) (dot - d->d_name)) == 0)
-                                        break;
-                        if (k == n_per && n_per < 16 && (size_t) (dot - d->d_name) <= OUTBOX_MAX_TOKEN) {
-                                snprintf(per[k].name, sizeof(per[k].name), "%.*s", (int) (dot - d->d_name), d->d_name);
-                                per[k].n = 0;
-                                n_per++;
-                        }
-                        if (k < n_per)
-                                per[k].n++;
-                        snprintf(file, sizeof(file), "%s/%s", path, d->d_name);
-                        if (read_file_limited(file, OUTBOX_MAX_BODY + 4096, &text, &text_len) >= 0 &&
-                            outbox_record_from_json(text, text_len, &rec, &error) >= 0 && rec.last_error &&
-                            rec.created_at < oldest_failing) {
-                                oldest_failing = rec.created_at;
-                                snprintf(r->last_delivery_error, sizeof(r->last_delivery_error), "%s: %s",
-                                         rec.notifier, rec.last_error);
-                        }
-                        outbox_record_clear(&rec);
-                        free(text);
-                        free(error);
+        if (!rows)
+                return -ENOMEM;
+        r->health = rows;
+        copy = &rows[r->n_health++];
+        *copy = *row;
+        copy->subject = copy->name = copy->detail = NULL;
+        k = copy_text(&copy->subject, row->subject);
+        if (k >= 0)
+                k = copy_text(&copy->name, row->name);
+        if (k >= 0)
+                k = copy_text(&copy->detail, row->detail);
+        return k;
+}
+
+static int add_alert(void *userdata, const struct store_alert_row *row)
+{
+        struct reading *g = userdata;
+        struct status_report *r = g->report;
+        struct store_alert_row *rows = grow_array(r->alerts, &g->cap, r->n_alerts, sizeof(*rows));
+        struct store_alert_row *copy;
+        int k;
+
+        if (!rows)
+                return -ENOMEM;
+        r->alerts = rows;
+        copy = &rows[r->n_alerts++];
+        *copy = *row;
+        copy->rule = copy->variant_id = NULL;
+        k = copy_text(&copy->rule, row->rule);
+        if (k >= 0)
+                k = copy_text(&copy->variant_id, row->variant_id);
+        return k;
+}
+
+static int add_action(void *userdata, const struct store_action_row *row)
+{
+        struct reading *g = userdata;
+        struct status_report *r = g->report;
+        struct store_action_row *rows = grow_array(r->actions, &g->cap, r->n_actions, sizeof(*rows));
+        struct store_action_row *copy;
+        int k;
+
+        if (!rows)
+                return -ENOMEM;
+        r->actions = rows;
+        copy = &rows[r->n_actions++];
+        *copy = *row;
+        copy->rule = copy->variant_id = copy->error = NULL;
+        k = copy_text(&copy->rule, row->rule);
+        if (k >= 0)
+                k = copy_text(&copy->variant_id, row->variant_id);
+        if (k >= 0)
+                k = copy_text(&copy->error, row->error);
+        return k;
+}
+
+static int count_notifier(struct reading *g, const char *name)
+{
+        struct pending_notifier *grown;
+
+        for (size_t i = 0; i < g->n_notifiers; i++)
+                if (strcmp(g->notifiers[i].name, name) == 0) {
+                        g->notifiers[i].n++;
+                        return 0;
                 }
-                closedir(dd);
-        }
-        for (size_t k = 0; k < n_per && used < sizeof(r->pending_notifiers); k++)
-                used += (size_t) snprintf(r->pending_notifiers + used, sizeof(r->pending_notifiers) - used, "%s%s: %zu",
-                                          k ? ", " : "", per[k].name, per[k].n);
-        snprintf(path, sizeof(path), "%s/outbox/failed", dir);
-        if ((dd = opendir(path))) {
-                while ((d = readdir(dd)))
-                        if (d->d_name[0] != '.' && strstr(d->d_name, ".json"))
-                                r->deliveries_failed++;
-                closedir(dd);
-        }
+        grown = grow_array(g->notifiers, &g->cap_notifiers, g->n_notifiers, sizeof(*grown));
+        if (!grown)
+                return -ENOMEM;
+        g->notifiers = grown;
+        grown[g->n_notifiers] = (struct pending_notifier) { .name = strdup(name), .n = 1 };
+        return grown[g->n_notifiers++].name ? 0 : -ENOMEM;
 }
 
-void status_report_read(const char *dir, struct status_report *r)
+/* The body is never looked at: only who it is for and whether it failed. */
+static int count_delivery(void *userdata, const struct store_delivery *d)
 {
-        json_object *root;
-        char *error = NULL;
+        struct reading *g = userdata;
+        struct status_report *r = g->report;
+
+        r->deliveries_pending++;
+        if (d->last_error && d->created_at_usec < g->oldest_failing_usec) {
+                g->oldest_failing_usec = d->created_at_usec;
+                snprintf(r->last_delivery_error, sizeof(r->last_delivery_error), "%s: %s", d->notifier,
+                         d->last_error);
+        }
+        return count_notifier(g, d->notifier);
+}
+
+static int read_health(struct store *s, struct status_report *r)
+{
+        struct reading g = { .report = r };
+        int k = store_health_each(s, add_health, &g);
+
+        /* The others are read: shown as UNKNOWN, not as an error. */
+        r->health_unreadable = k == -EBADMSG;
+        return k == -EBADMSG ? 0 : k;
+}
+
+static int read_alerts(struct store *s, struct status_report *r)
+{
+        struct reading g = { .report = r };
+        int k = store_alerts_each(s, add_alert, &g);
+
+        if (k >= 0)
+                k = store_salt_get(s, r->salt);
+        if (k >= 0)
+                k = store_generation_get(s, &r->generation);
+        return k;
+}
+
+static int read_actions(struct store *s, struct status_report *r)
+{
+        struct reading g = { .report = r };
+        int k = store_actions_each(s, add_action, &g);
+
+        return k < 0 ? k : store_actions_circuit_open_get(s, &r->circuit_open);
+}
+
+static int read_deliveries(struct store *s, struct status_report *r)
+{
+        struct reading g = { .report = r, .oldest_failing_usec = UINT64_MAX };
+        int k = store_deliveries_each(s, count_delivery, &g);
+        size_t used = 0;
+
+        for (size_t i = 0; i < g.n_notifiers; i++) {
+                if (used < sizeof(r->pending_notifiers))
+                        used += (size_t) snprintf(r->pending_notifiers + used, sizeof(r->pending_notifiers) - used,
+                                                  "%s%s: %zu", i ? ", " : "", g.notifiers[i].name, g.notifiers[i].n);
+                free(g.notifiers[i].name);
+        }
+        free(g.notifiers);
+        return k;
+}
+
+int status_report_read(struct store *s, struct status_report *r, const char **what)
+{
+        static const struct {
+                const char *what;
+                int (*read)(struct store *s, struct status_report *r);
+        } parts[] = {
+                { "the health conditions", read_health },
+                { "the alerts", read_alerts },
+                { "the actions", read_actions },
+                { "the queued deliveries", read_deliveries },
+        };
+        int k = 0;
 
         *r = (struct status_report) { 0 };
-        if ((root = read_json(dir, HEALTH_STATE_FILE, &r->health_unreadable))) {
-                if (health_state_from_json(root, &r->health, &error) < 0)
-                        r->health_unreadable = true;
-                json_object_put(root);
-                free(error);
-                error = NULL;
+        for (size_t i = 0; i < sizeof(parts) / sizeof(parts[0]) && k >= 0; i++) {
+                k = parts[i].read(s, r);
+                if (k < 0)
+                        *what = parts[i].what;
         }
-        if ((root = read_json(dir, RULES_STATE_FILE, NULL))) {
-                (void) rules_state_from_json(root, &r->alerts, &error);
-                json_object_put(root);
-                free(error);
-                error = NULL;
-        }
-        if ((root = read_json(dir, ACTIONS_LEDGER_FILE, NULL))) {
-                (void) actions_ledger_from_json(root, &r->actions, &error);
-                json_object_put(root);
-                free(error);
-        }
-        count_deliveries(dir, r);
+        if (k < 0)
+                status_report_clear(r);
+        return k < 0 ? k : 0;
 }
 
 void status_report_clear(struct status_report *r)
 {
-        health_state_clear(&r->health);
-        rules_state_clear(&r->alerts);
-        actions_ledger_clear(&r->actions);
+        for (size_t i = 0; i < r->n_health; i++) {
+                free_text(r->health[i].subject);
+                free_text(r->health[i].name);
+                free_text(r->health[i].detail);
+        }
+        for (size_t i = 0; i < r->n_alerts; i++) {
+                free_text(r->alerts[i].rule);
+                free_text(r->alerts[i].variant_id);
+        }
+        for (size_t i = 0; i < r->n_actions; i++) {
+                free_text(r->actions[i].rule);
+                free_text(r->actions[i].variant_id);
+                free_text(r->actions[i].error);
+        }
+        free(r->health);
+        free(r->alerts);
+        free(r->actions);
+        *r = (struct status_report) { 0 };
 }
+
+/* ---- text ---- */
 
 void status_report_print_health(FILE *out, const struct status_report *r, const struct health_settings *s)
 {
         if (r->health_unreadable) {
-                fprintf(out, "Health:          UNKNOWN (%s is unreadable)\n", HEALTH_STATE_FILE);
+                fprintf(out, "Health:          UNKNOWN (state.db holds a health condition this mida-monitor "
+                        "cannot read)\n");
                 return;
         }
-        if (r->health.n == 0) {
+        if (r->n_health == 0) {
                 fprintf(out, "Health:          OK\n");
                 return;
         }
         fprintf(out, "Health:          DEGRADED\n");
-        for (size_t i = 0; i < r->health.n; i++) {
-                const struct health_record *h = &r->health.records[i];
+        for (size_t i = 0; i < r->n_health; i++) {
+                const struct store_health_row *h = &r->health[i];
                 char what[400], since[32], wait[32];
 
-                health_describe(h->condition, h->subject, h->name, what, sizeof(what));
+                /* The same enum in the same order (the _Static_assert of health.c). */
+                health_describe((enum health_condition) h->condition, h->subject, h->name, what, sizeof(what));
                 status_format_time(h->since, since, sizeof(since));
                 fprintf(out, "  - %s", what);
                 if (h->detail && *h->detail)
@@ -169,72 +280,262 @@ void status_report_print_health(FILE *out, const struct status_report *r, const 
         }
 }
 
-static int by_intended_at_desc(const void *a, const void *b)
+static enum action_entry_state entry_state(enum store_action_state state)
 {
-        const struct action_entry *x = *(const struct action_entry *const *) a;
-        const struct action_entry *y = *(const struct action_entry *const *) b;
+        switch (state) {
+        case STORE_ACTION_DONE: return ACTION_STATE_DONE;
+        case STORE_ACTION_FAILED: return ACTION_STATE_FAILED;
+        case STORE_ACTION_DRY_RUN: return ACTION_STATE_DRY_RUN;
+        default: return ACTION_STATE_INTENDED;
+        }
+}
 
-        return x->intended_at < y->intended_at ? 1 : x->intended_at > y->intended_at ? -1 : 0;
+/* In the words the daemon journals them with (actions.h). */
+static const char *describe_action(const struct store_action_row *row, char *buf, size_t size)
+{
+        struct action_entry e = {
+                .rule = (char *) row->rule, .experiment_id = row->experiment_id, .action = row->action,
+                .variant_id = (char *) row->variant_id, .traffic_allocation = row->traffic_allocation,
+                .state = entry_state(row->state), .attempts = row->attempts, .intended_at = row->intended_at,
+                .finished_at = row->finished_at, .http_status = row->http_status,
+        };
+
+        snprintf(e.error, sizeof(e.error), "%s", row->error ? row->error : "");
+        return action_entry_describe(&e, buf, size);
+}
+
+static size_t firing_count(const struct status_report *r)
+{
+        size_t n = 0;
+
+        for (size_t i = 0; i < r->n_alerts; i++)
+                n += r->alerts[i].state == STORE_ALERT_FIRING;
+        return n;
 }
 
 void status_report_print_rest(FILE *out, const struct status_report *r)
 {
-        size_t firing = rules_firing_count(&r->alerts, NULL);
-        const struct action_entry **sorted;
-
-        fprintf(out, "Firing alerts:   %zu\n", firing);
-        for (size_t i = 0; i < r->alerts.n; i++) {
-                const struct alert_record *a = &r->alerts.records[i];
+        fprintf(out, "Firing alerts:   %zu\n", firing_count(r));
+        for (size_t i = 0; i < r->n_alerts; i++) {
+                const struct store_alert_row *a = &r->alerts[i];
+                bool variant = a->variant_id && *a->variant_id;
                 char since[32];
 
-                if (a->state != ALERT_FIRING)
+                if (a->state != STORE_ALERT_FIRING)
                         continue;
                 status_format_time(a->fired_at, since, sizeof(since));
                 fprintf(out, "  %-16s experiment %lld%s%s, since %s\n", a->rule, a->experiment_id,
-                        a->variant_id && *a->variant_id ? " variant " : "", a->variant_id ? a->variant_id : "", since);
+                        variant ? " variant " : "", variant ? a->variant_id : "", since);
         }
-        fprintf(out, "Deliveries:      %zu pending%s%s%s, %zu given up (outbox/failed)\n", r->deliveries_pending,
-                r->pending_notifiers[0] ? " (" : "", r->pending_notifiers, r->pending_notifiers[0] ? ")" : "",
-                r->deliveries_failed);
+        fprintf(out, "Deliveries:      %zu pending%s%s%s\n", r->deliveries_pending, r->pending_notifiers[0] ? " (" : "",
+                r->pending_notifiers, r->pending_notifiers[0] ? ")" : "");
         if (r->last_delivery_error[0])
                 fprintf(out, "  failing: %s\n", r->last_delivery_error);
-        fprintf(out, "Actions:         %zu recorded\n", r->actions.n);
-        sorted = calloc(r->actions.n ? r->actions.n : 1, sizeof(*sorted));
-        if (!sorted)
-                return;
-        for (size_t i = 0; i < r->actions.n; i++)
-                sorted[i] = &r->actions.entries[i];
-        if (r->actions.n > 1)
-                qsort(sorted, r->actions.n, sizeof(*sorted), by_intended_at_desc);
-        for (size_t i = 0; i < r->actions.n && i < ACTIONS_SHOWN; i++) {
+        fprintf(out, "Actions:         %zu recorded\n", r->n_actions);
+        /* The store walks them oldest first: the latest are at the end. */
+        for (size_t i = 0; i < r->n_actions && i < ACTIONS_SHOWN; i++) {
+                const struct store_action_row *a = &r->actions[r->n_actions - 1 - i];
                 char when[32], what[200];
-                status_format_time(sorted[i]->intended_at, when, sizeof(when));
-                fprintf(out, "  %s  %-16s experiment %lld: %s\n", when, sorted[i]->rule, sorted[i]->experiment_id,
-                        action_entry_describe(sorted[i], what, sizeof(what)));
+
+                status_format_time(a->intended_at, when, sizeof(when));
+                fprintf(out, "  %s  %-16s experiment %lld: %s\n", when, a->rule, a->experiment_id,
+                        describe_action(a, what, sizeof(what)));
         }
-        free(sorted);
 }
 
-void status_report_add_json(json_object *root, const struct status_report *r)
-{
-        json_object *health = json_object_new_object(), *deliveries = json_object_new_object();
-        json_object *conditions = health_state_to_json(&r->health), *list = NULL;
+/* ---- JSON: the schema `status --json` has always had ---- */
 
-        if (conditions && json_object_object_get_ex(conditions, "conditions", &list))
-                json_object_get(list);
-        json_object_put(conditions);
-        if (health) {
-                json_object_object_add(health, "ok", json_object_new_boolean(r->health.n == 0 && !r->health_unreadable));
-                json_object_object_add(health, "conditions", list ? list : json_object_new_array());
-                json_object_object_add(root, "health", health);
-        } else {
+/* One element of each list (rows_json's fn). */
+static json_object *health_condition_json(const void *item)
+{
+        const struct store_health_row *h = item;
+        json_object *o = json_object_new_object();
+        int k = o ? 0 : -ENOMEM;
+
+        if (k >= 0)
+                k = json_add(o, "condition", json_object_new_string(store_health_condition_to_string(h->condition)));
+        if (k >= 0)
+                k = json_add(o, "subject", json_object_new_string(h->subject ? h->subject : ""));
+        if (k >= 0 && h->name)
+                k = json_add(o, "name", json_object_new_string(h->name));
+        if (k >= 0 && h->detail)
+                k = json_add(o, "detail", json_object_new_string(h->detail));
+        if (k >= 0)
+                k = json_add(o, "since", json_object_new_int64(h->since));
+        if (k >= 0)
+                k = json_add(o, "alerted_at", json_object_new_int64(h->alerted_at));
+        if (k >= 0)
+                k = json_add(o, "last_notified", json_object_new_int64(h->last_notified));
+        if (k < 0) {
+                json_object_put(o);
+                return NULL;
+        }
+        return o;
+}
+
+static json_object *alert_json(const void *item)
+{
+        const struct store_alert_row *a = item;
+        json_object *o = json_object_new_object();
+        int k = o ? 0 : -ENOMEM;
+
+        if (k >= 0)
+                k = json_add(o, "rule", json_object_new_string(a->rule));
+        if (k >= 0)
+                k = json_add(o, "experiment_id", json_object_new_int64(a->experiment_id));
+        if (k >= 0)
+                k = json_add(o, "variant_id", json_object_new_string(a->variant_id ? a->variant_id : ""));
+        if (k >= 0)
+                k = json_add(o, "state", json_object_new_string(store_alert_state_to_string(a->state)));
+        if (k >= 0)
+                k = json_add(o, "active_since", json_object_new_int64(a->active_since));
+        if (k >= 0)
+                k = json_add(o, "fired_at", json_object_new_int64(a->fired_at));
+        if (k >= 0)
+                k = json_add(o, "last_notified", json_object_new_int64(a->last_notified));
+        if (k < 0) {
+                json_object_put(o);
+                return NULL;
+        }
+        return o;
+}
+
+static json_object *action_json(const void *item)
+{
+        const struct store_action_row *a = item;
+        json_object *o = json_object_new_object();
+        int k = o ? 0 : -ENOMEM;
+
+        if (k >= 0)
+                k = json_add(o, "rule", json_object_new_string(a->rule));
+        if (k >= 0)
+                k = json_add(o, "experiment_id", json_object_new_int64(a->experiment_id));
+        if (k >= 0)
+                k = json_add(o, "action", json_object_new_string(rule_action_to_string(a->action)));
+        if (k >= 0 && a->variant_id)
+                k = json_add(o, "variant_id", json_object_new_string(a->variant_id));
+        if (k >= 0)
+                k = json_add(o, "traffic_allocation", json_object_new_int(a->traffic_allocation));
+        if (k >= 0)
+                k = json_add(o, "state", json_object_new_string(store_action_state_to_string(a->state)));
+        if (k >= 0)
+                k = json_add(o, "attempts", json_object_new_int64(a->attempts));
+        if (k >= 0)
+                k = json_add(o, "intended_at", json_object_new_int64(a->intended_at));
+        if (k >= 0)
+                k = json_add(o, "finished_at", json_object_new_int64(a->finished_at));
+        if (k >= 0)
+                k = json_add(o, "http_status", json_object_new_int(a->http_status));
+        if (k >= 0 && a->error && *a->error)
+                k = json_add(o, "error", json_object_new_string(a->error));
+        if (k < 0) {
+                json_object_put(o);
+                return NULL;
+        }
+        return o;
+}
+
+/* n rows of size bytes, each converted by fn: a new array, NULL on ENOMEM. */
+static json_object *rows_json(const void *rows, size_t n, size_t size, json_object *(*fn)(const void *item))
+{
+        json_object *list = json_object_new_array_ext((int) n);
+
+        for (size_t i = 0; list && i < n; i++) {
+                json_object *o = fn((const char *) rows + i * size);
+
+                if (!o || json_object_array_add(list, o) < 0) {
+                        json_object_put(o);
+                        json_object_put(list);
+                        return NULL;
+                }
+        }
+        return list;
+}
+
+/* {"version": 1, "<key>": list}. */
+static json_object *document(const char *key, json_object *list)
+{
+        json_object *o = list ? json_object_new_object() : NULL;
+        int k = o ? 0 : -ENOMEM;
+
+        if (k >= 0)
+                k = json_add(o, "version", json_object_new_int(DOCUMENT_VERSION));
+        if (k >= 0)
+                k = json_add(o, key, list);
+        else
                 json_object_put(list);
+        if (k < 0) {
+                json_object_put(o);
+                return NULL;
         }
-        json_object_object_add(root, "alerts", rules_state_to_json(&r->alerts));
-        if (deliveries) {
-                json_object_object_add(deliveries, "pending", json_object_new_int64((int64_t) r->deliveries_pending));
-                json_object_object_add(deliveries, "failed", json_object_new_int64((int64_t) r->deliveries_failed));
-                json_object_object_add(root, "deliveries", deliveries);
+        return o;
+}
+
+static json_object *health_json(const struct status_report *r)
+{
+        json_object *o = json_object_new_object();
+        int k = o ? 0 : -ENOMEM;
+
+        if (k >= 0)
+                k = json_add(o, "ok", json_object_new_boolean(r->n_health == 0 && !r->health_unreadable));
+        if (k >= 0)
+                k = json_add(o, "conditions",
+                             rows_json(r->health, r->n_health, sizeof(*r->health), health_condition_json));
+        if (k < 0) {
+                json_object_put(o);
+                return NULL;
         }
-        json_object_object_add(root, "actions", actions_ledger_to_json(&r->actions));
+        return o;
+}
+
+static json_object *alerts_json(const struct status_report *r)
+{
+        json_object *o = document("alerts", rows_json(r->alerts, r->n_alerts, sizeof(*r->alerts), alert_json));
+        int k = o ? 0 : -ENOMEM;
+
+        if (k >= 0)
+                k = json_add(o, "generation", json_object_new_int64((int64_t) r->generation));
+        if (k >= 0)
+                k = json_add(o, "salt", json_object_new_string(r->salt));
+        if (k < 0) {
+                json_object_put(o);
+                return NULL;
+        }
+        return o;
+}
+
+static json_object *deliveries_json(const struct status_report *r)
+{
+        json_object *o = json_object_new_object();
+
+        if (o && json_add(o, "pending", json_object_new_int64((int64_t) r->deliveries_pending)) < 0) {
+                json_object_put(o);
+                return NULL;
+        }
+        return o;
+}
+
+static json_object *actions_json(const struct status_report *r)
+{
+        json_object *o = document("entries",
+                                  rows_json(r->actions, r->n_actions, sizeof(*r->actions), action_json));
+
+        if (o && json_add(o, "circuit_open", json_object_new_boolean(r->circuit_open)) < 0) {
+                json_object_put(o);
+                return NULL;
+        }
+        return o;
+}
+
+int status_report_add_json(json_object *root, const struct status_report *r)
+{
+        int k = json_add(root, "health", health_json(r));
+
+        if (k >= 0)
+                k = json_add(root, "alerts", alerts_json(r));
+        if (k >= 0)
+                k = json_add(root, "deliveries", deliveries_json(r));
+        if (k >= 0)
+                k = json_add(root, "actions", actions_json(r));
+        return k;
 }

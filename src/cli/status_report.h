@@ -1,27 +1,45 @@
-/* The parts of `status` beyond state.json, read from the state directory
- * without changing anything: health (health.json), firing alerts
- * (alerts.json), pending deliveries (outbox/) and the latest actions
- * (actions.json). A file that is missing or unreadable reads as empty, with
- * a note; nothing here is a secret (outbox bodies are never shown). */
+/* The parts of `status` beyond the watch list and the daemon summary, read
+ * from state.db without changing anything (the caller opens it read-only,
+ * which works while the daemon writes): health, firing alerts, queued
+ * deliveries and the latest actions. Nothing here is a secret: delivery
+ * bodies are never kept, only counted.
+ *
+ * The rows are copies of the store's typed rows (alert_rows.h,
+ * action_rows.h, health_rows.h), their strings owned by the report. */
 #pragma once
 #include <json-c/json.h>
+#include <stdbool.h>
 #include <stdio.h>
 
-#include "actions/actions.h"
 #include "daemon/health.h"
-#include "rules/rules.h"
+#include "store/action_rows.h"
+#include "store/alert_rows.h"
+#include "store/health_rows.h"
+#include "store/meta.h"
+
+struct store;
 
 struct status_report {
-        struct health_state health;
-        bool health_unreadable;
-        struct rules_state alerts;
-        struct action_ledger actions;
-        size_t deliveries_pending, deliveries_failed;   /* outbox/ and outbox/failed/ */
-        char pending_notifiers[256];   /* "ops: 2, growth: 1" */
-        char last_delivery_error[256]; /* of the oldest pending delivery that failed */
+        struct store_health_row *health;
+        size_t n_health;
+        bool health_unreadable;          /* a condition this program cannot read */
+        struct store_alert_row *alerts;  /* firing and pending */
+        size_t n_alerts;
+        uint64_t generation;             /* of the event ids, as `status --json` always showed */
+        char salt[STORE_SALT_SIZE];
+        struct store_action_row *actions; /* in intended_at order */
+        size_t n_actions;
+        bool circuit_open;
+        size_t deliveries_pending;
+        char pending_notifiers[256];     /* "ops: 2, growth: 1" */
+        char last_delivery_error[256];   /* of the oldest queued delivery that failed */
 };
 
-void status_report_read(const char *dir, struct status_report *r);
+/* Reads r from s. Returns 0, or -errno with *what naming the part that
+ * could not be read ("the alerts"; r is then cleared). A health row this
+ * program cannot read is not an error: health_unreadable, and the others
+ * are read. */
+int status_report_read(struct store *s, struct status_report *r, const char **what);
 
 /* t (wall-clock seconds) as "2026-11-30 05:25:30 UTC", or "never" for 0. */
 void status_format_time(int64_t t, char *buf, size_t size);
@@ -31,5 +49,6 @@ void status_report_clear(struct status_report *r);
 void status_report_print_health(FILE *out, const struct status_report *r, const struct health_settings *s);
 /* Firing alerts, pending deliveries, the latest actions. */
 void status_report_print_rest(FILE *out, const struct status_report *r);
-/* Adds "health", "alerts", "deliveries" and "actions" to root. */
-void status_report_add_json(json_object *root, const struct status_report *r);
+/* Adds "health", "alerts", "deliveries" and "actions" to root. Returns 0
+ * or -ENOMEM. */
+int status_report_add_json(json_object *root, const struct status_report *r);

@@ -14,9 +14,9 @@
 #include "util/log.h"
 #include "notify/outbox.h"
 #include "rules/rule_event.h"
+#include "store/group_commit.h"
+#include "store/meta.h"
 #include "store/watchlist.h"
-
-static const char *outbox_dir_name = "outbox";
 
 void alerting_event_id(const struct alerting *al, const char *what, const char *rule, long long experiment_id,
                        bool per_cycle, char id[static NOTIFY_EVENT_ID_SIZE])
@@ -30,11 +30,19 @@ void alerting_event_id(const struct alerting *al, const char *what, const char *
         notify_derived_event_id(id, parts, sizeof(parts) / sizeof(parts[0]));
 }
 
-/* Per state directory, so that two installations never share ids; saved
- * at once, before any id derives from it, or a crash in the first cycle
- * would replay that cycle under another salt. */
-static void ensure_salt(struct rules_state *s, const char *dir)
+/* Writes of the open group: a failure dooms it (rolled back, and the
+ * committed hook makes the next group rewrite the whole state). */
+static void write_result(struct alerting *al, int r)
 {
+        if (r < 0)
+                store_group_fail(al->group, r);
+}
+
+/* Per state directory, so that two installations never share ids;
+ * committed at once, before any id derives from it. */
+static void ensure_salt(struct alerting *al)
+{
+        struct rules_state *s = &al->alerts;
         char fresh[NOTIFY_EVENT_ID_SIZE];
         int r;
 
@@ -43,9 +51,14 @@ static void ensure_salt(struct rules_state *s, const char *dir)
         notify_new_event_id(fresh);
         memcpy(s->salt, fresh + 4, sizeof(s->salt) - 1);   /* the 32 hex digits */
         s->salt[sizeof(s->salt) - 1] = 0;
-        r = rules_state_save(dir, s);
+        r = store_group_join(al->group);
+        if (r >= 0)
+                r = store_salt_set(store_group_store(al->group), s->salt);
+        write_result(al, r);
+        if (r >= 0)
+                r = store_group_flush(al->group);
         if (r < 0)
-                log_warning("%s: cannot save the alert state: %s", dir, strerror(-r));
+                log_warning("state.db: cannot save the event-id salt: %s", strerror(-r));
 }
 
 static void send_now(struct alerting *al, size_t rule_index, const struct alert_event *ev);
@@ -87,26 +100,40 @@ static void actions_idle(void *userdata)
                 al->idle(al->idle_userdata);
 }
 
+static void before_commit(void *userdata);
+static void committed(void *userdata, int r);
+
+static void load_alerts(struct alerting *al)
+{
+        int r = rules_state_load(store_group_store(al->group), &al->alerts);
+        size_t n;
+
+        if (r < 0)
+                log_error("state.db: cannot read the alert states: %s; starting without them", strerror(-r));
+        n = rules_state_prune(&al->alerts, al->config);
+        if (n > 0)
+                al->resync = true;   /* rows of rules no longer configured go too */
+}
+
 int alerting_open(struct alerting *al, sd_event *event, struct http_client *api_http,
                   struct http_client *delivery_http)
 {
-        const char *dir = al->config->monitor.state_directory;
         const struct action_runner_hooks hooks = { .userdata = al, .report = report_action, .idle = actions_idle };
-        char *outbox_dir = NULL;
+        const struct store_group_listener l = { .before_commit = before_commit, .committed = committed,
+                                                .userdata = al };
         int r;
 
-        rules_state_load(dir, &al->alerts);
-        rules_state_prune(&al->alerts, al->config);
-        ensure_salt(&al->alerts, dir);
-        action_runner_open(&al->actions, event, api_http, al->config, &hooks);
-        if (asprintf(&outbox_dir, "%s/%s", dir, outbox_dir_name) < 0)
-                return -ENOMEM;
-        r = outbox_open(outbox_dir, event, delivery_http, &al->outbox);
+        load_alerts(al);
+        ensure_salt(al);
+        r = store_group_listen(al->group, &l);
         if (r < 0)
-                log_error("%s: cannot open the delivery outbox: %s", outbox_dir, strerror(-r));
+                return r;
+        action_runner_open(&al->actions, event, api_http, al->config, al->group, &hooks);
+        r = outbox_open(al->group, event, delivery_http, &al->outbox);
+        if (r < 0)
+                log_error("state.db: cannot open the delivery outbox: %s", strerror(-r));
         else
                 outbox_set_config(al->outbox, al->config);
-        free(outbox_dir);
         return r;
 }
 
@@ -223,6 +250,8 @@ static void handle_transition(struct alerting *al, const struct rule_transition 
         } else if (t->kind != RULE_TRANSITION_STILL_FIRING) {
                 if (t->notify && rule->n_notify > 0 && !(b = batch_add(&al->batch)))
                         log_error("out of memory: the notification of rule %s is lost", rule->name);
+                if (b)
+                        (void) store_group_join(al->group);   /* queued when the group commits */
                 if (b) {
                         transition_event_id(al, t, rule, b->id);
                         b->ev = ev;   /* ev.id is set when queued: items may move */
@@ -235,17 +264,33 @@ static void handle_transition(struct alerting *al, const struct rule_transition 
                 action_runner_consider(&al->actions, t, a, al->dry_run_forced || al->config->monitor.dry_run);
 }
 
+/* The experiment's alert rows follow its records in the open group. */
+static void save_experiment_alerts(struct alerting *al, long long experiment_id)
+{
+        int r = store_group_join(al->group);
+
+        if (r >= 0)
+                r = rules_state_save_experiment(store_group_store(al->group), &al->alerts, experiment_id);
+        write_result(al, r);
+        if (r < 0)
+                al->resync = true;
+}
+
 void alerting_evaluate(struct alerting *al, struct watched_experiment *e)
 {
         struct rule_transitions *all = &al->batch.transitions;
         size_t first = all->n;
         int64_t now = time(NULL);
+        int r;
 
         if (!e->current || al->config->n_rules == 0)
                 return;
-        if (rules_evaluate_experiment(&al->alerts, al->config, e->current,
-                                      experiment_hours_since_new_visitor(e, now), now, all) < 0)
+        r = rules_evaluate_experiment(&al->alerts, al->config, e->current,
+                                      experiment_hours_since_new_visitor(e, now), now, all);
+        if (r < 0)
                 log_error("out of memory evaluating the rules of experiment %lld", e->id);
+        if (r != 0)
+                save_experiment_alerts(al, e->id);
         for (size_t i = first; i < all->n; i++)
                 handle_transition(al, &all->items[i], e->current);
 }
@@ -254,8 +299,10 @@ void alerting_forget(struct alerting *al, long long experiment_id)
 {
         size_t n = rules_drop_experiment(&al->alerts, experiment_id);
 
-        if (n > 0)
-                log_info("experiment %lld: %zu alert%s ended with it", experiment_id, n, n == 1 ? "" : "s");
+        if (n == 0)
+                return;
+        log_info("experiment %lld: %zu alert%s ended with it", experiment_id, n, n == 1 ? "" : "s");
+        save_experiment_alerts(al, experiment_id);
 }
 
 static bool rule_notifies(const struct config_rule *rule, size_t notifier_index)
@@ -290,25 +337,35 @@ static void queue_batch(struct alerting *al)
         free(events);
 }
 
-static int save_alerts(struct alerting *al)
+/* The group's last writes: the notifications of its transitions (Slack
+ * groups them: one message per notifier and group) and the generation
+ * their ids derive from, so that they commit with the alert rows. */
+static void before_commit(void *userdata)
 {
-        int r = rules_state_save(al->config->monitor.state_directory, &al->alerts);
+        struct alerting *al = userdata;
+        struct store *store = store_group_store(al->group);
 
-        if (r < 0)
-                log_error("%s: cannot save the alert state: %s; will retry next cycle",
-                          al->config->monitor.state_directory, strerror(-r));
-        return r;
-}
-
-int alerting_cycle_finished(struct alerting *al)
-{
-        queue_batch(al);
+        if (al->batch.n > 0) {
+                queue_batch(al);
+                al->alerts.generation++;
+                write_result(al, store_generation_set(store, al->alerts.generation));
+        }
         rule_transitions_clear(&al->batch.transitions);
         al->batch.n = 0;
-        /* Saved with the states it names: a crash before this replays the
-         * cycle under the same event ids. */
-        al->alerts.generation++;
-        return save_alerts(al);
+        if (al->resync) {
+                write_result(al, rules_state_save(store, &al->alerts));
+                al->resync = false;
+        }
+}
+
+/* Rolled back: the memory is right, the rows are not; the next group
+ * rewrites them all. */
+static void committed(void *userdata, int r)
+{
+        struct alerting *al = userdata;
+
+        if (r < 0)
+                al->resync = true;
 }
 
 void alerting_config_changed(struct alerting *al, const struct config *config, struct http_client *api_http)
@@ -318,8 +375,11 @@ void alerting_config_changed(struct alerting *al, const struct config *config, s
         al->config = al->actions.config = config;
         al->actions.http = api_http;
         n = rules_state_prune(&al->alerts, config);
-        if (n > 0)
+        if (n > 0) {
                 log_info("%zu alert%s of rules no longer configured forgotten", n, n == 1 ? "" : "s");
+                al->resync = true;
+                (void) store_group_join(al->group);   /* the window's end writes them */
+        }
         if (al->outbox)
                 outbox_set_config(al->outbox, config);
 }

@@ -1,12 +1,15 @@
 /* Where a fresh analysis meets the rules engine, inside the daemon: each
  * polled experiment's rules are evaluated, every transition is journalled,
- * the cycle's notifications are batched and queued in the outbox when the
- * cycle settles (so Slack gets one grouped message per cycle), and rules
- * with an action are handed to action_runner.c.
+ * the notifications are batched and queued in the outbox when the store's
+ * group commit ends (so Slack gets one grouped message per group: the
+ * experiments analysed within 100 ms), and rules with an action are handed
+ * to action_runner.c.
  *
- * Persisted in the state directory: alerts.json (rules.h), actions.json
- * (actions.h) and outbox/ (outbox.h). A restart or reload therefore never
- * re-sends a firing alert nor forgets a pending one. */
+ * Persisted in state.db, in the same group commit as the poll that caused
+ * them: the alert rows (rules.h), the ledger (actions.h) and the outbox
+ * rows (outbox.h) commit together or not at all, and nothing is sent before
+ * that commit. A restart or reload therefore never re-sends a firing alert
+ * nor forgets a pending one. */
 #pragma once
 #include <stdbool.h>
 #include <stddef.h>
@@ -20,6 +23,7 @@
 
 struct http_client;
 struct outbox;
+struct store_group;
 struct watchlist;
 struct watched_experiment;
 
@@ -39,13 +43,16 @@ struct alert_batch {
 };
 
 /* The daemon's alerting: owned by the manager, which hands it the config
- * (and a new one on reload) and the watch list it reads figures from. */
+ * (and a new one on reload), the watch list it reads figures from and the
+ * group commit of state.db. */
 struct alerting {
         const struct config *config;
         const struct watchlist *watch;
+        struct store_group *group;
         bool dry_run_forced;             /* --dry-run */
-        struct rules_state alerts;       /* alerts.json */
-        struct alert_batch batch;        /* this cycle's notifications */
+        struct rules_state alerts;       /* the alerts table */
+        bool resync;                     /* the rows lag the memory: rewrite them all */
+        struct alert_batch batch;        /* the open group's notifications */
         struct outbox *outbox;           /* deliveries */
         struct action_runner actions;    /* the ledger and the requests in flight */
         /* Called when the last action request has finished (a waiting
@@ -54,11 +61,11 @@ struct alerting {
         void *idle_userdata;
 };
 
-/* Daemon start: loads alerts.json and actions.json and opens the outbox
- * (its deliveries go through delivery_http; actions through api_http).
- * Returns 0 or -errno (only when the outbox directory cannot be created or
- * read). al's config, watch, dry_run_forced and idle are set by the caller
- * before. */
+/* Daemon start: loads the alert states and the ledger, opens the outbox
+ * (its deliveries go through delivery_http; actions through api_http) and
+ * listens to the group commit. Returns 0 or -errno (the outbox cannot be
+ * read, -ENOMEM). al's config, watch, group, dry_run_forced and idle are
+ * set by the caller before. */
 int alerting_open(struct alerting *al, sd_event *event, struct http_client *api_http,
                   struct http_client *delivery_http);
 void alerting_close(struct alerting *al);
@@ -67,18 +74,15 @@ void alerting_close(struct alerting *al);
 void alerting_evaluate(struct alerting *al, struct watched_experiment *e);
 /* The experiment left the watch set: its alerts end without a message. */
 void alerting_forget(struct alerting *al, long long experiment_id);
-/* The cycle settled: queue its notifications, save alerts.json. Returns 0
- * or the -errno of that save. */
-int alerting_cycle_finished(struct alerting *al);
 /* A new config (and Mida API client) is in place: forget removed rules,
  * send to new notifiers. Called only while no action request runs. */
 void alerting_config_changed(struct alerting *al, const struct config *config, struct http_client *api_http);
 
 /* The id of an event: derived from the state's salt, the event's identity
  * (what, rule, experiment) and, per_cycle, the generation of the alert
- * states, so that an event queued just before a crash is queued under the
- * same id when the next start replays it (the outbox and the receivers then
- * drop the duplicate). Action reports are not per cycle: their identity,
- * the ledger entry, is unique already, and may finish in a later cycle. */
+ * states (one more per group commit that queued events), so that an alert
+ * firing again later gets a new id, and the same id across installations
+ * never meets. Action reports are not per cycle: their identity, the ledger
+ * entry, is unique already, and may finish in a later group. */
 void alerting_event_id(const struct alerting *al, const char *what, const char *rule, long long experiment_id,
                        bool per_cycle, char id[static NOTIFY_EVENT_ID_SIZE]);

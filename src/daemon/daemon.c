@@ -160,7 +160,7 @@ int manager_run(struct manager *m)
                 start_cycle(m, false);
         }
         r = sd_event_loop(m->event);
-        manager_save_state(m);
+        manager_save_state(m);   /* what the last group holds, committed */
         if (m->mode == MANAGER_DAEMON)
                 log_event(LOG_INFO, MIDA_MSGID_STOPPED, NULL, 0, "mida-monitor stopped, state saved");
         return r < 0 ? EXIT_FAILURE : r;

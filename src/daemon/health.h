@@ -1,7 +1,7 @@
 /* Health: the monitor tells you when it cannot monitor. A pure state
  * machine over what each cycle observed, with time passed in (wall-clock
  * seconds, like rules.h, so a persisted state means the same after a
- * restart), plus its persistence in <state_directory>/health.json.
+ * restart), plus its persistence in the health table of state.db.
  *
  * Conditions, one record per condition × subject:
  *   api_key_rejected    a request got 401/403 (subject "")
@@ -31,14 +31,12 @@
  * deliveries are reported only through the other health notifiers (or only
  * journalled when there is no other). */
 #pragma once
-#include <json-c/json.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
 struct config;
-
-#define HEALTH_STATE_FILE "health.json"
+struct store;
 
 enum health_condition {
         HEALTH_API_KEY_REJECTED,
@@ -153,7 +151,7 @@ bool health_holds(const struct health_state *s, enum health_condition condition)
  * delivery_failing condition. Writes at most max, returns how many. */
 size_t health_targets(const struct config *c, const struct health_transition *t, size_t *out, size_t max);
 
-/* "api_key_rejected", ... (the metrics label and the state file's name). */
+/* "api_key_rejected", ... (the metrics label and the name stored in state.db). */
 const char *health_condition_to_string(enum health_condition c);
 int health_condition_from_string(const char *s);
 /* The stable MESSAGE_ID of the journal record when a condition is first
@@ -173,9 +171,13 @@ const char *health_describe(enum health_condition c, const char *subject, const 
 const char *health_transition_text(const struct health_transition *t, const struct health_settings *settings,
                                    char *buf, size_t size);
 
-/* Persistence: {"version":1,"conditions":[...]}; see rules.h for the
- * conventions. load: missing or corrupt (moved aside) is an empty state. */
-json_object *health_state_to_json(const struct health_state *s);
-int health_state_from_json(json_object *root, struct health_state *s, char **error);
-int health_state_save(const char *dir, const struct health_state *s);
-int health_state_load(const char *dir, struct health_state *s);
+/* Persistence in the health table of state.db (health_store.c, through
+ * store/health_rows.h). Neither begins nor commits: the daemon's writes
+ * run in its group commit, with the outbox rows of the same cycle.
+ * load: s becomes the stored records. A row this program cannot read is
+ * skipped and the others are loaded: -EBADMSG then (log it); otherwise 0,
+ * or another -errno with s empty.
+ * save: the stored records become s's, all of them (what the table held
+ * and s does not is removed). 0 or -errno. */
+int health_state_load(struct store *store, struct health_state *s);
+int health_state_save(struct store *store, const struct health_state *s);

@@ -14,6 +14,8 @@
 #include "health_payload.h"
 #include "util/log.h"
 #include "alerting.h"
+#include "store/db.h"
+#include "store/group_commit.h"
 #include "store/state.h"
 #include "store/watchlist.h"
 #include "notify/notify.h"
@@ -27,6 +29,7 @@ static const char *const poll_error_kinds[] = {
 
 struct health_daemon {
         struct health_state state;
+        struct store_group *group;       /* the conditions are written in its transaction */
         /* Since the last cycle finished: */
         unsigned requests_ok, requests_failed, requests_auth_failed;
         char api_error[256];
@@ -38,15 +41,33 @@ struct health_daemon {
         bool metrics_failing;            /* one error record per failing spell */
 };
 
-int health_daemon_open(const char *state_directory, struct health_daemon **ret)
+/* Without them the daemon still monitors: a condition that still holds is
+ * detected again (and notified again once it has lasted `after`). */
+static void load_conditions(struct health_daemon *h)
 {
-        struct health_daemon *h = calloc(1, sizeof(*h));
+        int r = health_state_load(store_group_store(h->group), &h->state);
 
+        if (r == -EBADMSG)
+                log_warning("%s: skipped a health condition this mida-monitor cannot read (written by a newer "
+                            "version?); the others are loaded, and the next save drops it", STORE_FILE);
+        else if (r < 0)
+                log_error("%s: cannot read the health conditions: %s; starting without them", STORE_FILE,
+                          strerror(-r));
+}
+
+int health_daemon_open(struct store_group *g, struct health_daemon **ret)
+{
+        struct health_daemon *h;
+
+        if (!g)
+                return -EINVAL;
+        h = calloc(1, sizeof(*h));
         if (!h)
                 return -ENOMEM;
+        h->group = g;
         h->state_writable = -1;
         h->cycle_started_at = time(NULL);
-        health_state_load(state_directory, &h->state);
+        load_conditions(h);
         *ret = h;
         return 0;
 }
@@ -81,11 +102,17 @@ void health_daemon_request(struct health_daemon *h, bool ok, int http_status, co
 
 void health_daemon_state_written(struct health_daemon *h, int r)
 {
-
         if (!h)
                 return;
-        h->state_writable = r >= 0;
-        snprintf(h->state_error, sizeof(h->state_error), "%s", r < 0 ? strerror(-r) : "");
+        if (r >= 0) {
+                if (h->state_writable < 0)
+                        h->state_writable = 1;
+                return;
+        }
+        if (h->state_writable == 0)
+                return;   /* the first failure of the cycle is the one shown */
+        h->state_writable = 0;
+        snprintf(h->state_error, sizeof(h->state_error), "%s", strerror(-r));
 }
 
 static enum health_api api_outcome(const struct health_daemon *h)
@@ -210,6 +237,25 @@ static void handle(const struct health_sources *m, const struct health_transitio
                 log_info("no other health notifier to report %s through", t->subject);
 }
 
+/* The conditions after this cycle's evaluation, in the open group, before
+ * the transitions are handled: the outbox rows of their notifications then
+ * join the same group, and the two commit together or not at all. A write
+ * that fails dooms the group; its rollback reaches the manager's listener,
+ * which reports it here. Returns 0 or -errno. */
+static int save_conditions(struct health_daemon *h)
+{
+        int r = store_group_join(h->group);
+
+        if (r < 0)
+                return r;   /* nothing is open, so no listener hears of it */
+        r = health_state_save(store_group_store(h->group), &h->state);
+        if (r < 0) {
+                log_debug("%s: cannot save the health conditions: %s", STORE_FILE, strerror(-r));
+                store_group_fail(h->group, r);
+        }
+        return r;
+}
+
 static void write_metrics(struct health_daemon *h, const struct health_sources *m)
 {
         const char *path = m->config->monitor.metrics_file;
@@ -251,22 +297,23 @@ void health_daemon_cycle_finished(struct health_daemon *h, const struct health_s
         };
         if (observe(h, m, &o, &x, &nt) < 0 || health_evaluate(&h->state, &settings, &o, &out) < 0)
                 log_error("out of memory evaluating the daemon's health");
+        r = save_conditions(h);
         for (size_t i = 0; i < out.n; i++)
                 handle(m, &out.items[i], &settings);
         health_transitions_clear(&out);
         free(x);
         free(nt);
-
-        r = health_state_save(m->config->monitor.state_directory, &h->state);
-        if (r < 0)
-                log_debug("%s: cannot save %s: %s", m->config->monitor.state_directory, HEALTH_STATE_FILE,
-                          strerror(-r));
         write_metrics(h, m);
 
         h->requests_ok = h->requests_failed = h->requests_auth_failed = 0;
         h->api_error[0] = 0;
         h->state_writable = -1;
         h->cycle_started_at = time(NULL);
+        /* The next cycle evaluates it: a transaction that could not even
+         * begin reaches no listener (a failed write also comes back through
+         * the manager when its group rolls back: the same error, held once). */
+        if (r < 0)
+                health_daemon_state_written(h, r);
 }
 
 static double figure(json_object *o, const char *key)

@@ -3,8 +3,10 @@
  * health.c, whose transitions are journalled and queued in the outbox
  * like rule alerts; and after each cycle the metrics file is written.
  *
- * health.json in the state directory keeps the conditions across
- * restarts. Only the daemon (MANAGER_DAEMON) does any of this. */
+ * The health table of state.db keeps the conditions across restarts,
+ * written in the store's group commit together with the outbox rows of
+ * the notifications they cause. Only the daemon (MANAGER_DAEMON) does any
+ * of this. */
 #pragma once
 #include <stdint.h>
 
@@ -15,6 +17,7 @@ struct alerting;
 struct config;
 struct daemon_summary;
 struct health_daemon;
+struct store_group;
 struct watchlist;
 
 /* What health reads of the daemon after a cycle, lent for one call. */
@@ -25,18 +28,24 @@ struct health_sources {
         const struct daemon_summary *summary;
 };
 
-/* Daemon start: loads health.json. Returns 0 or -ENOMEM. */
-int health_daemon_open(const char *state_directory, struct health_daemon **ret);
+/* Daemon start: loads the conditions from g's store (a row it cannot
+ * read is logged and skipped; a store it cannot read, logged: it starts
+ * without them), and writes them through g from then on. g must outlive
+ * the health daemon. Returns 0, -EINVAL (no g) or -ENOMEM. */
+int health_daemon_open(struct store_group *g, struct health_daemon **ret);
 void health_daemon_close(struct health_daemon *h);
 
 /* One request to the Mida API settled (after its retries): ok, or failed
  * with http_status (0: transport) and a message without secrets. h may be
  * NULL (`once`). */
 void health_daemon_request(struct health_daemon *h, bool ok, int http_status, const char *error);
-/* The state directory was written (r = 0) or not (-errno). */
+/* The state directory was written (r = 0) or not (-errno): the manager
+ * reports its group commits here. A failure holds until the end of the
+ * cycle: a later success in the same cycle does not undo it. */
 void health_daemon_state_written(struct health_daemon *h, int r);
-/* The cycle settled and state was saved: evaluate, journal, notify, save
- * health.json, write the metrics file. */
+/* The cycle settled and state was saved: evaluate, journal, notify, write
+ * the conditions into the open group (with the outbox rows of their
+ * notifications: they commit together), write the metrics file. */
 void health_daemon_cycle_finished(struct health_daemon *h, const struct health_sources *s);
 
 /* The metrics of the daemon as it is now (pure but for reading s): fills

@@ -20,8 +20,9 @@
 #include "mida/http.h"
 #include "util/log.h"
 #include "notify/outbox.h"
-#include "store/state.h"
+#include "store/experiments.h"
 #include "store/state_lock.h"
+#include "upgrade.h"
 
 static int load_config(const char *path, struct config **ret)
 {
@@ -78,23 +79,60 @@ static void group_committed(void *userdata, int r)
                 m->record_error = r;
 }
 
-/* The history needs state.db; without it the daemon still monitors, and
- * says so once. */
-static void open_store(struct manager *m)
+/* state.db holds everything the daemon remembers: without it there is
+ * nothing to start from, and systemd's restart tries again. */
+static int open_store(struct manager *m)
 {
         const char *dir = m->config->monitor.state_directory;
         const struct store_group_listener l = { .committed = group_committed, .userdata = m };
         int r = store_open(dir, 0, &m->store);
 
+        if (r == -EPROTO)
+                log_error("%s/%s was written by a newer mida-monitor; not starting (downgrades are not supported)",
+                          dir, STORE_FILE);
+        else if (r < 0)
+                log_error("%s/%s: cannot open the database: %s", dir, STORE_FILE, strerror(-r));
         if (r >= 0)
                 r = store_group_new(m->store, m->event, &m->group);
         if (r >= 0)
                 r = store_group_listen(m->group, &l);
         if (r >= 0)
                 r = recorder_new(m->group, &m->recorder);
+        return r;
+}
+
+/* The first start after 0.1.0 imports its files; a failed import keeps
+ * them for the next start, and this one begins without them. */
+static void upgrade_state_directory(struct manager *m)
+{
+        const char *dir = m->config->monitor.state_directory;
+        int r = upgrade_import_0_1_0(dir, m->store);
+
+        if (r > 0 && (r = upgrade_move_imported(dir)) < 0)
+                log_warning("%s: cannot move the imported 0.1.0 files into %s/: %s", dir, UPGRADE_IMPORTED_DIR,
+                            strerror(-r));
+}
+
+/* The watch list and summary the last run left. */
+static void load_state(struct manager *m, struct store *s)
+{
+        int r = store_watchlist_load(s, &m->watch);
+
+        if (r >= 0)
+                r = store_summary_load(s, &m->summary);
         if (r < 0)
-                log_error("%s/%s: cannot open the database: %s; the poll history is not recorded", dir,
-                          STORE_FILE, strerror(-r));
+                log_error("%s: cannot read the saved state: %s; starting without it", STORE_FILE, strerror(-r));
+}
+
+/* `once` looks at the daemon's state if there is one, and writes nothing. */
+static void read_state(struct manager *m)
+{
+        struct store *s = NULL;
+
+        if (store_open(m->config->monitor.state_directory, STORE_READ_ONLY, &s) < 0)
+                return;
+        load_state(m, s);
+        store_close(s);
 }
 
 static void actions_idle(void *userdata)
@@ -107,10 +145,11 @@ static int open_alerting(struct manager *m)
         const struct http_client_options o = { .user_agent = "mida-monitor/" PACKAGE_VERSION };
 
         m->delivery_http = http_client_new(m->event, &o);
-        if (!m->delivery_http || health_daemon_open(m->config->monitor.state_directory, &m->health) < 0)
+        if (!m->delivery_http || health_daemon_open(m->group, &m->health) < 0)
                 return -ENOMEM;
         m->alerting.config = m->config;
         m->alerting.watch = &m->watch;
+        m->alerting.group = m->group;
         m->alerting.idle = actions_idle;
         m->alerting.idle_userdata = m;
         return alerting_open(&m->alerting, m->event, m->http, m->delivery_http);
@@ -139,14 +178,14 @@ int manager_new(const struct manager_options *o, struct manager **ret)
         if (r >= 0 && m->mode == MANAGER_DAEMON)
                 r = lock_state_directory(m);
         if (r >= 0 && m->mode == MANAGER_DAEMON)
-                r = state_load(m->config->monitor.state_directory, &m->watch, &m->summary);
-        if (r >= 0 && m->mode == MANAGER_DAEMON)
+                r = open_store(m);
+        if (r >= 0 && m->mode == MANAGER_DAEMON) {
+                upgrade_state_directory(m);
+                load_state(m, m->store);
                 r = open_alerting(m);
-        if (r >= 0 && m->mode == MANAGER_DAEMON)
-                open_store(m);
-        else if (r >= 0)
-                /* `once` only looks: it reads the daemon's state if it can, and writes nothing. */
-                state_read(m->config->monitor.state_directory, &m->watch, &m->summary);
+        } else if (r >= 0) {
+                read_state(m);
+        }
         if (r < 0) {
                 manager_free(m);
                 return r;
@@ -240,17 +279,25 @@ void manager_format_status(const struct manager *m, char *buf, size_t size)
                          s->last_cycle_failed, s->api_error[0] ? "; API error: " : "", s->api_error);
 }
 
-void manager_save_state(struct manager *m)
+/* The cycle's end, in the open group: the summary, and the experiments
+ * whose polls failed (their failure count and error; the polled ones were
+ * recorded as they came). */
+static void record_cycle(struct manager *m)
 {
         int r;
 
-        if (m->mode == MANAGER_ONCE)
-                return;   /* `once` is a look, not a replacement for the daemon's memory */
-        r = state_save(m->config->monitor.state_directory, &m->watch, &m->summary);
-        health_daemon_state_written(m->health, r);
-        if (r < 0)
-                log_error("%s: cannot save state: %s; will retry next cycle",
-                          m->config->monitor.state_directory, strerror(-r));
+        for (size_t i = 0; i < m->watch.n; i++)
+                if (m->watch.items[i]->active && m->watch.items[i]->failures > 0)
+                        recorder_add(m->recorder, m->watch.items[i]);
+        r = store_group_join(m->group);
+        if (r >= 0 && (r = store_summary_save(m->store, &m->summary)) < 0)
+                store_group_fail(m->group, r);
+}
+
+void manager_save_state(struct manager *m)
+{
+        if (m->mode == MANAGER_DAEMON)
+                (void) store_group_flush(m->group);
 }
 
 /* The cycle's hooks. Only the daemon alerts and tracks health: `once`
@@ -293,22 +340,20 @@ static void cycle_finished(void *userdata, unsigned failed)
         if (m->mode == MANAGER_ONCE)
                 m->exit_code = failed ? 1 : 0;
         if (m->mode == MANAGER_DAEMON) {
-                int alerts_saved = alerting_cycle_finished(&m->alerting);
-
-                (void) store_group_flush(m->group);
-                recorder_prune(m->recorder, m->config->monitor.history_retention_usec, time(NULL));
-                manager_save_state(m);
-                /* Any file or the database failing means the state
+                /* A group that failed since the last cycle means the state
                  * directory is not writable. */
-                if (alerts_saved < 0)
-                        health_daemon_state_written(m->health, alerts_saved);
-                if (m->record_error < 0)
-                        health_daemon_state_written(m->health, m->record_error);
+                health_daemon_state_written(m->health, m->record_error);
                 m->record_error = 0;
+                record_cycle(m);
                 health_daemon_cycle_finished(m->health, &(struct health_sources) {
                         .config = m->config, .watch = &m->watch, .alerting = &m->alerting,
                         .summary = &m->summary,
                 });
+                /* The cycle's last polls, its summary, the health conditions
+                 * and their notifications: one commit, before the cycle is
+                 * said to be finished. */
+                (void) store_group_flush(m->group);
+                recorder_prune(m->recorder, m->config->monitor.history_retention_usec, time(NULL));
         }
         /* Last, so that whoever waits for this line finds everything saved. */
         log_debug("poll cycle finished: %u polled, %u failed in %.2f s", s->last_cycle_polled,

@@ -9,7 +9,7 @@
 
 #include "alerting.h"
 #include "daemon.h"
-#include "store/state.h"
+#include "store/experiments.h"
 #include "store/watchlist.h"
 
 struct config;
@@ -65,6 +65,7 @@ bool manager_busy(const struct manager *m);
 /* Something finished: applies a reload that was waiting for it. */
 void manager_idle_check(struct manager *m);
 void manager_format_status(const struct manager *m, char *buf, size_t size);
+/* Stopping: commits the open group. */
 void manager_save_state(struct manager *m);
 /* Starts a cycle unless one runs; daemon.c's done hook follows when it
  * has settled. */

@@ -21,19 +21,22 @@
 #include "store/alert_rows.h"
 #include "store/db.h"
 #include "store/experiments.h"
-#include "store/health_rows.h"
 #include "store/meta.h"
 #include "store/outbox_rows.h"
 #include "store/state.h"
+#include "store/json_state_file.h"
 #include "util/atomic_file.h"
+#include "util/json_read.h"
 #include "util/log.h"
 
 #define IMPORTED_VERSION "0.1.0"
 #define OUTBOX_DIR "outbox"
+#define HEALTH_FILE "health.json"
+#define HEALTH_FILE_VERSION 1
 
 /* What 0.1.0 left in the state directory, in the order they are moved. */
 static const char *const old_names[] = {
-        STATE_FILE, RULES_STATE_FILE, HEALTH_STATE_FILE, ACTIONS_LEDGER_FILE, OUTBOX_DIR,
+        STATE_FILE, RULES_STATE_FILE, HEALTH_FILE, ACTIONS_LEDGER_FILE, OUTBOX_DIR,
 };
 
 #define N_OLD_NAMES (sizeof(old_names) / sizeof(old_names[0]))
@@ -186,6 +189,63 @@ static int read_outbox(const char *dir, struct imported *m)
         return r < 0 ? r : 0;
 }
 
+/* health.json: {"version":1,"conditions":[...]}, read as 0.1.0 read it
+ * (the daemon keeps its conditions in state.db now, and only this reads
+ * the file). */
+static int read_health_time(json_object *o, const char *path, const char *key, int64_t *out, char **error)
+{
+        long long v = 0;
+        int k = json_read_int(o, path, key, true, &v, error);
+
+        *out = v;
+        if (k >= 0 && v < 0)
+                return json_read_fail(error, path, "%s: must not be negative", key);
+        return k;
+}
+
+static int health_record_from_json(json_object *o, const char *path, void *item, char **error)
+{
+        struct health_record *r = item;
+        char *condition = NULL;
+        int k, c = -EINVAL;
+
+        if (!json_object_is_type(o, json_type_object))
+                return json_read_fail(error, path, "expected an object");
+        k = json_read_string(o, path, "condition", true, false, &condition, error);
+        if (k >= 0 && (c = health_condition_from_string(condition)) < 0)
+                k = json_read_fail(error, path, "condition: unknown '%s'", condition);
+        free(condition);
+        if (k >= 0)
+                r->condition = (enum health_condition) c;
+        if (k >= 0)
+                k = json_read_string(o, path, "subject", true, true, &r->subject, error);
+        if (k >= 0)
+                k = json_read_string(o, path, "name", false, false, &r->name, error);
+        if (k >= 0)
+                k = json_read_string(o, path, "detail", false, false, &r->detail, error);
+        if (k >= 0)
+                k = read_health_time(o, path, "since", &r->since, error);
+        if (k >= 0)
+                k = read_health_time(o, path, "alerted_at", &r->alerted_at, error);
+        if (k >= 0)
+                k = read_health_time(o, path, "last_notified", &r->last_notified, error);
+        return k < 0 ? k : 0;
+}
+
+static int parse_health(json_object *root, void *userdata, char **error)
+{
+        struct health_state *s = userdata;
+        void *records = NULL;
+        int k = json_state_read_document(root, HEALTH_FILE_VERSION, "conditions", sizeof(*s->records),
+                                         health_record_from_json, &records, &s->n, error);
+
+        s->records = records;
+        s->cap = s->n;
+        if (k < 0)
+                health_state_clear(s);
+        return k;
+}
+
 static int read_all(const char *dir, struct imported *m)
 {
         bool there[N_OLD_NAMES];
@@ -199,15 +259,15 @@ static int read_all(const char *dir, struct imported *m)
         if (r < 0)
                 return r;
         note_set_aside(dir, STATE_FILE, there[0]);
-        r = rules_state_load(dir, &m->alerts);
+        r = rules_state_load_json(dir, &m->alerts);
         if (r < 0)
                 return r;
         note_set_aside(dir, RULES_STATE_FILE, there[1]);
-        r = health_state_load(dir, &m->health);
+        r = json_state_load(dir, HEALTH_FILE, parse_health, &m->health);
         if (r < 0)
                 return r;
-        note_set_aside(dir, HEALTH_STATE_FILE, there[2]);
-        r = actions_ledger_load(dir, &m->ledger);
+        note_set_aside(dir, HEALTH_FILE, there[2]);
+        r = actions_ledger_load_json(dir, &m->ledger);
         if (r < 0)
                 return r;
         note_set_aside(dir, ACTIONS_LEDGER_FILE, there[3]);
@@ -215,11 +275,6 @@ static int read_all(const char *dir, struct imported *m)
 }
 
 /* ---- writing: the store's typed rows ---- */
-
-static enum store_alert_state alert_state(enum alert_state state)
-{
-        return state == ALERT_FIRING ? STORE_ALERT_FIRING : STORE_ALERT_PENDING;
-}
 
 static int action_state(enum action_entry_state state, enum store_action_state *ret)
 {
@@ -250,33 +305,6 @@ static int write_watchlist(struct store *s, const struct imported *m, int64_t no
         return store_summary_save(s, &m->summary);
 }
 
-static int write_alerts(struct store *s, const struct rules_state *a)
-{
-        int r;
-
-        for (size_t i = 0; i < a->n; i++) {
-                const struct alert_record *rec = &a->records[i];
-                struct store_alert_row row = {
-                        .rule = rec->rule,
-                        .experiment_id = rec->experiment_id,
-                        .variant_id = rec->variant_id,
-                        .state = alert_state(rec->state),
-                        .active_since = rec->active_since,
-                        .fired_at = rec->fired_at,
-                        .last_notified = rec->last_notified,
-                };
-
-                r = store_alert_upsert(s, &row);
-                if (r < 0)
-                        return r;
-        }
-        /* No salt: alerts.json was missing or corrupt, and the daemon picks
-         * one as 0.1.0 did on a fresh start. */
-        if (a->salt[0] && (r = store_salt_set(s, a->salt)) < 0)
-                return r;
-        return store_generation_set(s, a->generation);
-}
-
 static int write_ledger(struct store *s, const struct action_ledger *l)
 {
         int r;
@@ -303,31 +331,6 @@ static int write_ledger(struct store *s, const struct action_ledger *l)
                         return r;
         }
         return store_actions_circuit_open_set(s, l->circuit_open);
-}
-
-static int write_health(struct store *s, const struct health_state *h)
-{
-        for (size_t i = 0; i < h->n; i++) {
-                const struct health_record *rec = &h->records[i];
-                struct store_health_row row = {
-                        .subject = rec->subject,
-                        .name = rec->name,
-                        .detail = rec->detail,
-                        .since = rec->since,
-                        .alerted_at = rec->alerted_at,
-                        .last_notified = rec->last_notified,
-                };
-                /* The same enum in the same order: health.c takes its
-                 * condition names from the store's list by this cast. */
-                int r = (unsigned) rec->condition < STORE_HEALTH_CONDITION_COUNT ? 0 : -EINVAL;
-
-                row.condition = (enum store_health_condition) rec->condition;
-                if (r >= 0)
-                        r = store_health_upsert(s, &row);
-                if (r < 0)
-                        return r;
-        }
-        return 0;
 }
 
 /* In created_at order: each notifier's queue reads back as 0.1.0 sent it. */
@@ -364,11 +367,11 @@ static int write_all(struct store *s, const struct imported *m, int64_t now, siz
         int r = write_watchlist(s, m, now);
 
         if (r >= 0)
-                r = write_alerts(s, &m->alerts);
+                r = rules_state_save(s, &m->alerts);
         if (r >= 0)
                 r = write_ledger(s, &m->ledger);
         if (r >= 0)
-                r = write_health(s, &m->health);
+                r = health_state_save(s, &m->health);
         if (r >= 0)
                 r = write_outbox(s, m, ret_deliveries);
         return r;

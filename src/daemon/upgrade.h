@@ -6,7 +6,8 @@
  *   state.json     the watch list and the daemon summary (store/state.h)
  *   alerts.json    the alerts, the event-id salt and generation (rules.h)
  *   actions.json   the action ledger and its circuit flag (actions.h)
- *   health.json    the health conditions (health.h)
+ *   health.json    the health conditions (read by upgrade.c itself: the
+ *                  daemon keeps them in state.db, health.h)
  *   outbox/        one file per queued delivery, <notifier>.<id>.json
  *                  (notify/outbox_file.h); outbox/failed/ holds the
  *                  given-up ones, which the store does not keep: they move

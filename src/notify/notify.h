@@ -1,8 +1,9 @@
 /* Room notify/: how an alert reaches people — the payload each notifier
  * type gets (notify_payload.c, notify_slack.c), webhook signing, and the
  * durable outbox that delivers with retries (outbox.c, delivery.c). May
- * use: mida/ (the HTTP client, backoff), config/, util/. Used by rules/
- * (the alert_event it fills), actions/, daemon/, cli/ (test-notify).
+ * use: store/ (the outbox table, the group commit), mida/ (the HTTP
+ * client, backoff), config/, util/. Used by rules/ (the alert_event it
+ * fills), actions/, daemon/, cli/ (test-notify).
  *
  * This file: alert events to deliveries — the payload each kind of
  * notifier gets, and the outbox entries for one cycle's events. */

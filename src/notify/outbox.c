@@ -1,25 +1,23 @@
-/* The outbox: per-notifier FIFO queues of delivery files, one sd-event
- * timer for the earliest retry, and the bookkeeping of each attempt. */
+/* The outbox: per-notifier FIFO queues of deliveries kept as rows of
+ * state.db, one sd-event timer for the earliest retry, and the
+ * bookkeeping of each attempt. */
 #include "outbox.h"
 
-#include <dirent.h>
 #include <errno.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/random.h>
-#include <unistd.h>
 
-#include "util/atomic_file.h"
 #include "config/config.h"
 #include "delivery.h"
+#include "store/group_commit.h"
+#include "store/outbox_rows.h"
 #include "util/log.h"
-#include "outbox_file.h"
 
 #define USEC_PER_SEC 1000000ULL
 #define TIMER_ACCURACY_USEC 1000ULL
-#define FILE_NAME_SIZE (2 * OUTBOX_MAX_TOKEN + 8)
 
 static const struct backoff_policy default_backoff = {
         .initial_usec = 1 * USEC_PER_SEC,
@@ -27,9 +25,16 @@ static const struct backoff_policy default_backoff = {
 };
 
 struct entry {
-        struct outbox_record rec;
-        char file[FILE_NAME_SIZE];
-        bool persisted;               /* the file holds this entry (false after a failed write) */
+        char *id;
+        char *notifier;
+        char *body;
+        char *last_error;             /* NULL: none yet */
+        uint64_t created_at;          /* µs since the epoch */
+        uint64_t next_attempt_at;
+        unsigned attempts;
+        /* Its row is in a group not committed yet: not sent before it is. */
+        bool uncommitted;
+        uint64_t added_at_commit;     /* the outbox's commits_begun when the row was added */
         struct entry *next;
 };
 
@@ -47,8 +52,7 @@ struct queue {
 };
 
 struct outbox {
-        char *dir;
-        char *failed_dir;
+        struct store_group *group;
         sd_event *event;
         struct http_client *http;
         const struct config *config;
@@ -58,7 +62,7 @@ struct outbox {
         struct backoff_policy backoff;
         unsigned in_flight;
         size_t pending;
-        uint64_t last_created;
+        uint64_t commits_begun;           /* the group's before_commit hooks heard */
         uint64_t failed_total, delivered_total;
 };
 
@@ -80,12 +84,47 @@ static uint64_t random_u64(void)
         return x;
 }
 
+bool outbox_valid_token(const char *s)
+{
+        static const char chars[] = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_-";
+        size_t n = s ? strspn(s, chars) : 0;
+
+        return n > 0 && n <= OUTBOX_MAX_TOKEN && s[n] == '\0';
+}
+
 static void entry_free(struct entry *e)
 {
         if (!e)
                 return;
-        outbox_record_clear(&e->rec);
+        free(e->id);
+        free(e->notifier);
+        free(e->body);
+        free(e->last_error);
         free(e);
+}
+
+/* The row's strings copied; NULL on ENOMEM. */
+static struct entry *entry_new(const struct store_delivery *d)
+{
+        struct entry *e = calloc(1, sizeof(*e));
+
+        if (!e || !(e->id = strdup(d->id)) || !(e->notifier = strdup(d->notifier)) ||
+            !(e->body = strdup(d->body)) || (d->last_error && !(e->last_error = strdup(d->last_error)))) {
+                entry_free(e);
+                return NULL;
+        }
+        e->created_at = d->created_at_usec;
+        e->next_attempt_at = d->next_attempt_at_usec;
+        e->attempts = d->attempts;
+        return e;
+}
+
+static struct store_delivery entry_row(const struct entry *e)
+{
+        return (struct store_delivery) {
+                .id = e->id, .notifier = e->notifier, .body = e->body, .created_at_usec = e->created_at,
+                .next_attempt_at_usec = e->next_attempt_at, .attempts = e->attempts, .last_error = e->last_error,
+        };
 }
 
 static struct queue *find_queue(const struct outbox *o, const char *notifier)
@@ -140,75 +179,129 @@ static struct entry *queue_pop(struct outbox *o, struct queue *q)
 static bool queue_has_id(const struct queue *q, const char *id)
 {
         for (const struct entry *e = q->head; e; e = e->next)
-                if (strcmp(e->rec.id, id) == 0)
+                if (strcmp(e->id, id) == 0)
                         return true;
         return false;
 }
 
-static int write_entry(const char *dir, const struct entry *e)
-{
-        char *text = outbox_record_to_json(&e->rec);
-        int r;
+/* ---- the rows: each write joins the open group; a failed one dooms it ---- */
 
-        if (!text)
-                return -ENOMEM;
-        r = atomic_write_file(dir, e->file, text, strlen(text), 0600);
-        free(text);
-        return r;
+/* The journal fields of a delivery's error records (never its URL). */
+#define ENTRY_FIELDS(e) ((struct log_field[]) { { "MIDA_NOTIFIER", (e)->notifier }, { "MIDA_EVENT_ID", (e)->id } })
+
+static void not_crash_safe(const struct entry *e, const char *why, int r)
+{
+        log_event(LOG_ERR, NULL, ENTRY_FIELDS(e), 2,
+                  "state.db: delivery %s to notifier %s is not stored (%s: %s); it is sent all the same but is not "
+                  "crash-safe: a restart before it is delivered loses it", e->id, e->notifier, why, strerror(-r));
 }
 
-/* Rewrites the entry's file after a change; a failure is logged, and the
- * entry goes on in memory. */
-static int persist(struct outbox *o, struct entry *e)
+/* Returns 0, -EEXIST when the table has that notifier and id already
+ * (nothing changed, the group goes on), or the -errno of the write. */
+static int row_add(struct outbox *o, const struct entry *e)
 {
-        int r = write_entry(o->dir, e);
-
-        e->persisted = r >= 0;
-        if (r < 0)
-                log_event(LOG_ERR, NULL, (struct log_field[]) { { "MIDA_NOTIFIER", e->rec.notifier },
-                                                                { "MIDA_EVENT_ID", e->rec.id } }, 2,
-                          "cannot write outbox file %s/%s: %s; delivery goes on but would not survive a restart",
-                          o->dir, e->file, strerror(-r));
-        return r;
-}
-
-static void remove_file(struct outbox *o, const struct entry *e)
-{
-        char path[4096];
-
-        snprintf(path, sizeof(path), "%s/%s", o->dir, e->file);
-        if (unlink(path) < 0 && errno != ENOENT)
-                log_warning("cannot remove outbox file %s: %s", path, strerror(errno));
-}
-
-/* A given-up delivery is kept in failed/ with its last error, for
- * inspection, and leaves the queue. */
-static void keep_failed(struct outbox *o, const struct entry *e)
-{
-        int r = ensure_directory(o->failed_dir, 0700);
+        const struct store_delivery d = entry_row(e);
+        int r = store_group_join(o->group);
 
         if (r >= 0)
-                r = write_entry(o->failed_dir, e);
-        if (r < 0)
-                log_warning("cannot keep %s in %s: %s", e->file, o->failed_dir, strerror(-r));
-        remove_file(o, e);
+                r = store_delivery_add(store_group_store(o->group), &d);
+        if (r < 0 && r != -EEXIST)
+                store_group_fail(o->group, r);
+        return r;
 }
 
+/* After a failed attempt. A row that is not there was never stored (its
+ * write failed, or its group was rolled back): nothing to update. */
+static void row_attempted(struct outbox *o, const struct entry *e)
+{
+        int r = store_group_join(o->group);
+
+        if (r >= 0)
+                r = store_delivery_attempted(store_group_store(o->group), e->notifier, e->id, e->attempts,
+                                             e->next_attempt_at, e->last_error);
+        if (r >= 0 || r == -ENOENT)
+                return;
+        store_group_fail(o->group, r);
+        log_event(LOG_ERR, NULL, ENTRY_FIELDS(e), 2,
+                  "state.db: cannot record the failed attempt of delivery %s to notifier %s: %s; it is retried "
+                  "all the same", e->id, e->notifier, strerror(-r));
+}
+
+/* A delivery that is done (delivered or given up) leaves the table. When
+ * that fails, this run does not send it again (it is out of memory), but
+ * the next start finds the row and does. */
+static void row_remove(struct outbox *o, const struct entry *e, const char *outcome)
+{
+        int r = store_group_join(o->group);
+
+        if (r >= 0)
+                r = store_delivery_remove(store_group_store(o->group), e->notifier, e->id);
+        if (r >= 0)
+                return;
+        store_group_fail(o->group, r);
+        log_event(LOG_ERR, NULL, ENTRY_FIELDS(e), 2,
+                  "state.db: cannot remove delivery %s to notifier %s (%s): %s; this run does not send it again, "
+                  "the next start does", e->id, e->notifier, outcome, strerror(-r));
+}
+
+/* ---- the group's hooks ---- */
+
+static void on_before_commit(void *userdata)
+{
+        struct outbox *o = userdata;
+
+        o->commits_begun++;
+}
+
+/* Whether the commit that just ended holds e's row. A row added before
+ * that commit began (our before_commit hook) is in it. One added since is
+ * in it too (another listener's before_commit wrote it), unless a newer
+ * group is open already: then a listener's committed hook, heard before
+ * ours, may have opened that group and written the row into it, and e
+ * waits for the next commit (a delay, never a send before the commit). */
+static bool in_ended_commit(const struct outbox *o, const struct entry *e, bool newer_group_open)
+{
+        return e->added_at_commit < o->commits_begun || !newer_group_open;
+}
+
+/* r = 0: the rows are durable, their deliveries may go. r < 0: rolled
+ * back; they go all the same, not crash-safe. */
+static void on_committed(void *userdata, int r)
+{
+        struct outbox *o = userdata;
+        bool newer_group_open = store_group_is_open(o->group);
+
+        for (size_t i = 0; i < o->n_queues; i++)
+                for (struct entry *e = o->queues[i]->head; e; e = e->next) {
+                        if (!e->uncommitted || !in_ended_commit(o, e, newer_group_open))
+                                continue;
+                        e->uncommitted = false;
+                        if (r < 0)
+                                not_crash_safe(e, "its transaction was rolled back", r);
+                }
+        pump(o);
+}
+
+/* ---- delivery ---- */
+
+/* The store keeps no given-up delivery: this record, with the body in a
+ * field of its own (the journal's, not the message), is what is left. */
 static void give_up(struct outbox *o, struct queue *q, int status, const char *why)
 {
         struct entry *e = queue_pop(o, q);
         char status_text[16];
         struct log_field fields[] = {
-                { "MIDA_NOTIFIER", e->rec.notifier },
-                { "MIDA_EVENT_ID", e->rec.id },
-                { "MIDA_HTTP_STATUS", status_text },
+                { "MIDA_NOTIFIER", e->notifier },
+                { "MIDA_EVENT_ID", e->id },
+                { "MIDA_DELIVERY_BODY", e->body },
+                { "MIDA_HTTP_STATUS", status_text },   /* last: left out without a status */
         };
 
         snprintf(status_text, sizeof(status_text), "%d", status);
-        log_event(LOG_ERR, MIDA_MSGID_DELIVERY_FAILED, fields, status > 0 ? 3 : 2,
-                  "giving up delivery of %s to notifier %s after %u attempt%s: %s", e->rec.id,
-                  e->rec.notifier, e->rec.attempts, e->rec.attempts == 1 ? "" : "s", why);
-        keep_failed(o, e);
+        log_event(LOG_ERR, MIDA_MSGID_DELIVERY_FAILED, fields, status > 0 ? 4 : 3,
+                  "giving up delivery of %s to notifier %s after %u attempt%s: %s", e->id,
+                  e->notifier, e->attempts, e->attempts == 1 ? "" : "s", why);
+        row_remove(o, e, "given up");
         entry_free(e);
         o->failed_total++;
 }
@@ -217,9 +310,9 @@ static void delivered(struct outbox *o, struct queue *q, const struct http_respo
 {
         struct entry *e = queue_pop(o, q);
 
-        log_debug("delivered %s to notifier %s (HTTP %d, attempt %u)", e->rec.id, e->rec.notifier,
-                  r->status, e->rec.attempts);
-        remove_file(o, e);
+        log_debug("delivered %s to notifier %s (HTTP %d, attempt %u)", e->id, e->notifier, r->status,
+                  e->attempts);
+        row_remove(o, e, "delivered");
         entry_free(e);
         o->delivered_total++;
 }
@@ -228,19 +321,19 @@ static void delivered(struct outbox *o, struct queue *q, const struct http_respo
  * (none while the notifier is missing from the config). */
 static uint64_t deadline(const struct outbox *o, const struct entry *e)
 {
-        const struct config_notifier *n = config_find_notifier(o->config, e->rec.notifier);
+        const struct config_notifier *n = config_find_notifier(o->config, e->notifier);
 
-        return n ? e->rec.created_at + n->max_age_usec : UINT64_MAX;
+        return n ? e->created_at + n->max_age_usec : UINT64_MAX;
 }
 
-/* Kept in the file so an operator reading outbox/ or failed/ sees why. */
+/* Kept in the row so that status can say why a notifier is failing. */
 static void set_last_error(struct entry *e, const char *error)
 {
         char *copy = strdup(error);
 
         if (copy) {
-                free(e->rec.last_error);
-                e->rec.last_error = copy;
+                free(e->last_error);
+                e->last_error = copy;
         }
 }
 
@@ -254,13 +347,12 @@ static void retry_later(struct outbox *o, struct queue *q, const char *error, lo
                 give_up(o, q, 0, "still failing after the notifier's max_age");
                 return;
         }
-        delay = backoff_delay(&o->backoff, e->rec.attempts - 1, random_u64(), retry_after);
+        delay = backoff_delay(&o->backoff, e->attempts - 1, random_u64(), retry_after);
         /* The final attempt happens at the deadline, not never. */
-        e->rec.next_attempt_at = delay > until - now ? until : now + delay;
-        log_warning("delivery of %s to notifier %s failed (%s), attempt %u; next in %.1f s", e->rec.id,
-                    e->rec.notifier, error, e->rec.attempts,
-                    (double) (e->rec.next_attempt_at - now) / USEC_PER_SEC);
-        (void) persist(o, e);
+        e->next_attempt_at = delay > until - now ? until : now + delay;
+        log_warning("delivery of %s to notifier %s failed (%s), attempt %u; next in %.1f s", e->id, e->notifier,
+                    error, e->attempts, (double) (e->next_attempt_at - now) / USEC_PER_SEC);
+        row_attempted(o, e);
 }
 
 static void note_outcome(struct outbox *o, struct queue *q, bool ok, const char *what)
@@ -306,9 +398,9 @@ static void start_attempt(struct outbox *o, struct queue *q, const struct config
         struct entry *e = q->head;
         int r;
 
-        e->rec.attempts++;
-        r = delivery_start(o->http, n, e->rec.id, e->rec.body, strlen(e->rec.body),
-                           (time_t) (now / USEC_PER_SEC), on_done, q, &q->transfer);
+        e->attempts++;
+        r = delivery_start(o->http, n, e->id, e->body, strlen(e->body), (time_t) (now / USEC_PER_SEC), on_done, q,
+                           &q->transfer);
         if (r >= 0) {
                 o->in_flight++;
                 return;
@@ -317,12 +409,13 @@ static void start_attempt(struct outbox *o, struct queue *q, const struct config
         retry_later(o, q, r == -ENOMEM ? "out of memory" : "cannot build the request", -1);
 }
 
-/* Whether q's head may be sent now or later: a notifier to send it to. */
+/* Whether q's head may be sent now or later: a notifier to send it to,
+ * and its row committed. */
 static const struct config_notifier *sendable(struct queue *q)
 {
         const struct config_notifier *n;
 
-        if (!q->head || q->transfer || !q->owner->config)
+        if (!q->head || q->head->uncommitted || q->transfer || !q->owner->config)
                 return NULL;
         n = config_find_notifier(q->owner->config, q->notifier);
         if (!n && !q->missing_logged)
@@ -341,7 +434,8 @@ static int on_timer(sd_event_source *s, uint64_t usec, void *userdata)
 }
 
 /* One timer for the earliest head not yet due; due heads left waiting for
- * a free slot are started by the next completion instead. */
+ * a free slot are started by the next completion instead, and uncommitted
+ * ones by the commit. */
 static void arm_timer(struct outbox *o, uint64_t now)
 {
         uint64_t next = UINT64_MAX;
@@ -349,20 +443,12 @@ static void arm_timer(struct outbox *o, uint64_t now)
         for (size_t i = 0; i < o->n_queues; i++) {
                 struct queue *q = o->queues[i];
 
-                if (q->head && !q->transfer && q->head->rec.next_attempt_at > now &&
-                    q->head->rec.next_attempt_at < next && config_find_notifier(o->config, q->notifier))
-                        next = q->head->rec.next_attempt_at;
+                if (q->head && !q->head->uncommitted && !q->transfer && q->head->next_attempt_at > now &&
+                    q->head->next_attempt_at < next && config_find_notifier(o->config, q->notifier))
+                        next = q->head->next_attempt_at;
         }
         if (next == UINT64_MAX) {
-                if (o->timer)
-                        (void) sd_event_source_set_enabled(o->timer, SD_EVENT_OFF);
-                return;
-        }
-        if (!o->timer) {
-                int r = sd_event_add_time(o->event, &o->timer, CLOCK_REALTIME, next, TIMER_ACCURACY_USEC,
-                                          on_timer, o);
-                if (r < 0)
-                        log_error("cannot arm the outbox timer: %s", strerror(-r));
+                (void) sd_event_source_set_enabled(o->timer, SD_EVENT_OFF);
                 return;
         }
         (void) sd_event_source_set_time(o->timer, next);
@@ -377,7 +463,7 @@ static void pump(struct outbox *o)
                 struct queue *q = o->queues[i];
                 const struct config_notifier *n = sendable(q);
 
-                if (n && q->head->rec.next_attempt_at <= now)
+                if (n && q->head->next_attempt_at <= now)
                         start_attempt(o, q, n, now);
         }
         arm_timer(o, now);
@@ -397,151 +483,80 @@ int outbox_enqueue(struct outbox *o, const char *notifier, const char *id, const
                 return -ENOMEM;
         if (queue_has_id(q, id))
                 return -EEXIST;
-        e = calloc(1, sizeof(*e));
-        if (!e || !(e->rec.id = strdup(id)) || !(e->rec.notifier = strdup(notifier)) ||
-            !(e->rec.body = strdup(body))) {
-                entry_free(e);
-                return -ENOMEM;
-        }
-        /* Strictly increasing, so the order survives a restart. */
         now = now_usec(o);
-        e->rec.created_at = now > o->last_created ? now : o->last_created + 1;
-        o->last_created = e->rec.created_at;
-        e->rec.next_attempt_at = e->rec.created_at;
-        (void) outbox_file_name(notifier, id, e->file, sizeof(e->file));
-        r = persist(o, e);
+        e = entry_new(&(struct store_delivery) { .id = id, .notifier = notifier, .body = body,
+                                                 .created_at_usec = now, .next_attempt_at_usec = now });
+        if (!e)
+                return -ENOMEM;
+        r = row_add(o, e);
+        if (r == -EEXIST) {   /* a row this run no longer sends: its removal failed */
+                entry_free(e);
+                return r;
+        }
+        e->uncommitted = r >= 0;
+        e->added_at_commit = o->commits_begun;
+        if (r < 0)
+                not_crash_safe(e, "cannot write it", r);
         queue_append(o, q, e);
         pump(o);
         return r < 0 ? r : 0;
 }
 
-static int by_created_at(const void *a, const void *b)
-{
-        const struct entry *x = *(struct entry *const *) a, *y = *(struct entry *const *) b;
+/* ---- open and close ---- */
 
-        return x->rec.created_at < y->rec.created_at ? -1 : x->rec.created_at > y->rec.created_at;
-}
-
-/* Reads one file; a bad one is renamed aside. NULL when skipped. */
-static struct entry *load_file(struct outbox *o, const char *name)
+/* One row of the table, in queue order; due at once. */
+static int load_row(void *userdata, const struct store_delivery *d)
 {
-        char path[4096], *text = NULL, *error = NULL;
+        struct outbox *o = userdata;
+        struct queue *q;
         struct entry *e;
-        size_t len = 0;
-        int r;
 
-        snprintf(path, sizeof(path), "%s/%s", o->dir, name);
-        r = read_file_limited(path, OUTBOX_MAX_BODY + 4096, &text, &len);
-        e = r >= 0 ? calloc(1, sizeof(*e)) : NULL;
-        if (e)
-                r = outbox_record_from_json(text, len, &e->rec, &error);
-        free(text);
-        if (e && r >= 0) {
-                snprintf(e->file, sizeof(e->file), "%s", name);
-                e->persisted = true;
-                return e;
+        if (!outbox_valid_token(d->notifier) || !outbox_valid_token(d->id)) {
+                log_warning("state.db: a queued delivery has no valid notifier name or id (%.64s to %.64s); "
+                            "left in the outbox table, not sent", d->id, d->notifier);
+                return 0;
         }
-        free(e);
-        if (r == -EBADMSG || r == -EFBIG) {
-                log_warning("outbox file %s is not a valid delivery (%s); moved aside", path,
-                            error ? error : "too large");
-                (void) move_aside(o->dir, name);
-        } else if (r < 0 && r != -EISDIR && r != -EINVAL && r != -ENOENT)
-                log_warning("cannot read outbox file %s: %s", path, strerror(-r));
-        free(error);
-        return NULL;
+        q = get_queue(o, d->notifier);
+        e = q ? entry_new(d) : NULL;
+        if (!e)
+                return -ENOMEM;
+        e->next_attempt_at = 0;
+        /* Failing before the restart: still failing until shown otherwise. */
+        if (e->attempts > 0 && e->last_error && q->failing_since == 0) {
+                q->failing_since = e->created_at;
+                snprintf(q->last_failure, sizeof(q->last_failure), "%s", e->last_error);
+        }
+        queue_append(o, q, e);
+        return 0;
 }
 
-static bool is_delivery_file(const char *name)
-{
-        size_t n = strlen(name);
-
-        /* Hidden names are atomic_write_file()'s temporaries. */
-        return name[0] != '.' && n > 5 && strcmp(name + n - 5, ".json") == 0;
-}
-
-/* Every delivery file, oldest first. */
-static int load_all(struct outbox *o)
-{
-        struct entry **all = NULL;
-        size_t n = 0;
-        struct dirent *d;
-        DIR *dir = opendir(o->dir);
-        int r = 0;
-
-        if (!dir)
-                return -errno;
-        while ((d = readdir(dir))) {
-                struct entry *e, **grown;
-
-                if (!is_delivery_file(d->d_name) || !(e = load_file(o, d->d_name)))
-                        continue;
-                grown = realloc(all, (n + 1) * sizeof(*all));
-                if (!grown) {
-                        entry_free(e);
-                        r = -ENOMEM;
-                        break;
-                }
-                all = grown;
-                all[n++] = e;
-        }
-        closedir(dir);
-        if (n > 1)   /* qsort(NULL, 0) is undefined */
-                qsort(all, n, sizeof(*all), by_created_at);
-        for (size_t i = 0; i < n; i++) {
-                struct queue *q = r < 0 ? NULL : get_queue(o, all[i]->rec.notifier);
-
-                if (!q) {
-                        entry_free(all[i]);
-                        r = -ENOMEM;
-                        continue;
-                }
-                all[i]->rec.next_attempt_at = 0;   /* due at once after a start */
-                if (all[i]->rec.created_at > o->last_created)
-                        o->last_created = all[i]->rec.created_at;
-                /* Failing before the restart: still failing until shown otherwise. */
-                if (all[i]->rec.attempts > 0 && all[i]->rec.last_error && q->failing_since == 0) {
-                        q->failing_since = all[i]->rec.created_at;
-                        snprintf(q->last_failure, sizeof(q->last_failure), "%s", all[i]->rec.last_error);
-                }
-                queue_append(o, q, all[i]);
-        }
-        free(all);
-        return r;
-}
-
-int outbox_open(const char *dir, sd_event *e, struct http_client *http, struct outbox **ret)
+int outbox_open(struct store_group *g, sd_event *e, struct http_client *http, struct outbox **ret)
 {
         struct outbox *o;
         int r;
 
-        if (!dir || !e || !http || !ret)
+        if (!g || !e || !http || !ret)
                 return -EINVAL;
-        r = ensure_directory(dir, 0700);
-        if (r < 0)
-                return r;
         o = calloc(1, sizeof(*o));
         if (!o)
                 return -ENOMEM;
+        o->group = g;
         o->event = sd_event_ref(e);
         o->http = http;
         o->backoff = default_backoff;
-        if (!(o->dir = strdup(dir)) || asprintf(&o->failed_dir, "%s/failed", dir) < 0) {
-                o->failed_dir = NULL;
-                outbox_free(o);
-                return -ENOMEM;
-        }
         /* The retry timer, off until a delivery waits: created now so that
          * sd-event opens its CLOCK_REALTIME timerfd at start-up, not on the
          * first failed delivery (the daemon's descriptors stay as they are). */
         r = sd_event_add_time(e, &o->timer, CLOCK_REALTIME, 0, TIMER_ACCURACY_USEC, on_timer, o);
         if (r >= 0)
                 r = sd_event_source_set_enabled(o->timer, SD_EVENT_OFF);
-        if (r < 0) {
-                outbox_free(o);
-                return r;
-        }
-        r = load_all(o);
+        if (r >= 0)
+                r = store_deliveries_each(store_group_store(g), load_row, o);
+        /* Last: a failure before leaves no listener behind. */
+        if (r >= 0)
+                r = store_group_listen(g, &(struct store_group_listener) { .before_commit = on_before_commit,
+                                                                            .committed = on_committed,
+                                                                            .userdata = o });
         if (r < 0) {
                 outbox_free(o);
                 return r;
@@ -569,8 +584,6 @@ void outbox_free(struct outbox *o)
         free(o->queues);
         sd_event_source_unref(o->timer);
         sd_event_unref(o->event);
-        free(o->dir);
-        free(o->failed_dir);
         free(o);
 }
 

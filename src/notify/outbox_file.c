@@ -1,56 +1,13 @@
+/* The 0.1.0 delivery file read back (the format is in outbox_file.h). */
 #include "outbox_file.h"
 
 #include <errno.h>
-#include <stdio.h>
 #include <stdlib.h>
-#include <string.h>
 
 #include <json-c/json.h>
 
 #include "util/json_read.h"
 #include "outbox.h"
-
-bool outbox_valid_token(const char *s)
-{
-        static const char chars[] = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_-";
-        size_t n = s ? strspn(s, chars) : 0;
-
-        return n > 0 && n <= OUTBOX_MAX_TOKEN && s[n] == '\0';
-}
-
-int outbox_file_name(const char *notifier, const char *id, char *buf, size_t size)
-{
-        return (size_t) snprintf(buf, size, "%s.%s.json", notifier, id) < size ? 0 : -ENAMETOOLONG;
-}
-
-static int add(json_object *o, const char *key, json_object *v)
-{
-        return v && json_object_object_add(o, key, v) == 0 ? 0 : (json_object_put(v), -ENOMEM);
-}
-
-char *outbox_record_to_json(const struct outbox_record *r)
-{
-        json_object *o = json_object_new_object();
-        char *text = NULL;
-
-        if (!o)
-                return NULL;
-        if (add(o, "version", json_object_new_int(OUTBOX_FILE_VERSION)) == 0 &&
-            add(o, "id", json_object_new_string(r->id)) == 0 &&
-            add(o, "notifier", json_object_new_string(r->notifier)) == 0 &&
-            add(o, "created_at", json_object_new_int64((int64_t) r->created_at)) == 0 &&
-            add(o, "attempts", json_object_new_int64(r->attempts)) == 0 &&
-            add(o, "next_attempt_at", json_object_new_int64((int64_t) r->next_attempt_at)) == 0 &&
-            (r->last_error ? add(o, "last_error", json_object_new_string(r->last_error))
-                           : json_object_object_add(o, "last_error", NULL)) == 0 &&
-            add(o, "body", json_object_new_string(r->body)) == 0) {
-                const char *s = json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN |
-                                                                  JSON_C_TO_STRING_NOSLASHESCAPE);
-                text = s ? strdup(s) : NULL;
-        }
-        json_object_put(o);
-        return text;
-}
 
 static int read_time(json_object *o, const char *key, uint64_t *out, char **error)
 {

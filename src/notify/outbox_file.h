@@ -1,10 +1,20 @@
-/* One outbox file (format in outbox.h) to and from its JSON text; pure. */
+/* The delivery file of 0.1.0, outbox/<notifier>.<id>.json, read back; pure.
+ * The outbox keeps its deliveries in state.db now (outbox.h): this reader
+ * is left for the import of a 0.1.0 state directory (daemon/upgrade.c)
+ * and, until it reads the table, `status` (cli/status_report.c). Nothing
+ * writes these files any more.
+ *
+ * File, mode 0600:
+ *   { "version": 1, "id": "evt_…", "notifier": "ops",
+ *     "created_at": µs, "attempts": N, "next_attempt_at": µs,
+ *     "last_error": "HTTP 503" | null, "body": "<the exact JSON POSTed>" }
+ * (times in microseconds since the epoch). */
 #pragma once
-#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
-#define OUTBOX_MAX_TOKEN 64
+#define OUTBOX_FILE_VERSION 1
+#define OUTBOX_MAX_BODY (4u * 1024 * 1024)
 
 struct outbox_record {
         char *id;
@@ -16,17 +26,8 @@ struct outbox_record {
         char *last_error;             /* NULL: none yet */
 };
 
-/* Letters, digits, '_' or '-', 1..OUTBOX_MAX_TOKEN characters: safe in a
- * file name and in the signed "id.timestamp.body" text. */
-bool outbox_valid_token(const char *s);
-
-/* "<notifier>.<id>.json" (neither holds a '.'). -ENAMETOOLONG if it does
- * not fit. */
-int outbox_file_name(const char *notifier, const char *id, char *buf, size_t size);
-
-/* The file's text; NULL on ENOMEM. */
-char *outbox_record_to_json(const struct outbox_record *r);
 /* Parses a file's text. Returns 0, -EBADMSG (with *error set, malloc'd)
- * when it is not a valid version-1 record, -ENOMEM. */
+ * when it is not a valid version-1 record (the id and notifier must be
+ * outbox_valid_token()), -ENOMEM. */
 int outbox_record_from_json(const char *text, size_t len, struct outbox_record *ret, char **error);
 void outbox_record_clear(struct outbox_record *r);

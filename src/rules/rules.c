@@ -22,6 +22,7 @@ struct evaluation {
         const struct experiment_analysis *a;
         int64_t now;
         struct rule_transitions *out;
+        bool changed;              /* a record was added, removed or updated */
 };
 
 static void record_free(struct alert_record *r)
@@ -142,6 +143,7 @@ static int end_alert(struct evaluation *ev, size_t rule_index, size_t record_ind
                 k = emit(ev, RULE_TRANSITION_RESOLVED, rule_index, r, variant_index,
                          ev->c->rules[rule_index].notify_resolved);
         remove_record(ev->s, record_index);
+        ev->changed = true;
         return k;
 }
 
@@ -151,6 +153,7 @@ static int keep_firing(struct evaluation *ev, size_t rule_index, struct alert_re
 
         if (rule->repeat_usec > 0 && elapsed(r->last_notified, ev->now, rule->repeat_usec)) {
                 r->last_notified = ev->now;
+                ev->changed = true;
                 return emit(ev, RULE_TRANSITION_REPEAT, rule_index, r, variant_index, true);
         }
         if (rule->action != RULE_ACTION_NONE)
@@ -176,6 +179,7 @@ static int step(struct evaluation *ev, size_t rule_index, const char *variant_id
                 r->state = ALERT_PENDING;
                 r->active_since = ev->now;
                 r->visited = true;
+                ev->changed = true;
                 /* Journalled, never notified: `for` has yet to pass. */
                 if (rule->for_usec > 0 && emit(ev, RULE_TRANSITION_PENDING, rule_index, r, variant_index, false) < 0)
                         return -ENOMEM;
@@ -186,6 +190,7 @@ static int step(struct evaluation *ev, size_t rule_index, const char *variant_id
                 return 0;
         r->state = ALERT_FIRING;
         r->fired_at = r->last_notified = ev->now;
+        ev->changed = true;
         return emit(ev, RULE_TRANSITION_FIRED, rule_index, r, variant_index, true);
 }
 
@@ -238,8 +243,10 @@ static int end_unvisited(struct evaluation *ev)
                 if (r->experiment_id != ev->a->test_id || r->visited)
                         continue;
                 rule = rule_find(ev->c, r->rule, &rule_index);
-                if (!rule || expr_uses_variant_level(rule->condition) != (*r->variant_id != '\0'))
+                if (!rule || expr_uses_variant_level(rule->condition) != (*r->variant_id != '\0')) {
                         remove_record(s, i);   /* the rule is gone or changed: nothing to resolve */
+                        ev->changed = true;
+                }
                 else
                         k = end_alert(ev, rule_index, i, analysis_find_variant(ev->a, r->variant_id));
         }
@@ -262,7 +269,9 @@ int rules_evaluate_experiment(struct rules_state *s, const struct config *c,
                 rule_env_experiment(a, hours_since_new_visitor, &env);
                 k = evaluate_rule(&ev, i, &env);
         }
-        return k < 0 ? k : end_unvisited(&ev);
+        if (k >= 0)
+                k = end_unvisited(&ev);
+        return k < 0 ? k : ev.changed;
 }
 
 size_t rules_drop_experiment(struct rules_state *s, long long experiment_id)

@@ -41,7 +41,7 @@ struct config;
 struct config_rule;
 struct experiment_analysis;
 
-#define RULES_STATE_FILE "alerts.json"
+#define RULES_STATE_FILE "alerts.json"   /* 0.1.0's, imported by the upgrade */
 
 enum alert_state { ALERT_PENDING, ALERT_FIRING };
 
@@ -117,7 +117,9 @@ bool rule_applies_to(const struct config_rule *rule, long long experiment_id, co
  * the alerts of a->test_id and appends the transitions to out. Alerts of
  * this experiment that no longer match a rule (variant gone, filter
  * changed) count as condition false. hours_since_new_visitor: NaN when
- * unknown. Returns 0 or -ENOMEM (an alert may then be lost, never doubled). */
+ * unknown. Returns 1 when a record of the experiment was added, removed or
+ * updated (it must be saved), 0 when none was, or -ENOMEM (an alert may
+ * then be lost, never doubled). */
 int rules_evaluate_experiment(struct rules_state *s, const struct config *c,
                               const struct experiment_analysis *a, double hours_since_new_visitor,
                               int64_t now, struct rule_transitions *out);
@@ -133,12 +135,22 @@ size_t rules_state_prune(struct rules_state *s, const struct config *c);
 size_t rules_firing_count(const struct rules_state *s, const char *rule_name);
 size_t rules_pending_count(const struct rules_state *s, const char *rule_name);
 
-/* Persistence (rules_json.c): {"version":1,"alerts":[...]}. to_json
- * returns NULL on ENOMEM; from_json fills an empty s, returns 0, or -EINVAL
- * with *error (free it) naming the field, or -ENOMEM; s is empty on failure. */
+/* Persistence in state.db (rules_store.c): the alerts table, and the salt
+ * and generation in meta. None begins or commits: the caller's group
+ * commit holds the writes. load fills s (cleared first; empty on failure):
+ * 0 or -errno. save_experiment replaces the rows of one experiment by its
+ * records; save replaces every row and writes salt and generation. */
+struct store;
+int rules_state_load(struct store *store, struct rules_state *s);
+int rules_state_save_experiment(struct store *store, const struct rules_state *s, long long experiment_id);
+int rules_state_save(struct store *store, const struct rules_state *s);
+
+/* JSON: the alerts of `status --json`, and the reader of 0.1.0's
+ * alerts.json for the upgrade ({"version":1,"alerts":[...]}; rules_json.c).
+ * to_json returns NULL on ENOMEM; from_json fills an empty s, returns 0, or
+ * -EINVAL with *error (free it) naming the field, or -ENOMEM; s is empty on
+ * failure. load_json: dir/alerts.json, missing or corrupt (moved aside) is
+ * an empty state; 0 or -errno. */
 json_object *rules_state_to_json(const struct rules_state *s);
 int rules_state_from_json(json_object *root, struct rules_state *s, char **error);
-/* dir/alerts.json, atomically; load: missing or corrupt (moved aside) is
- * an empty state. 0 or -errno. */
-int rules_state_save(const char *dir, const struct rules_state *s);
-int rules_state_load(const char *dir, struct rules_state *s);
+int rules_state_load_json(const char *dir, struct rules_state *s);

@@ -1,5 +1,5 @@
-/* The alert states in the state directory, so that a restart or a reload
- * neither re-sends a firing alert nor forgets a pending one. */
+/* The alert states as JSON: `status --json` prints them, and the upgrade
+ * reads the alerts.json of 0.1.0. */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -128,17 +128,12 @@ int rules_state_from_json(json_object *root, struct rules_state *s, char **error
         return k < 0 ? k : 0;
 }
 
-int rules_state_save(const char *dir, const struct rules_state *s)
-{
-        return json_state_save(dir, RULES_STATE_FILE, rules_state_to_json(s));
-}
-
 static int parse_state(json_object *root, void *userdata, char **error)
 {
         return rules_state_from_json(root, userdata, error);
 }
 
-int rules_state_load(const char *dir, struct rules_state *s)
+int rules_state_load_json(const char *dir, struct rules_state *s)
 {
         rules_state_clear(s);
         return json_state_load(dir, RULES_STATE_FILE, parse_state, s);

@@ -87,6 +87,18 @@ int store_alerts_delete_experiment(struct store *s, long long experiment_id)
         return deleted(s, st, row_bind_int64(st, SQLITE_OK, 1, experiment_id));
 }
 
+int store_alerts_delete_all(struct store *s)
+{
+        static const char sql[] = "DELETE FROM alerts";
+        sqlite3_stmt *st;
+
+        if (!s)
+                return -EINVAL;
+        if (!(st = store_statement(s, sql)))
+                return store_statement_errno(s);
+        return deleted(s, st, SQLITE_OK);
+}
+
 int store_alerts_delete_rule(struct store *s, const char *rule)
 {
         static const char sql[] = "DELETE FROM alerts WHERE rule = ?1";

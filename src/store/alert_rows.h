@@ -50,6 +50,9 @@ int store_alert_delete(struct store *s, const char *rule, long long experiment_i
  * (removed by a reload). Return how many rows went, or -errno. */
 int store_alerts_delete_experiment(struct store *s, long long experiment_id);
 int store_alerts_delete_rule(struct store *s, const char *rule);
+/* Removes every row (the state is rewritten whole). Returns how many went,
+ * or -errno. */
+int store_alerts_delete_all(struct store *s);
 
 /* Calls fn for every row, in key order: rule, experiment_id, variant_id
  * (rule and variant as bytes, so "" first). row and its strings are valid

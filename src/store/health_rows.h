@@ -51,11 +51,16 @@ int store_health_upsert(struct store *s, const struct store_health_row *row);
  * one). Returns 1 when it was there, 0 when it was not, or -errno. */
 int store_health_delete(struct store *s, enum store_health_condition condition, const char *subject);
 
+/* Removes every row (the daemon rewrites its whole set each cycle).
+ * Returns how many went, or -errno. */
+int store_health_delete_all(struct store *s);
+
 /* Calls fn for every row, in key order: the condition's name, then the
  * subject (as bytes, so "" first). row and its strings are valid during
  * the call only; fn must not use s (the read is in progress). A non-zero
- * return of fn stops the walk and is returned; otherwise 0, -EBADMSG for a
- * row this program cannot read (a condition it does not know), or
- * -errno. */
+ * return of fn stops the walk and is returned. A row this program cannot
+ * read (a condition it does not know, a NULL where a value must be) is
+ * passed over, not a reason to lose the rows after it: the walk goes on,
+ * and returns -EBADMSG at its end. Otherwise 0, or -errno. */
 int store_health_each(struct store *s, int (*fn)(void *userdata, const struct store_health_row *row),
                       void *userdata);

@@ -1,14 +1,15 @@
-/* Room store/: persistence in the state directory — the watch list and
- * what the daemon remembers of each experiment (state.json, streamed both
- * ways), the small JSON state files other rooms keep there (alerts.json,
- * actions.json), and the one-daemon-per-directory lock; and the SQLite
- * database that replaces those files (db.h and the *_rows.h beside it).
+/* Room store/: persistence in the state directory — the SQLite database
+ * state.db (db.h, its group commit and the typed rows beside it) with the
+ * watch list, the history of every poll, alerts, actions, the outbox and
+ * health; the one-daemon-per-directory lock; and the readers of the JSON
+ * files 0.1.0 kept there, which the upgrade imports (this file and
+ * json_state_file.h).
  * May use: stats/ (the analyses and sequential states it keeps), config/
  * (rule actions by name), util/.
- * Used by: rules, actions, daemon, cli.
+ * Used by: notify, rules, actions, daemon, cli.
  *
- * The state directory: what the daemon remembers across cycles and
- * restarts, in one JSON file written atomically after each cycle. */
+ * This file: the daemon summary, and the watch list as JSON — `status
+ * --json` prints it, and 0.1.0's state.json is read back from it. */
 #pragma once
 #include <json-c/json.h>
 #include <stdint.h>
@@ -28,20 +29,16 @@ struct daemon_summary {
         char api_error[200];         /* empty while the API answers */
 };
 
-/* Loads dir/state.json into w and s. A missing file is a fresh start; a
- * corrupt one is moved aside (logged) and also a fresh start. Returns a
- * negative errno only when the directory cannot be created or read. */
+/* Reads 0.1.0's dir/state.json into w and s. load: a missing file is a
+ * fresh start; a corrupt one is moved aside (logged) and also a fresh
+ * start; a negative errno only when the directory cannot be read. read
+ * changes nothing: 0, -ENOENT, -EINVAL when corrupt, or another negative
+ * errno; on failure w and s are left empty. */
 int state_load(const char *dir, struct watchlist *w, struct daemon_summary *s);
-/* Reads without changing anything (for `once` and `status`): 0, -ENOENT,
- * -EINVAL when corrupt, or another negative errno; on failure w and s are
- * left empty. */
 int state_read(const char *dir, struct watchlist *w, struct daemon_summary *s);
-/* Writes everything atomically; on failure (full disk, read-only) the
- * previous file stays intact and the error is returned. */
-int state_save(const char *dir, const struct watchlist *w, const struct daemon_summary *s);
 
-/* The whole state as JSON (what state_save writes), and the reader used by
- * state_load and `status`. */
+/* The whole state as JSON (0.1.0's state.json, and `status --json`), and
+ * its reader. */
 json_object *state_to_json(const struct watchlist *w, const struct daemon_summary *s);
 /* Its parts: one element of "experiments" (the fields: all but its last
  * member, "analysis"), and "daemon". */

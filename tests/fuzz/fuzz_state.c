@@ -1,6 +1,6 @@
 /* libFuzzer harness: the state directory loaders. The input is written as
  * state.json, alerts.json and actions.json of a private directory and read
- * with state_read, rules_state_load and actions_ledger_load (which move a
+ * with state_read, rules_state_load_json and actions_ledger_load_json (which move a
  * corrupt file aside; the directory is emptied after each input). What
  * loads must save and load back to the same JSON. */
 #include <errno.h>
@@ -55,7 +55,7 @@ static void fuzz_alerts_file(const char *dir)
         struct rules_state s = { 0 }, s2 = { 0 };
         json_object *o, *o2 = NULL;
         char *error = NULL;
-        int r = rules_state_load(dir, &s);
+        int r = rules_state_load_json(dir, &s);
 
         FUZZ_CHECK(r == 0 || r == -ENOMEM);
         o = rules_state_to_json(&s);
@@ -74,7 +74,7 @@ static void fuzz_actions_file(const char *dir)
         struct action_ledger l = { 0 }, l2 = { 0 };
         json_object *o, *o2 = NULL;
         char *error = NULL;
-        int r = actions_ledger_load(dir, &l);
+        int r = actions_ledger_load_json(dir, &l);
 
         FUZZ_CHECK(r == 0 || r == -ENOMEM);
         (void) actions_count(&l, ACTION_STATE_DONE);
