@@ -1,7 +1,8 @@
-# Tests of notification delivery: the outbox file format and status rules
-# (pure), and the outbox itself against mida-sim's webhook receiver through
-# a real sd-event loop; test-notify end to end.
-OUTBOX_FIXTURE = tests/outbox_fixture.c tests/outbox_fixture.h tests/sim_harness.c tests/sim_harness.h
+# Tests of notification delivery: 0.1.0's outbox file reader and status rules
+# (pure), and the outbox itself on state.db against mida-sim's webhook
+# receiver through a real sd-event loop; test-notify end to end.
+OUTBOX_FIXTURE = tests/outbox_fixture.c tests/outbox_fixture.h tests/sim_harness.c tests/sim_harness.h \
+	tests/store_fixture.c tests/store_fixture.h
 check_PROGRAMS += tests/test_outbox_file tests/test_outbox tests/test_outbox_restart
 tests_test_outbox_file_SOURCES = tests/test_outbox_file.c
 tests_test_outbox_file_CFLAGS = $(MIDA_TEST_CFLAGS)

@@ -1,42 +1,123 @@
-/* The outbox against mida-sim's webhook receiver through a real sd-event
- * loop and the real HTTP client: durability, retries, permanent failures,
+/* The outbox on state.db against mida-sim's webhook receiver through a
+ * real sd-event loop and the real HTTP client: nothing is sent before the
+ * commit that records it, durability, retries, permanent failures,
  * max_age, per-notifier order. */
 #include <criterion/criterion.h>
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
+#include <systemd/sd-journal.h>
+
 #include "notify/outbox.h"
 #include "outbox_fixture.h"
 #include "sim_harness.h"
+#include "store/group_commit.h"
+#include "util/log.h"
 
 #define BODY "{\"event\":\"fired\",\"n\":1}"
 
 TestSuite(outbox, .init = fixture_setup, .fini = fixture_teardown, .timeout = 60);
 
-Test(outbox, file_is_written_before_the_attempt_and_deleted_after_2xx)
+/* The journal records, fields and all, caught on their way to journald:
+ * this definition takes the place of libsystemd's in the test program
+ * (sd_journal_sendv() of sd-journal.h is a macro calling it). Each field
+ * is a line, and a blank line ends a record. */
+static struct {
+        char text[1 << 16];
+        size_t len;
+} journal;
+
+static void journal_append(const void *data, size_t size)
+{
+        size_t room = sizeof(journal.text) - 1 - journal.len;
+
+        cr_assert_leq(size, room, "the journal capture is full");
+        memcpy(journal.text + journal.len, data, size);
+        journal.len += size;
+        journal.text[journal.len] = 0;
+}
+
+int sd_journal_sendv_with_location(const char *file, const char *line, const char *func, const struct iovec *iov,
+                                   int n)
+{
+        (void) file;
+        (void) line;
+        (void) func;
+        for (int i = 0; i < n; i++) {
+                journal_append(iov[i].iov_base, iov[i].iov_len);
+                journal_append("\n", 1);
+        }
+        journal_append("\n", 1);
+        return 0;
+}
+
+/* The record whose MESSAGE starts with `message`, or NULL. */
+static const char *journal_record(const char *message)
+{
+        char line[256];
+
+        snprintf(line, sizeof(line), "MESSAGE=%s", message);
+        return strstr(journal.text, line);
+}
+
+/* Whether the record at r (up to its blank line) has the field line. */
+static bool record_has(const char *r, const char *field)
+{
+        const char *end = r ? strstr(r, "\n\n") : NULL;
+        const char *hit = r ? strstr(r, field) : NULL;
+
+        return hit && end && hit < end;
+}
+
+/* What a listener of the group, registered after the outbox's, saw at
+ * the first commit: the receiver's deliveries and the committed rows. */
+static struct {
+        unsigned commits;
+        size_t received, committed;
+} at_commit;
+
+static void note_commit(void *userdata, int r)
+{
+        (void) userdata;
+        cr_assert_eq(r, 0);
+        if (at_commit.commits++ == 0) {
+                at_commit.received = hook_count("ops");
+                at_commit.committed = rows_committed("ops");
+        }
+}
+
+Test(outbox, row_is_committed_before_the_attempt_and_removed_after_2xx)
 {
         struct outbox *o = fixture_open(20, 100);
-        json_object *file, *list;
+        struct deliveries_read rows = { 0 };
+        const struct store_delivery *row;
+        json_object *list;
 
+        cr_assert_eq(store_group_listen(fx.group, &(struct store_group_listener) { .committed = note_commit }), 0);
         cr_assert_eq(outbox_enqueue(o, "ops", "evt_first", BODY), 0);
         cr_assert_eq(outbox_pending(o), 1);
-        /* Nothing has run yet: the file is there, the receiver has nothing. */
-        file = read_json_file(fx.dir, "ops.evt_first.json");
-        cr_assert_not_null(file, "no outbox file before the first attempt");
-        cr_expect_eq(jint(file, "version"), 1);
-        cr_expect_str_eq(jstr(file, "id"), "evt_first");
-        cr_expect_str_eq(jstr(file, "notifier"), "ops");
-        cr_expect_str_eq(jstr(file, "body"), BODY);
-        cr_expect_eq(jint(file, "attempts"), 0);
-        json_object_put(file);
-        list = hook_deliveries("ops");
-        cr_expect_eq(json_object_array_length(list), 0);
-        json_object_put(list);
+        /* Nothing has run yet: the row is in the open group, the receiver has nothing. */
+        cr_expect_eq(rows_queued("ops"), 1);
+        cr_expect_eq(rows_committed("ops"), 0, "committed before the group's window ended");
+        cr_expect_eq(hook_count("ops"), 0);
+
+        run_until_committed();
+        cr_expect_eq(at_commit.commits, 1);
+        cr_expect_eq(at_commit.committed, 1);
+        cr_expect_eq(at_commit.received, 0, "POSTed before the commit that records it");
+        row = committed_row(&rows, "ops", "evt_first");
+        cr_assert_not_null(row, "no row committed before the first attempt");
+        cr_expect_str_eq(row->body, BODY);
+        cr_expect_eq(row->attempts, 0);
+        cr_expect_null(row->last_error);
+        cr_expect_gt(row->created_at_usec, 0);
 
         run_until_empty(o);
-        cr_expect_not(file_exists(fx.dir, "ops.evt_first.json"), "file kept after a 2xx");
+        run_until_committed();
+        cr_expect_eq(rows_committed(NULL), 0, "row kept after a 2xx");
         list = hook_deliveries("ops");
         cr_assert_eq(json_object_array_length(list), 1);
         cr_expect_eq(delivery_status(json_object_array_get_idx(list, 0)), 200);
@@ -45,7 +126,56 @@ Test(outbox, file_is_written_before_the_attempt_and_deleted_after_2xx)
         cr_expect_eq(outbox_delivered_total(o), 1);
         cr_expect_eq(outbox_failed_total(o), 0);
         json_object_put(list);
-        outbox_free(o);
+        deliveries_read_clear(&rows);
+        fixture_close();
+}
+
+/* The group's window is ours to end: however long the loop runs, the
+ * delivery waits for the commit. */
+Test(outbox, nothing_is_posted_before_its_group_commits)
+{
+        struct outbox *o = fixture_open_unwindowed(20, 100);
+
+        cr_assert_eq(outbox_enqueue(o, "ops", "evt_wait", BODY), 0);
+        cr_assert_eq(outbox_enqueue(o, "plain", "evt_wait", BODY), 0);
+        run_for_ms(300);
+        cr_expect_eq(hook_count("ops") + hook_count("plain"), 0, "POSTed before the commit");
+        cr_expect_eq(outbox_pending(o), 2);
+        cr_expect_eq(rows_queued(NULL), 2);
+        cr_expect_eq(rows_committed(NULL), 0);
+
+        cr_assert_eq(store_group_flush(fx.group), 0);
+        cr_expect_eq(rows_committed(NULL), 2);
+        run_until_empty(o);
+        cr_expect_eq(hook_count("ops"), 1);
+        cr_expect_eq(hook_count("plain"), 1);
+        cr_expect_eq(outbox_delivered_total(o), 2);
+        fixture_close();
+}
+
+/* Another writer's failure rolls the group back with the rows in it: the
+ * deliveries are sent all the same, and the log says they are not safe. */
+Test(outbox, a_rolled_back_group_still_sends_and_says_it_is_not_crash_safe)
+{
+        struct outbox *o = fixture_open_unwindowed(20, 100);
+        char *log;
+
+        log_capture_start();
+        cr_assert_eq(outbox_enqueue(o, "ops", "evt_rolled", BODY), 0);
+        store_group_fail(fx.group, -EIO);
+        cr_expect_eq(store_group_flush(fx.group), -EIO);
+        cr_expect_eq(rows_queued(NULL), 0, "the rolled-back row is there");
+        run_until_empty(o);
+        cr_assert_eq(store_group_flush(fx.group), 0);
+        log = log_capture_end();
+        cr_expect_eq(hook_count("ops"), 1);
+        cr_expect_eq(outbox_delivered_total(o), 1);
+        cr_expect_eq(rows_committed(NULL), 0);
+        cr_expect_not_null(strstr(log, "delivery evt_rolled to notifier ops is not stored"), "log: %s", log);
+        cr_expect_not_null(strstr(log, "not crash-safe"), "log: %s", log);
+        cr_expect_null(strstr(log, "127.0.0.1"), "log: %s", log);
+        free(log);
+        fixture_close();
 }
 
 Test(outbox, transient_500s_are_retried_with_backoff_and_delivered_once_with_the_same_id)
@@ -73,9 +203,9 @@ Test(outbox, transient_500s_are_retried_with_backoff_and_delivered_once_with_the
                 }
         }
         cr_expect_eq(outbox_delivered_total(o), 1);
-        cr_expect_eq(count_files(fx.dir, "evt_retry"), 0);
+        cr_expect_eq(rows_queued("ops"), 0);
         json_object_put(list);
-        outbox_free(o);
+        fixture_close();
 }
 
 Test(outbox, retry_after_of_a_429_is_honoured)
@@ -94,7 +224,7 @@ Test(outbox, retry_after_of_a_429_is_honoured)
         gap = delivery_time(json_object_array_get_idx(list, 1)) - delivery_time(json_object_array_get_idx(list, 0));
         cr_expect_geq(gap, 0.999, "retried %.3f s after a 429 with Retry-After: 1", gap);
         json_object_put(list);
-        outbox_free(o);
+        fixture_close();
 }
 
 Test(outbox, retry_after_of_a_503_is_honoured)
@@ -111,19 +241,21 @@ Test(outbox, retry_after_of_a_503_is_honoured)
         gap = delivery_time(json_object_array_get_idx(list, 1)) - delivery_time(json_object_array_get_idx(list, 0));
         cr_expect_geq(gap, 0.999, "retried %.3f s after a 503 with Retry-After: 1", gap);
         json_object_put(list);
-        outbox_free(o);
+        fixture_close();
 }
 
-/* 400, 404, 410: one attempt each, kept in failed/ with the status, and
- * the notifier's next delivery is not held up. */
+/* 400, 404, 410: one attempt each, journalled with the status, the row
+ * gone (the store keeps no given-up delivery), and the notifier's next
+ * delivery is not held up. */
 Test(outbox, other_4xx_are_permanent_and_never_retried)
 {
         static const int statuses[] = { 400, 404, 410 };
         struct outbox *o = fixture_open(20, 100);
-        char failed_dir[300], id[32], name[64];
-        json_object *list, *file;
+        char id[32], expected[128];
+        const char *record;
+        json_object *list;
 
-        snprintf(failed_dir, sizeof(failed_dir), "%s/failed", fx.dir);
+        log_setup(LOG_TARGET_JOURNAL, LOG_INFO);
         for (size_t i = 0; i < 3; i++) {
                 hook_fail("ops", 1, statuses[i], -1);
                 snprintf(id, sizeof(id), "evt_perm%d", statuses[i]);
@@ -132,24 +264,29 @@ Test(outbox, other_4xx_are_permanent_and_never_retried)
         }
         cr_assert_eq(outbox_enqueue(o, "ops", "evt_after", BODY), 0);
         run_until_empty(o);
+        run_until_committed();
+        log_setup(LOG_TARGET_AUTO, LOG_INFO);
         list = hook_deliveries("ops");
         cr_assert_eq(json_object_array_length(list), 4, "a permanent failure was retried");
         for (size_t i = 0; i < 3; i++) {
                 cr_expect_eq(delivery_status(json_object_array_get_idx(list, i)), statuses[i]);
-                snprintf(name, sizeof(name), "ops.evt_perm%d.json", statuses[i]);
-                cr_expect_not(file_exists(fx.dir, name));
-                file = read_json_file(failed_dir, name);
-                cr_assert_not_null(file, "%s not kept in failed/", name);
-                cr_expect_eq(jint(file, "attempts"), 1);
-                snprintf(id, sizeof(id), "HTTP %d", statuses[i]);
-                cr_expect_str_eq(jstr(file, "last_error"), id);
-                json_object_put(file);
+                snprintf(expected, sizeof(expected),
+                         "giving up delivery of evt_perm%d to notifier ops after 1 attempt: HTTP %d (permanent",
+                         statuses[i], statuses[i]);
+                record = journal_record(expected);
+                cr_expect_not_null(record, "no '%s' in the journal: %s", expected, journal.text);
+                cr_expect(record_has(record, "\nMESSAGE_ID=" MIDA_MSGID_DELIVERY_FAILED "\n"), "%s", record);
+                cr_expect(record_has(record, "\nMIDA_NOTIFIER=ops\n"), "%s", record);
+                cr_expect(record_has(record, "\nMIDA_DELIVERY_BODY=" BODY "\n"), "%s", record);
+                snprintf(expected, sizeof(expected), "\nMIDA_HTTP_STATUS=%d\n", statuses[i]);
+                cr_expect(record_has(record, expected), "%s", record);
         }
+        cr_expect_eq(rows_committed(NULL), 0, "a given-up row is kept");
         cr_expect_eq(delivery_status(json_object_array_get_idx(list, 3)), 200);
         cr_expect_eq(outbox_failed_total(o), 3);
         cr_expect_eq(outbox_delivered_total(o), 1);
         json_object_put(list);
-        outbox_free(o);
+        fixture_close();
 }
 
 static double wall_seconds(void)
@@ -163,16 +300,20 @@ static double wall_seconds(void)
 Test(outbox, gives_up_after_max_age)
 {
         struct outbox *o = fixture_open(20, 50);
-        char failed_dir[300];
-        json_object *list, *file;
+        char expected[128];
+        const char *record;
+        json_object *list;
         double span, queued_at;
         size_t n;
 
         fx.notifiers[NOTIFIER_PLAIN].max_age_usec = 400000;
         hook_fail("plain", 1000, 502, -1);
+        log_setup(LOG_TARGET_JOURNAL, LOG_INFO);
         queued_at = wall_seconds();
         cr_assert_eq(outbox_enqueue(o, "plain", "evt_old", BODY), 0);
         run_until_empty(o);
+        run_until_committed();
+        log_setup(LOG_TARGET_AUTO, LOG_INFO);
         cr_expect_eq(outbox_failed_total(o), 1);
         cr_expect_eq(outbox_delivered_total(o), 0);
         list = hook_deliveries("plain");
@@ -182,15 +323,17 @@ Test(outbox, gives_up_after_max_age)
          * (received_at has millisecond resolution). */
         span = delivery_time(json_object_array_get_idx(list, n - 1)) - queued_at;
         cr_expect_geq(span, 0.400 - 0.002, "gave up after %.3f s", span);
-        snprintf(failed_dir, sizeof(failed_dir), "%s/failed", fx.dir);
-        file = read_json_file(failed_dir, "plain.evt_old.json");
-        cr_assert_not_null(file);
-        cr_expect_eq(jint(file, "attempts"), (int64_t) n);
-        cr_expect_str_eq(jstr(file, "last_error"), "HTTP 502");
-        cr_expect_not(file_exists(fx.dir, "plain.evt_old.json"));
-        json_object_put(file);
+        snprintf(expected, sizeof(expected), "giving up delivery of evt_old to notifier plain after %zu attempts: "
+                 "still failing after the notifier's max_age", n);
+        record = journal_record(expected);
+        cr_expect_not_null(record, "no '%s' in the journal: %s", expected, journal.text);
+        cr_expect(record_has(record, "\nMESSAGE_ID=" MIDA_MSGID_DELIVERY_FAILED "\n"), "%s", record);
+        cr_expect(record_has(record, "\nMIDA_DELIVERY_BODY=" BODY "\n"), "%s", record);
+        cr_expect_not(record_has(record, "\nMIDA_HTTP_STATUS="), "%s", record);
+        cr_expect_not_null(strstr(journal.text, "failed (HTTP 502)"), "%s", journal.text);
+        cr_expect_eq(rows_committed(NULL), 0, "a given-up row is kept");
         json_object_put(list);
-        outbox_free(o);
+        fixture_close();
 }
 
 /* ops waits out a Retry-After while plain's deliveries go through; ops's
@@ -223,7 +366,7 @@ Test(outbox, one_failing_notifier_does_not_block_others_and_order_holds)
         cr_expect_str_eq(delivery_header(json_object_array_get_idx(ops, 1), "webhook-id"), "evt_o1");
         cr_expect_str_eq(delivery_header(json_object_array_get_idx(ops, 2), "webhook-id"), "evt_o2");
         json_object_put(ops);
-        outbox_free(o);
+        fixture_close();
 }
 
 Test(outbox, enqueue_rejects_bad_names_and_duplicates)
@@ -237,7 +380,13 @@ Test(outbox, enqueue_rejects_bad_names_and_duplicates)
         cr_expect_eq(outbox_enqueue(o, "ops", "evt_a", BODY), 0);
         cr_expect_eq(outbox_enqueue(o, "ops", "evt_a", BODY), -EEXIST);
         cr_expect_eq(outbox_enqueue(o, "plain", "evt_a", BODY), 0, "the same event to another notifier");
+        /* A row the outbox does not hold (one whose removal failed): the
+         * table says it is queued. */
+        add_row(&(struct store_delivery) { .id = "evt_b", .notifier = "ops", .body = BODY, .created_at_usec = 1 });
+        cr_expect_eq(outbox_enqueue(o, "ops", "evt_b", BODY), -EEXIST);
         cr_expect_eq(outbox_pending(o), 2);
         run_until_empty(o);
-        outbox_free(o);
+        cr_expect_eq(hook_count("ops"), 1);
+        cr_expect_eq(hook_count("plain"), 1);
+        fixture_close();
 }

@@ -1,5 +1,6 @@
-/* Pure parts of delivery: the outbox file format, the meaning of an HTTP
- * status, event ids and the rendered payloads. */
+/* Pure parts of delivery: the reader of 0.1.0's outbox files (kept for
+ * the import of a 0.1.0 state directory), the names the outbox accepts,
+ * the meaning of an HTTP status, event ids and the rendered payloads. */
 #include <criterion/criterion.h>
 #include <errno.h>
 #include <stdlib.h>
@@ -7,37 +8,33 @@
 
 #include "notify/delivery.h"
 #include "notify/notify.h"
+#include "notify/outbox.h"
 #include "notify/outbox_file.h"
 
-Test(outbox_file, round_trip_keeps_every_field)
+Test(outbox_file, reads_every_field)
 {
-        struct outbox_record in = {
-                .id = "evt_0123", .notifier = "ops", .body = "{\"a\":\"x/y\",\"t\":\"\\u00e9\\n\"}",
-                .created_at = 1700000000123456ULL, .next_attempt_at = 1700000060000000ULL,
-                .attempts = 7, .last_error = "HTTP 503",
-        }, out = { 0 };
-        char *text = outbox_record_to_json(&in), *error = NULL;
+        static const char text[] = "{\"version\":1,\"id\":\"evt_0123\",\"notifier\":\"ops\","
+                                   "\"created_at\":1700000000123456,\"attempts\":7,"
+                                   "\"next_attempt_at\":1700000060000000,\"last_error\":\"HTTP 503\","
+                                   "\"body\":\"{\\\"a\\\":\\\"x/y\\\",\\\"t\\\":\\\"\\\\u00e9\\\\n\\\"}\"}";
+        static const char no_error[] = "{\"version\":1,\"id\":\"e\",\"notifier\":\"n\",\"created_at\":1,"
+                                       "\"attempts\":0,\"next_attempt_at\":1,\"last_error\":null,\"body\":\"{}\"}";
+        struct outbox_record out = { 0 };
+        char *error = NULL;
 
-        cr_assert_not_null(text);
-        cr_expect_null(strstr(text, "\\/"), "slashes escaped: %s", text);
         cr_assert_eq(outbox_record_from_json(text, strlen(text), &out, &error), 0, "%s", error ? error : "");
-        cr_expect_str_eq(out.id, in.id);
-        cr_expect_str_eq(out.notifier, in.notifier);
-        cr_expect_str_eq(out.body, in.body);
-        cr_expect_str_eq(out.last_error, in.last_error);
-        cr_expect_eq(out.created_at, in.created_at);
-        cr_expect_eq(out.next_attempt_at, in.next_attempt_at);
+        cr_expect_str_eq(out.id, "evt_0123");
+        cr_expect_str_eq(out.notifier, "ops");
+        cr_expect_str_eq(out.body, "{\"a\":\"x/y\",\"t\":\"\\u00e9\\n\"}");
+        cr_expect_str_eq(out.last_error, "HTTP 503");
+        cr_expect_eq(out.created_at, 1700000000123456ULL);
+        cr_expect_eq(out.next_attempt_at, 1700000060000000ULL);
         cr_expect_eq(out.attempts, 7);
         outbox_record_clear(&out);
-        free(text);
 
-        in.last_error = NULL;
-        text = outbox_record_to_json(&in);
-        cr_assert_not_null(strstr(text, "\"last_error\":null"), "%s", text);
-        cr_assert_eq(outbox_record_from_json(text, strlen(text), &out, &error), 0);
+        cr_assert_eq(outbox_record_from_json(no_error, strlen(no_error), &out, &error), 0);
         cr_expect_null(out.last_error);
         outbox_record_clear(&out);
-        free(text);
 }
 
 Test(outbox_file, bad_records_are_rejected)
@@ -67,10 +64,8 @@ Test(outbox_file, bad_records_are_rejected)
         }
 }
 
-Test(outbox_file, tokens_and_file_names)
+Test(outbox, valid_tokens)
 {
-        char name[64];
-
         cr_expect(outbox_valid_token("evt_0af3-X"));
         cr_expect_not(outbox_valid_token(""));
         cr_expect_not(outbox_valid_token(NULL));
@@ -78,9 +73,6 @@ Test(outbox_file, tokens_and_file_names)
         cr_expect_not(outbox_valid_token("a/b"));
         cr_expect_not(outbox_valid_token("evt_0123456789012345678901234567890123456789012345678901234567890"));
         cr_expect(outbox_valid_token("e123456789012345678901234567890123456789012345678901234567890123"));
-        cr_expect_eq(outbox_file_name("ops", "evt_1", name, sizeof(name)), 0);
-        cr_expect_str_eq(name, "ops.evt_1.json");
-        cr_expect_eq(outbox_file_name("ops", "evt_1", name, 8), -ENAMETOOLONG);
 }
 
 Test(delivery, statuses_are_classified_like_alertmanager)

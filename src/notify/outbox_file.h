@@ -1,8 +1,7 @@
 /* The delivery file of 0.1.0, outbox/<notifier>.<id>.json, read back; pure.
  * The outbox keeps its deliveries in state.db now (outbox.h): this reader
- * is left for the import of a 0.1.0 state directory (daemon/upgrade.c)
- * and, until it reads the table, `status` (cli/status_report.c). Nothing
- * writes these files any more.
+ * is left for the import of a 0.1.0 state directory (daemon/upgrade.c),
+ * like the other 0.1.0 readers. Nothing writes these files any more.
  *
  * File, mode 0600:
  *   { "version": 1, "id": "evt_…", "notifier": "ops",
