@@ -38,3 +38,7 @@ tests_test_upgrade_SOURCES = tests/test_upgrade.c tests/store_fixture.c tests/st
 tests_test_upgrade_CFLAGS = $(MIDA_TEST_CFLAGS)
 tests_test_upgrade_LDADD = $(MIDA_TEST_LIBS)
 TESTS += tests/test_upgrade
+
+# The same upgrade end to end: the real daemon on a copy of that directory.
+TESTS += tests/upgrade.sh
+EXTRA_DIST += tests/upgrade.sh
