@@ -173,7 +173,7 @@ Test(store_experiments, watchlist_round_trip)
         watchlist_clear(&w);
 }
 
-Test(store_experiments, sequential_shrinks_and_goes)
+Test(store_experiments, sequential_shrinks_changes_and_goes)
 {
         struct watchlist w = { 0 }, back = { 0 };
         struct watched_experiment *e;
@@ -186,6 +186,17 @@ Test(store_experiments, sequential_shrinks_and_goes)
         store_fixture_analyse(e, 2, (long long[]) { 5000, 5000 }, (long long[]) { 500, 570 });
         save_all(s, &w, 2);
         cr_expect_eq(store_query_int(s, "SELECT count(*) FROM sequential WHERE experiment_id = 9"), 2);
+        cr_assert_eq(store_watchlist_load(s, &back), 0);
+        expect_same_sequential(e->sequential, back.items[0]->sequential, 9);
+        watchlist_clear(&back);
+
+        /* Rows are updated in place; a variant replaced by another (same
+         * count) leaves no row behind. */
+        free(e->sequential->variants[1].variant_id);
+        cr_assert_not_null(e->sequential->variants[1].variant_id = strdup("7"));
+        save_all(s, &w, 2);
+        cr_expect_eq(store_query_int(s, "SELECT count(*) FROM sequential WHERE experiment_id = 9"), 2);
+        cr_expect_eq(store_query_int(s, "SELECT count(*) FROM sequential WHERE variant_id = '1'"), 0);
         cr_assert_eq(store_watchlist_load(s, &back), 0);
         expect_same_sequential(e->sequential, back.items[0]->sequential, 9);
         watchlist_clear(&back);

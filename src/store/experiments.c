@@ -45,73 +45,95 @@ static char *column_strdup(sqlite3_stmt *st, int i, bool *oom)
         return copy;
 }
 
-/* Deletes e's sequential rows and writes the current ones. */
-static int save_sequential(struct store *s, const struct watched_experiment *e)
+static void bind_sequential(sqlite3_stmt *st, long long id, const struct sequential_variant_state *v, size_t i)
 {
-        static const char del_sql[] = "DELETE FROM sequential WHERE experiment_id = ?1";
-        static const char ins_sql[] =
-                "INSERT INTO sequential (experiment_id, variant_id, position, visitors, conversions, has_bound, "
-                "min_p, low, high) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)";
-        sqlite3_stmt *st = store_statement(s, del_sql);
-        int r;
-
-        if (!st)
-                return store_statement_errno(s);
-        sqlite3_bind_int64(st, 1, e->id);
-        r = step_done(s, st);
-        if (r < 0 || !e->sequential)
-                return r;
-        for (size_t i = 0; i < e->sequential->n_variants; i++) {
-                const struct sequential_variant_state *v = &e->sequential->variants[i];
-
-                if (!(st = store_statement(s, ins_sql)))
-                        return store_statement_errno(s);
-                sqlite3_bind_int64(st, 1, e->id);
-                sqlite3_bind_text(st, 2, v->variant_id, -1, SQLITE_STATIC);   /* NULL binds NULL */
-                sqlite3_bind_int64(st, 3, (sqlite3_int64) i);
-                sqlite3_bind_int64(st, 4, v->visitors);
-                sqlite3_bind_int64(st, 5, v->conversions);
-                sqlite3_bind_int(st, 6, v->has_bound);
-                if (v->has_bound) {
-                        sqlite3_bind_double(st, 7, v->min_p);
-                        sqlite3_bind_double(st, 8, v->low);
-                        sqlite3_bind_double(st, 9, v->high);
-                }
-                if ((r = step_done(s, st)) < 0)
-                        return r;
+        sqlite3_bind_int64(st, 1, id);
+        sqlite3_bind_text(st, 2, v->variant_id, -1, SQLITE_STATIC);   /* NULL binds NULL */
+        sqlite3_bind_int64(st, 3, (sqlite3_int64) i);
+        sqlite3_bind_int64(st, 4, v->visitors);
+        sqlite3_bind_int64(st, 5, v->conversions);
+        sqlite3_bind_int(st, 6, v->has_bound);
+        if (v->has_bound) {
+                sqlite3_bind_double(st, 7, v->min_p);
+                sqlite3_bind_double(st, 8, v->low);
+                sqlite3_bind_double(st, 9, v->high);
         }
-        return 0;
 }
 
-int store_experiment_save(struct store *s, const struct watched_experiment *e, int64_t now)
+/* One variant's row, updated in place (the common case: same variants as
+ * last time), inserted when it is new. */
+static int save_sequential_variant(struct store *s, long long id, const struct sequential_variant_state *v, size_t i)
 {
-        static const char sql[] =
-                "INSERT INTO experiments (id, name, first_seen, last_seen, active, status, polled_at, visitors, "
-                "visitors_grew_at, failures, last_http_status, last_error, analysis, start_date, alpha, tuning) "
-                "VALUES (?1, ?2, ?3, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15) "
-                "ON CONFLICT (id) DO UPDATE SET name = excluded.name, last_seen = excluded.last_seen, "
-                "active = excluded.active, status = coalesce(excluded.status, status), "
-                "polled_at = excluded.polled_at, visitors = excluded.visitors, "
-                "visitors_grew_at = excluded.visitors_grew_at, failures = excluded.failures, "
-                "last_http_status = excluded.last_http_status, last_error = excluded.last_error, "
-                "analysis = excluded.analysis, start_date = excluded.start_date, alpha = excluded.alpha, "
-                "tuning = excluded.tuning";
-        sqlite3_stmt *st = store_statement(s, sql);
-        json_object *analysis = NULL;
-        const char *text = e->restored_analysis;
-        size_t len = text ? strlen(text) : 0;
+        static const char update_sql[] =
+                "UPDATE sequential SET position = ?3, visitors = ?4, conversions = ?5, has_bound = ?6, "
+                "min_p = ?7, low = ?8, high = ?9 WHERE experiment_id = ?1 AND variant_id = ?2";
+        static const char insert_sql[] =
+                "INSERT INTO sequential (experiment_id, variant_id, position, visitors, conversions, has_bound, "
+                "min_p, low, high) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)";
+        sqlite3_stmt *st = store_statement(s, update_sql);
         int r;
 
         if (!st)
                 return store_statement_errno(s);
-        if (e->current) {
-                analysis = analysis_to_json(e->current);
-                text = analysis ? json_object_to_json_string_length(analysis, JSON_C_TO_STRING_PLAIN, &len) : NULL;
-                if (!text) {
-                        json_object_put(analysis);
-                        return -ENOMEM;
-                }
-        }
+        bind_sequential(st, id, v, i);
+        r = step_done(s, st);
+        if (r < 0 || sqlite3_changes(store_db(s)) > 0)
+                return r;
+        if (!(st = store_statement(s, insert_sql)))
+                return store_statement_errno(s);
+        bind_sequential(st, id, v, i);
+        return step_done(s, st);
+}
+
+static int count_sequential(struct store *s, long long id, size_t *ret)
+{
+        static const char sql[] = "SELECT count(*) FROM sequential WHERE experiment_id = ?1";
+        sqlite3_stmt *st = store_statement(s, sql);
+        int r;
+
+        if (!st)
+                return store_statement_errno(s);
+        sqlite3_bind_int64(st, 1, id);
+        r = sqlite3_step(st);
+        *ret = r == SQLITE_ROW ? (size_t) sqlite3_column_int64(st, 0) : 0;
+        sqlite3_reset(st);
+        return r == SQLITE_ROW ? 0 : store_errno(r) < 0 ? store_errno(r) : -EIO;
+}
+
+static int delete_sequential(struct store *s, long long id)
+{
+        static const char sql[] = "DELETE FROM sequential WHERE experiment_id = ?1";
+        sqlite3_stmt *st = store_statement(s, sql);
+
+        if (!st)
+                return store_statement_errno(s);
+        sqlite3_bind_int64(st, 1, id);
+        return step_done(s, st);
+}
+
+/* Writes e's sequential rows. Updated in place: a DELETE of the old rows
+ * (a multi-row delete with foreign keys on, which costs an ephemeral table)
+ * only when a variant went away or there is no state any more. */
+static int save_sequential(struct store *s, const struct watched_experiment *e)
+{
+        size_t n = e->sequential ? e->sequential->n_variants : 0, stored = 0;
+        int r = 0;
+
+        for (size_t i = 0; i < n && r >= 0; i++)
+                r = save_sequential_variant(s, e->id, &e->sequential->variants[i], i);
+        if (r >= 0)
+                r = count_sequential(s, e->id, &stored);
+        if (r < 0 || stored == n)
+                return r;
+        r = delete_sequential(s, e->id);
+        for (size_t i = 0; i < n && r >= 0; i++)
+                r = save_sequential_variant(s, e->id, &e->sequential->variants[i], i);
+        return r;
+}
+
+static void bind_experiment(sqlite3_stmt *st, const struct watched_experiment *e, int64_t now, const char *text,
+                            size_t len)
+{
         sqlite3_bind_int64(st, 1, e->id);
         sqlite3_bind_text(st, 2, e->name, -1, SQLITE_STATIC);   /* NULL binds NULL */
         sqlite3_bind_int64(st, 3, now);
@@ -131,8 +153,55 @@ int store_experiment_save(struct store *s, const struct watched_experiment *e, i
                 sqlite3_bind_double(st, 14, e->sequential->alpha);
                 sqlite3_bind_double(st, 15, e->sequential->tuning);
         }
+}
+
+/* An UPDATE first (every poll but the first), an INSERT when there is no
+ * row yet: cheaper than an upsert, which tries the INSERT each time. */
+static int write_experiment(struct store *s, const struct watched_experiment *e, int64_t now, const char *text,
+                            size_t len)
+{
+        static const char update_sql[] =
+                "UPDATE experiments SET name = ?2, last_seen = ?3, active = ?4, status = coalesce(?5, status), "
+                "polled_at = ?6, visitors = ?7, visitors_grew_at = ?8, failures = ?9, last_http_status = ?10, "
+                "last_error = ?11, analysis = ?12, start_date = ?13, alpha = ?14, tuning = ?15 WHERE id = ?1";
+        static const char insert_sql[] =
+                "INSERT INTO experiments (id, name, first_seen, last_seen, active, status, polled_at, visitors, "
+                "visitors_grew_at, failures, last_http_status, last_error, analysis, start_date, alpha, tuning) "
+                "VALUES (?1, ?2, ?3, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)";
+        sqlite3_stmt *st = store_statement(s, update_sql);
+        int r;
+
+        if (!st)
+                return store_statement_errno(s);
+        bind_experiment(st, e, now, text, len);
         r = step_done(s, st);
         sqlite3_clear_bindings(st);   /* the text bound is about to be freed */
+        if (r < 0 || sqlite3_changes(store_db(s)) > 0)
+                return r;
+        if (!(st = store_statement(s, insert_sql)))
+                return store_statement_errno(s);
+        bind_experiment(st, e, now, text, len);
+        r = step_done(s, st);
+        sqlite3_clear_bindings(st);
+        return r;
+}
+
+int store_experiment_save(struct store *s, const struct watched_experiment *e, int64_t now)
+{
+        json_object *analysis = NULL;
+        const char *text = e->restored_analysis;
+        size_t len = text ? strlen(text) : 0;
+        int r;
+
+        if (e->current) {
+                analysis = analysis_to_json(e->current);
+                text = analysis ? json_object_to_json_string_length(analysis, JSON_C_TO_STRING_PLAIN, &len) : NULL;
+                if (!text) {
+                        json_object_put(analysis);
+                        return -ENOMEM;
+                }
+        }
+        r = write_experiment(s, e, now, text, len);
         json_object_put(analysis);
         return r < 0 ? r : save_sequential(s, e);
 }
