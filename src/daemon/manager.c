@@ -3,6 +3,7 @@
 #include "manager.h"
 
 #include <errno.h>
+#include <malloc.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/random.h>
@@ -354,6 +355,9 @@ static void cycle_finished(void *userdata, unsigned failed)
                  * said to be finished. */
                 (void) store_group_flush(m->group);
                 recorder_prune(m->recorder, m->config->monitor.history_retention_usec, time(NULL));
+                /* The cycle's transient trees (responses, analyses, JSON)
+                 * are freed; give their pages back until the next one. */
+                malloc_trim(0);
         }
         /* Last, so that whoever waits for this line finds everything saved. */
         log_debug("poll cycle finished: %u polled, %u failed in %.2f s", s->last_cycle_polled,
