@@ -17,11 +17,9 @@ src_libmida_a_SOURCES += \
 	src/mida/mida.c src/mida/mida.h src/mida/mida_list.c src/mida/mida_client.c src/mida/mida_client.h src/mida/http.c \
 	src/mida/http.h src/mida/http_error.c src/mida/http_error.h src/mida/backoff.c src/mida/backoff.h
 src_libmida_a_SOURCES += \
-	src/stats/stats.c src/stats/stats.h src/stats/stats_beta.c src/stats/analysis.c src/stats/analysis.h src/stats/analysis_json.c \
-	src/stats/sequential_state.c
+	src/stats/stats.c src/stats/stats.h src/stats/stats_beta.c src/stats/analysis.c src/stats/analysis.h src/stats/analysis_json.c
 src_libmida_a_SOURCES += \
-	src/store/state.c src/store/state.h src/store/state_lock.c src/store/state_lock.h src/store/state_read.c \
-	src/store/json_state_file.c src/store/json_state_file.h src/store/watchlist.c src/store/watchlist.h \
+	src/store/state_lock.c src/store/state_lock.h src/store/watchlist.c src/store/watchlist.h \
 	src/store/db.c src/store/db.h src/store/schema.c src/store/schema.h src/store/row_sql.h src/store/meta.c src/store/meta.h \
 	src/store/experiments.c src/store/experiments.h src/store/outbox_rows.c src/store/outbox_rows.h \
 	src/store/alert_rows.c src/store/alert_rows.h src/store/action_rows.c src/store/action_rows.h \
@@ -29,21 +27,24 @@ src_libmida_a_SOURCES += \
 	src/store/group_commit.c src/store/group_commit.h
 src_libmida_a_SOURCES += \
 	src/notify/notify.c src/notify/notify.h src/notify/notify_payload.c src/notify/notify_payload.h src/notify/notify_slack.c src/notify/webhook_sign.c \
-	src/notify/webhook_sign.h src/notify/delivery.c src/notify/delivery.h src/notify/outbox.c src/notify/outbox.h src/notify/outbox_file.c \
-	src/notify/outbox_file.h
+	src/notify/webhook_sign.h src/notify/delivery.c src/notify/delivery.h src/notify/outbox.c src/notify/outbox.h
 src_libmida_a_SOURCES += \
-	src/rules/rules.c src/rules/rules.h src/rules/rules_json.c src/rules/rules_store.c src/rules/rule_env.c src/rules/rule_env.h src/rules/rule_event.c \
+	src/rules/rules.c src/rules/rules.h src/rules/rules_store.c src/rules/rule_env.c src/rules/rule_env.h src/rules/rule_event.c \
 	src/rules/rule_event.h
 src_libmida_a_SOURCES += \
-	src/actions/actions.c src/actions/actions.h src/actions/actions_json.c src/actions/actions_store.c src/actions/action_runner.c src/actions/action_runner.h
+	src/actions/actions.c src/actions/actions.h src/actions/actions_store.c src/actions/action_runner.c src/actions/action_runner.h
 src_libmida_a_SOURCES += \
 	src/daemon/daemon.c src/daemon/daemon.h src/daemon/manager.c src/daemon/manager.h src/daemon/cycle.c src/daemon/cycle.h \
 	src/daemon/experiment_update.c src/daemon/experiment_update.h src/daemon/alerting.c src/daemon/alerting.h src/daemon/health.c src/daemon/health.h \
 	src/daemon/health_store.c src/daemon/health_daemon.c src/daemon/health_daemon.h src/daemon/health_payload.c src/daemon/health_payload.h src/daemon/metrics.c \
 	src/daemon/metrics.h src/daemon/once_rules.c src/daemon/once_rules.h src/daemon/recorder.c src/daemon/recorder.h \
-	src/daemon/upgrade.c src/daemon/upgrade.h
+	src/daemon/upgrade.c src/daemon/upgrade.h src/daemon/upgrade_read.h src/daemon/upgrade_read_file.c \
+	src/daemon/upgrade_read_state.c src/daemon/upgrade_read_experiment.c src/daemon/upgrade_read_sequential.c \
+	src/daemon/upgrade_read_alerts.c src/daemon/upgrade_read_actions.c src/daemon/upgrade_read_health.c \
+	src/daemon/upgrade_read_outbox.c
 src_libmida_a_SOURCES += \
 	src/cli/once_output.c src/cli/once_output.h src/cli/analysis_table.c src/cli/analysis_table.h src/cli/status_report.c src/cli/status_report.h \
+	src/cli/status_json.c src/cli/status_json.h \
 	src/cli/history_series.c src/cli/history_series.h src/cli/history_output.c src/cli/history_output.h \
 	src/cli/sparkline.c src/cli/sparkline.h src/cli/table_text.c src/cli/table_text.h \
 	src/cli/json_output.c src/cli/json_output.h

@@ -1,16 +1,10 @@
-# Tests of the daemon's own modules (backoff, state, cycle) and integration
-# tests that run the real daemon binary against mida-sim.
+# Tests of the daemon's own modules (backoff) and integration tests that
+# run the real daemon binary against mida-sim.
 check_PROGRAMS += tests/test_backoff
 tests_test_backoff_SOURCES = tests/test_backoff.c
 tests_test_backoff_CFLAGS = $(MIDA_TEST_CFLAGS)
 tests_test_backoff_LDADD = $(MIDA_TEST_LIBS)
 TESTS += tests/test_backoff
-
-check_PROGRAMS += tests/test_state
-tests_test_state_SOURCES = tests/test_state.c
-tests_test_state_CFLAGS = $(MIDA_TEST_CFLAGS)
-tests_test_state_LDADD = $(MIDA_TEST_LIBS)
-TESTS += tests/test_state
 
 # Integration: the real daemon against the real simulator.
 check_PROGRAMS += tests/notify-listener

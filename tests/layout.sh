@@ -18,7 +18,7 @@ rooms=(
         config   # libconfig → struct config, FILE:LINE diagnostics, durations, secrets, URL rules
         mida     # the Mida API client: HTTP on sd-event, errors, backoff, requests, response parsing
         stats    # pure statistics and the analysis of one result, sequential state
-        store    # persistence of the watch list, alerts, actions (state files; SQLite later)
+        store    # persistence in state.db: watch list, history, alerts, actions, outbox, health; the lock
         notify   # payloads, signing, the outbox and delivery
         rules    # the alert state machine: analyses in, transitions out
         actions  # pause / serve-winner decisions, ledger and runner

@@ -39,6 +39,17 @@ tests_test_upgrade_CFLAGS = $(MIDA_TEST_CFLAGS)
 tests_test_upgrade_LDADD = $(MIDA_TEST_LIBS)
 TESTS += tests/test_upgrade
 
+# The readers of 0.1.0's files it runs (src/daemon/upgrade_read*.c):
+# state.json across the walker's chunks; the others, outbox/ included.
+check_PROGRAMS += tests/test_state tests/test_upgrade_read
+tests_test_state_SOURCES = tests/test_state.c
+tests_test_state_CFLAGS = $(MIDA_TEST_CFLAGS)
+tests_test_state_LDADD = $(MIDA_TEST_LIBS)
+tests_test_upgrade_read_SOURCES = tests/test_upgrade_read.c tests/store_fixture.c tests/store_fixture.h
+tests_test_upgrade_read_CFLAGS = $(MIDA_TEST_CFLAGS)
+tests_test_upgrade_read_LDADD = $(MIDA_TEST_LIBS)
+TESTS += tests/test_state tests/test_upgrade_read
+
 # The same upgrade end to end: the real daemon on a copy of that directory.
 TESTS += tests/upgrade.sh
 EXTRA_DIST += tests/upgrade.sh

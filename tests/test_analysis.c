@@ -309,46 +309,6 @@ Test(sequential, resets_on_restart)
         sequential_state_free(&second);
 }
 
-Test(sequential, state_json_round_trip)
-{
-        struct sequential_state st = { 0 }, back = { 0 };
-        struct statistics_settings s = statistics_settings_default();
-        struct arm arms[] = { { 20000, 2000 }, { 20000, 2400 }, { 19000, 1950 } };
-        struct mida_result r = make_result(arms, 3, "2024-01-15T10:30:00.000Z");
-        struct experiment_analysis a;
-        char *error = NULL;
-
-        cr_assert_eq(analysis_run(&r, &s, &st, &a), 0);
-        json_object *j = sequential_state_to_json(&st);
-        cr_assert_not_null(j);
-        json_object *reparsed = json_tokener_parse(json_object_to_json_string(j));
-        cr_assert_eq(sequential_state_from_json(reparsed, &back, &error), 0, "%s", error);
-        cr_expect_str_eq(back.start_date, st.start_date);
-        cr_expect_eq(back.alpha, st.alpha);
-        cr_assert_eq(back.n_variants, 3);
-        for (size_t i = 0; i < 3; i++) {
-                cr_expect_str_eq(back.variants[i].variant_id, st.variants[i].variant_id);
-                cr_expect_eq(back.variants[i].has_bound, st.variants[i].has_bound);
-                cr_expect_eq(back.variants[i].min_p, st.variants[i].min_p, "exact round trip");
-                cr_expect_eq(back.variants[i].low, st.variants[i].low);
-                cr_expect_eq(back.variants[i].visitors, st.variants[i].visitors);
-        }
-        cr_expect(!back.variants[0].has_bound, "the control has no running values");
-        json_object_put(j);
-        json_object_put(reparsed);
-        sequential_state_free(&back);
-
-        json_object *bad = json_tokener_parse("{\"alpha\": 0.05, \"tuning\": 5000, \"variants\": "
-                                              "[{\"variant_id\": \"1\", \"visitors\": 1, \"conversions\": \"x\"}]}");
-        cr_expect_eq(sequential_state_from_json(bad, &back, &error), -EINVAL);
-        cr_expect_str_eq(error, "variants[0].conversions: expected an integer");
-        json_object_put(bad);
-        free(error);
-        sequential_state_free(&st);
-        experiment_analysis_free(&a);
-        drop_result(&r);
-}
-
 /* Every number in the JSON is finite or null, and every null has a reason. */
 static void expect_clean_json(const struct experiment_analysis *a)
 {

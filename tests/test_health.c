@@ -17,9 +17,9 @@
 #include "daemon/health_daemon.h"
 #include "daemon/health_payload.h"
 #include "store/db.h"
+#include "store/experiments.h"
 #include "store/group_commit.h"
 #include "store/health_rows.h"
-#include "store/state.h"
 #include "store/watchlist.h"
 #include "util/log.h"
 

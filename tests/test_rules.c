@@ -8,7 +8,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 
 #include "stats/analysis.h"
 #include "config/config.h"
@@ -380,45 +379,6 @@ Test(rules, a_pending_alert_forgotten_quietly_is_a_change)
         cr_expect_eq(r.changed, 1, "but the record went: its row must go too");
         cr_expect_eq(rules_pending_count(&r.s, "w"), 0);
         run_free(&r);
-}
-
-Test(rules, a_missing_0_1_0_file_is_a_fresh_start_and_a_corrupt_one_moved_aside)
-{
-        char *dir = fixture_directory(), path[512];
-        struct rules_state s = {};
-        struct stat st;
-        FILE *f;
-
-        cr_expect_eq(rules_state_load_json(dir, &s), 0);
-        cr_expect_eq(s.n, 0);
-        snprintf(path, sizeof(path), "%s/" RULES_STATE_FILE, dir);
-        f = fopen(path, "w");
-        cr_assert_not_null(f);
-        fputs("{\"version\":1,\"alerts\":[{\"rule\":\"w\",\"experiment_id\":1,\"variant_id\":\"1\","
-              "\"state\":\"burning\",\"active_since\":1,\"fired_at\":1,\"last_notified\":1}]}", f);
-        fclose(f);
-        cr_expect_eq(rules_state_load_json(dir, &s), 0);
-        cr_expect_eq(s.n, 0);
-        cr_expect_neq(stat(path, &st), 0, "the corrupt file is moved aside");
-        rules_state_clear(&s);
-        fixture_remove_directory(dir);
-}
-
-Test(rules, from_json_names_the_bad_field)
-{
-        json_object *root = json_tokener_parse(
-                "{\"version\":1,\"alerts\":[{\"rule\":\"w\",\"experiment_id\":\"x\",\"variant_id\":\"\","
-                "\"state\":\"firing\",\"active_since\":1,\"fired_at\":1,\"last_notified\":1}]}");
-        struct rules_state s = {};
-        char *error = NULL;
-
-        cr_assert_not_null(root);
-        cr_expect_eq(rules_state_from_json(root, &s, &error), -EINVAL);
-        cr_assert_not_null(error);
-        cr_expect(strstr(error, "alerts[0]") && strstr(error, "experiment_id"), "%s", error);
-        cr_expect_eq(s.n, 0);
-        free(error);
-        json_object_put(root);
 }
 
 Test(rules, reload_drops_alerts_of_removed_rules)

@@ -18,6 +18,7 @@
 #include <unistd.h>
 
 #include "daemon/upgrade.h"
+#include "daemon/upgrade_read.h"
 #include "stats/analysis.h"
 #include "store/action_rows.h"
 #include "store/alert_rows.h"
@@ -26,7 +27,6 @@
 #include "store/health_rows.h"
 #include "store/meta.h"
 #include "store/outbox_rows.h"
-#include "store/state.h"
 #include "util/atomic_file.h"
 #include "util/log.h"
 
@@ -216,7 +216,7 @@ static void expect_watchlist(struct store *s, int64_t t0, int64_t t1)
         char sql[256];
 
         /* The 0.1.0 reader on the untouched fixture: what should be there. */
-        cr_assert_eq(state_read(FIXTURE, &file, &file_sum), 0);
+        cr_assert_eq(upgrade_read_state(FIXTURE, &file, &file_sum), 0);
         cr_assert_eq(store_watchlist_load(s, &got), 0);
         cr_assert_eq(got.n, N_ELEMENTS(want));
         cr_assert_eq(file.n, N_ELEMENTS(want));

@@ -32,14 +32,12 @@
  * actions. A skipped action is decided again on the next evaluation while
  * its alert still fires. */
 #pragma once
-#include <json-c/json.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
 #include "config/config.h"
 
-#define ACTIONS_LEDGER_FILE "actions.json"   /* 0.1.0's, imported by the upgrade */
 #define ACTION_ERROR_MAX 160
 #define ACTIONS_WINDOW_SECONDS 3600
 
@@ -138,14 +136,3 @@ struct store;
 int actions_ledger_load(struct store *s, struct action_ledger *l);
 int actions_entry_save(struct store *s, const struct action_entry *e);
 int actions_ledger_save(struct store *s, const struct action_ledger *l);
-
-/* JSON (actions_json.c): the reader of 0.1.0's actions.json, for the
- * upgrade ({"version":1,"circuit_open":b,"entries":[...]}); nothing writes
- * that file any more (to_json: the fuzzer checks that what loads reads
- * back the same). to_json returns NULL on ENOMEM; from_json fills an empty
- * l, returns 0, or -EINVAL with *error (free it) naming the field, or
- * -ENOMEM; l is empty on failure. load_json: dir/actions.json, missing or
- * corrupt (moved aside) is an empty ledger; 0 or -errno. */
-json_object *actions_ledger_to_json(const struct action_ledger *l);
-int actions_ledger_from_json(json_object *root, struct action_ledger *l, char **error);
-int actions_ledger_load_json(const char *dir, struct action_ledger *l);

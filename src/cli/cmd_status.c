@@ -11,7 +11,7 @@
 #include "config/config.h"
 #include "store/db.h"
 #include "store/experiments.h"
-#include "store/state.h"
+#include "status_json.h"
 #include "status_report.h"
 
 static long long analysis_visitors(const struct watched_experiment *e)
@@ -67,13 +67,8 @@ static void print_text(const struct config *c, const struct watchlist *w, const 
 
 static int print_json(const struct watchlist *w, const struct daemon_summary *s, const struct status_report *rep)
 {
-        json_object *root = state_to_json(w, s);
-        json_object *list;
+        json_object *root = status_json_new(w, s);
 
-        /* The sequential bookkeeping is internal; the analysis is what users read. */
-        if (json_object_object_get_ex(root, "experiments", &list))
-                for (size_t i = 0; i < json_object_array_length(list); i++)
-                        json_object_object_del(json_object_array_get_idx(list, i), "sequential");
         if (!root || status_report_add_json(root, rep) < 0) {
                 json_object_put(root);
                 return -ENOMEM;

@@ -15,7 +15,7 @@
 #include "util/log.h"
 #include "mida/mida.h"
 #include "mida/mida_client.h"
-#include "store/state.h"
+#include "store/experiments.h"
 #include "store/watchlist.h"
 
 #define USEC_PER_SEC 1000000ULL

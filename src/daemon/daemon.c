@@ -1,5 +1,5 @@
 /* The manager: event loop, cycle timer, signals, reload, systemd notify.
- * What one cycle does lives in cycle.c; what is persisted, in state.c. */
+ * What one cycle does lives in cycle.c; what is persisted, in store/ (state.db). */
 #include "daemon.h"
 
 #include <errno.h>

@@ -1,6 +1,7 @@
 /* Room daemon/: the manager — event loop, cycle timer, signals, reload,
  * the systemd notify protocol — and what it runs: the poll cycle, alerting,
- * health and metrics. The only room that wires the others together; it may
+ * health and metrics; and the upgrade from 0.1.0 with the readers of its
+ * JSON files (upgrade.h, upgrade_read.h). The only room that wires the others together; it may
  * use every room below it (actions/, rules/, notify/, store/, stats/, mida/,
  * config/, expr/, util/) and is used only by cli/.
  *

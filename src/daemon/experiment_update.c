@@ -12,7 +12,7 @@
 #include "mida/mida.h"
 
 /* The running min p / interval intersection, created empty on the first
- * poll. A stored state that did not parse (state.c) only costs the
+ * poll. A stored state that did not load (store/experiments.h) only costs the
  * history, never the poll: it is reported here, once. */
 static struct sequential_state *sequential_for(struct watched_experiment *e)
 {

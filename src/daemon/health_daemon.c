@@ -15,8 +15,8 @@
 #include "util/log.h"
 #include "alerting.h"
 #include "store/db.h"
+#include "store/experiments.h"
 #include "store/group_commit.h"
-#include "store/state.h"
 #include "store/watchlist.h"
 #include "notify/notify.h"
 #include "notify/outbox.h"
@@ -373,7 +373,7 @@ static const char *variant_id_of(json_object *variant)
                ? json_object_get_string(id) : "";
 }
 
-/* The same from the analysis state.json held (not yet polled since start).
+/* The same from the analysis the store held (not yet polled since start).
  * The variant ids are copied behind the array, in the same block, as the
  * parsed text is released here. */
 static int restored_metrics(const struct watched_experiment *e, struct metrics_experiment *x)

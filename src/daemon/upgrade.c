@@ -1,9 +1,9 @@
 /* The upgrade from 0.1.0: its JSON state files into state.db, then aside. */
 #include "upgrade.h"
 
-#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -14,8 +14,6 @@
 
 #include "actions/actions.h"
 #include "health.h"
-#include "notify/outbox.h"
-#include "notify/outbox_file.h"
 #include "rules/rules.h"
 #include "store/action_rows.h"
 #include "store/alert_rows.h"
@@ -23,20 +21,14 @@
 #include "store/experiments.h"
 #include "store/meta.h"
 #include "store/outbox_rows.h"
-#include "store/state.h"
-#include "store/json_state_file.h"
-#include "util/atomic_file.h"
-#include "util/json_read.h"
+#include "upgrade_read.h"
 #include "util/log.h"
 
 #define IMPORTED_VERSION "0.1.0"
-#define OUTBOX_DIR "outbox"
-#define HEALTH_FILE "health.json"
-#define HEALTH_FILE_VERSION 1
 
 /* What 0.1.0 left in the state directory, in the order they are moved. */
 static const char *const old_names[] = {
-        STATE_FILE, RULES_STATE_FILE, HEALTH_FILE, ACTIONS_LEDGER_FILE, OUTBOX_DIR,
+        UPGRADE_STATE_FILE, UPGRADE_ALERTS_FILE, UPGRADE_HEALTH_FILE, UPGRADE_ACTIONS_FILE, UPGRADE_OUTBOX_DIR,
 };
 
 #define N_OLD_NAMES (sizeof(old_names) / sizeof(old_names[0]))
@@ -58,7 +50,7 @@ static bool exists_in(const char *dir, const char *name)
         return lstat(path, &st) == 0;
 }
 
-/* ---- reading: the 0.1.0 readers, with a word on what they set aside ---- */
+/* ---- reading: the 0.1.0 readers (upgrade_read.h), with a word on what they set aside ---- */
 
 struct imported {
         struct watchlist watchlist;
@@ -66,7 +58,7 @@ struct imported {
         struct rules_state alerts;
         struct action_ledger ledger;
         struct health_state health;
-        struct outbox_record *deliveries;
+        struct upgrade_delivery *deliveries;
         size_t n_deliveries;
 };
 
@@ -77,7 +69,7 @@ static void imported_clear(struct imported *m)
         actions_ledger_clear(&m->ledger);
         health_state_clear(&m->health);
         for (size_t i = 0; i < m->n_deliveries; i++)
-                outbox_record_clear(&m->deliveries[i]);
+                upgrade_delivery_clear(&m->deliveries[i]);
         free(m->deliveries);
         *m = (struct imported) { 0 };
 }
@@ -93,159 +85,6 @@ static void note_set_aside(const char *dir, const char *name, bool was_there)
                             name);
 }
 
-static int by_created_at(const void *a, const void *b)
-{
-        const struct outbox_record *x = a, *y = b;
-        int c;
-
-        if (x->created_at != y->created_at)
-                return x->created_at < y->created_at ? -1 : 1;
-        /* The same µs (0.1.0 made them strictly increasing): a fixed order. */
-        c = strcmp(x->notifier, y->notifier);
-        return c ? c : strcmp(x->id, y->id);
-}
-
-/* Hidden names are atomic_write_file()'s temporaries (as outbox.c skips them). */
-static bool is_delivery_file(const char *name)
-{
-        size_t n = strlen(name);
-
-        return name[0] != '.' && n > 5 && strcmp(name + n - 5, ".json") == 0;
-}
-
-static int add_delivery(struct imported *m, const struct outbox_record *rec)
-{
-        struct outbox_record *grown = realloc(m->deliveries, (m->n_deliveries + 1) * sizeof(*grown));
-
-        if (!grown)
-                return -ENOMEM;
-        m->deliveries = grown;
-        m->deliveries[m->n_deliveries++] = *rec;
-        return 0;
-}
-
-/* One delivery file, as outbox.c's load_file reads it: 1 read, 0 skipped
- * (not a delivery, or not valid: logged, left where it is), -errno. */
-static int read_delivery(struct imported *m, const char *outbox_dir, const char *name)
-{
-        char path[4096], *text = NULL, *error = NULL;
-        struct outbox_record rec = { 0 };
-        size_t len = 0;
-        int r;
-
-        if ((size_t) snprintf(path, sizeof(path), "%s/%s", outbox_dir, name) >= sizeof(path))
-                return -ENAMETOOLONG;
-        r = read_file_limited(path, OUTBOX_MAX_BODY + 4096, &text, &len);
-        if (r >= 0)
-                r = outbox_record_from_json(text, len, &rec, &error);
-        free(text);
-        if (r >= 0) {
-                r = add_delivery(m, &rec);
-                if (r < 0)
-                        outbox_record_clear(&rec);
-                return r < 0 ? r : 1;
-        }
-        if (r == -EBADMSG || r == -EFBIG) {
-                log_warning("upgrade: outbox file %s is not a valid delivery (%s): not imported, kept with %s/",
-                            path, error ? error : "too large", OUTBOX_DIR);
-                r = 0;
-        } else if (r == -EISDIR || r == -EINVAL || r == -ENOENT) {
-                r = 0;   /* not a regular file, or gone: not a delivery */
-        } else {
-                log_error("upgrade: cannot read outbox file %s: %s", path, strerror(-r));
-        }
-        free(error);
-        return r;
-}
-
-/* Every delivery in dir/outbox/ (not failed/: given up), oldest first. */
-static int read_outbox(const char *dir, struct imported *m)
-{
-        char path[4096];
-        struct dirent *d;
-        DIR *od;
-        int r = 0;
-
-        if ((size_t) snprintf(path, sizeof(path), "%s/%s", dir, OUTBOX_DIR) >= sizeof(path))
-                return -ENAMETOOLONG;
-        od = opendir(path);
-        if (!od) {
-                if (errno == ENOENT)
-                        return 0;
-                r = -errno;
-                log_error("upgrade: cannot read %s: %s", path, strerror(-r));
-                return r;
-        }
-        for (errno = 0; r >= 0 && (d = readdir(od)); errno = 0)
-                if (is_delivery_file(d->d_name))
-                        r = read_delivery(m, path, d->d_name);
-        if (r >= 0 && errno != 0) {
-                r = -errno;
-                log_error("upgrade: cannot read %s: %s", path, strerror(-r));
-        }
-        closedir(od);
-        if (r >= 0 && m->n_deliveries > 1)   /* qsort(NULL, 0) is undefined */
-                qsort(m->deliveries, m->n_deliveries, sizeof(*m->deliveries), by_created_at);
-        return r < 0 ? r : 0;
-}
-
-/* health.json: {"version":1,"conditions":[...]}, read as 0.1.0 read it
- * (the daemon keeps its conditions in state.db now, and only this reads
- * the file). */
-static int read_health_time(json_object *o, const char *path, const char *key, int64_t *out, char **error)
-{
-        long long v = 0;
-        int k = json_read_int(o, path, key, true, &v, error);
-
-        *out = v;
-        if (k >= 0 && v < 0)
-                return json_read_fail(error, path, "%s: must not be negative", key);
-        return k;
-}
-
-static int health_record_from_json(json_object *o, const char *path, void *item, char **error)
-{
-        struct health_record *r = item;
-        char *condition = NULL;
-        int k, c = -EINVAL;
-
-        if (!json_object_is_type(o, json_type_object))
-                return json_read_fail(error, path, "expected an object");
-        k = json_read_string(o, path, "condition", true, false, &condition, error);
-        if (k >= 0 && (c = health_condition_from_string(condition)) < 0)
-                k = json_read_fail(error, path, "condition: unknown '%s'", condition);
-        free(condition);
-        if (k >= 0)
-                r->condition = (enum health_condition) c;
-        if (k >= 0)
-                k = json_read_string(o, path, "subject", true, true, &r->subject, error);
-        if (k >= 0)
-                k = json_read_string(o, path, "name", false, false, &r->name, error);
-        if (k >= 0)
-                k = json_read_string(o, path, "detail", false, false, &r->detail, error);
-        if (k >= 0)
-                k = read_health_time(o, path, "since", &r->since, error);
-        if (k >= 0)
-                k = read_health_time(o, path, "alerted_at", &r->alerted_at, error);
-        if (k >= 0)
-                k = read_health_time(o, path, "last_notified", &r->last_notified, error);
-        return k < 0 ? k : 0;
-}
-
-static int parse_health(json_object *root, void *userdata, char **error)
-{
-        struct health_state *s = userdata;
-        void *records = NULL;
-        int k = json_state_read_document(root, HEALTH_FILE_VERSION, "conditions", sizeof(*s->records),
-                                         health_record_from_json, &records, &s->n, error);
-
-        s->records = records;
-        s->cap = s->n;
-        if (k < 0)
-                health_state_clear(s);
-        return k;
-}
-
 static int read_all(const char *dir, struct imported *m)
 {
         bool there[N_OLD_NAMES];
@@ -253,25 +92,23 @@ static int read_all(const char *dir, struct imported *m)
 
         for (size_t i = 0; i < N_OLD_NAMES; i++)
                 there[i] = exists_in(dir, old_names[i]);
-        /* state_load, not state_read: the same handling of a corrupt file as
-         * the other loaders (moved aside, logged). */
-        r = state_load(dir, &m->watchlist, &m->summary);
+        r = upgrade_load_state(dir, &m->watchlist, &m->summary);
         if (r < 0)
                 return r;
-        note_set_aside(dir, STATE_FILE, there[0]);
-        r = rules_state_load_json(dir, &m->alerts);
+        note_set_aside(dir, UPGRADE_STATE_FILE, there[0]);
+        r = upgrade_load_alerts(dir, &m->alerts);
         if (r < 0)
                 return r;
-        note_set_aside(dir, RULES_STATE_FILE, there[1]);
-        r = json_state_load(dir, HEALTH_FILE, parse_health, &m->health);
+        note_set_aside(dir, UPGRADE_ALERTS_FILE, there[1]);
+        r = upgrade_load_health(dir, &m->health);
         if (r < 0)
                 return r;
-        note_set_aside(dir, HEALTH_FILE, there[2]);
-        r = actions_ledger_load_json(dir, &m->ledger);
+        note_set_aside(dir, UPGRADE_HEALTH_FILE, there[2]);
+        r = upgrade_load_actions(dir, &m->ledger);
         if (r < 0)
                 return r;
-        note_set_aside(dir, ACTIONS_LEDGER_FILE, there[3]);
-        return read_outbox(dir, m);
+        note_set_aside(dir, UPGRADE_ACTIONS_FILE, there[3]);
+        return upgrade_load_outbox(dir, &m->deliveries, &m->n_deliveries);
 }
 
 /* ---- writing: the store's typed rows ---- */
@@ -297,7 +134,7 @@ static int write_watchlist(struct store *s, const struct imported *m, int64_t no
                 /* Logged by 0.1.0's next poll; the store has no place for it. */
                 if (e->sequential_error)
                         log_warning("upgrade: experiment %lld: its sequential state in %s was not readable (%s): "
-                                    "its history starts afresh", e->id, STATE_FILE, e->sequential_error);
+                                    "its history starts afresh", e->id, UPGRADE_STATE_FILE, e->sequential_error);
                 r = store_experiment_save(s, e, now);
                 if (r < 0)
                         return r;
@@ -338,7 +175,7 @@ static int write_outbox(struct store *s, const struct imported *m, size_t *ret_n
 {
         *ret_n = 0;
         for (size_t i = 0; i < m->n_deliveries; i++) {
-                const struct outbox_record *rec = &m->deliveries[i];
+                const struct upgrade_delivery *rec = &m->deliveries[i];
                 struct store_delivery d = {
                         .id = rec->id,
                         .notifier = rec->notifier,
@@ -352,7 +189,7 @@ static int write_outbox(struct store *s, const struct imported *m, size_t *ret_n
 
                 if (r == -EEXIST) {   /* two files of one delivery: it is sent once */
                         log_warning("upgrade: delivery %s to notifier %s is queued twice in %s/: imported once",
-                                    rec->id, rec->notifier, OUTBOX_DIR);
+                                    rec->id, rec->notifier, UPGRADE_OUTBOX_DIR);
                         continue;
                 }
                 if (r < 0)

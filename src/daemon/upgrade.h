@@ -2,16 +2,16 @@
  * wrote imports its JSON files into state.db, in one transaction, then
  * moves them into <dir>/imported-0.1.0/ (kept, never deleted).
  *
- * The files of 0.1.0, read with 0.1.0's own readers:
- *   state.json     the watch list and the daemon summary (store/state.h)
+ * The files of 0.1.0, read with 0.1.0's own readers (upgrade_read.h, the
+ * only code that still reads them):
+ *   state.json     the watch list and the daemon summary
  *   alerts.json    the alerts, the event-id salt and generation (rules.h)
  *   actions.json   the action ledger and its circuit flag (actions.h)
- *   health.json    the health conditions (read by upgrade.c itself: the
- *                  daemon keeps them in state.db, health.h)
- *   outbox/        one file per queued delivery, <notifier>.<id>.json
- *                  (notify/outbox_file.h); outbox/failed/ holds the
- *                  given-up ones, which the store does not keep: they move
- *                  with outbox/ and are not imported.
+ *   health.json    the health conditions (health.h)
+ *   outbox/        one file per queued delivery, <notifier>.<id>.json;
+ *                  outbox/failed/ holds the given-up ones, which the store
+ *                  does not keep: they move with outbox/ and are not
+ *                  imported.
  *
  * The caller, at start, with the state lock held and the store open
  * read-write:

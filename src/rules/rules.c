@@ -1,5 +1,5 @@
 /* The alert state machine: pending → firing → resolved, per rule ×
- * experiment × variant. Pure; persistence is in rules_json.c. */
+ * experiment × variant. Pure; persistence is in rules_store.c. */
 #include <errno.h>
 #include <fnmatch.h>
 #include <stdio.h>

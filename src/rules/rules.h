@@ -1,8 +1,8 @@
 /* Room rules/: the alert state machine — analyses in, transitions out —
  * with the analysis as rule variables (rule_env.h), each transition as the
  * alert_event notifiers format (rule_event.h), and the alert states kept
- * in alerts.json.
- * May use: notify/ (struct alert_event), store/ (JSON state files),
+ * in state.db (rules_store.c).
+ * May use: notify/ (struct alert_event), store/ (the alerts table),
  * stats/ (the analysis), expr/ (compiled conditions), config/ (the rules),
  * util/.
  * Used by: actions, daemon, cli.
@@ -32,7 +32,6 @@
  * rule that a reload removed, or whose condition changed between
  * experiment and variant level, are dropped silently too. */
 #pragma once
-#include <json-c/json.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -40,8 +39,6 @@
 struct config;
 struct config_rule;
 struct experiment_analysis;
-
-#define RULES_STATE_FILE "alerts.json"   /* 0.1.0's, imported by the upgrade */
 
 enum alert_state { ALERT_PENDING, ALERT_FIRING };
 
@@ -145,12 +142,3 @@ int rules_state_load(struct store *store, struct rules_state *s);
 int rules_state_save_experiment(struct store *store, const struct rules_state *s, long long experiment_id);
 int rules_state_save(struct store *store, const struct rules_state *s);
 
-/* JSON: the alerts of `status --json`, and the reader of 0.1.0's
- * alerts.json for the upgrade ({"version":1,"alerts":[...]}; rules_json.c).
- * to_json returns NULL on ENOMEM; from_json fills an empty s, returns 0, or
- * -EINVAL with *error (free it) naming the field, or -ENOMEM; s is empty on
- * failure. load_json: dir/alerts.json, missing or corrupt (moved aside) is
- * an empty state; 0 or -errno. */
-json_object *rules_state_to_json(const struct rules_state *s);
-int rules_state_from_json(json_object *root, struct rules_state *s, char **error);
-int rules_state_load_json(const char *dir, struct rules_state *s);

@@ -1,6 +1,5 @@
-/* Experiment result → analysis; see analysis.h. The JSON and table forms are
- * in analysis_json.c and analysis_table.c, the sequential state helpers in
- * sequential_state.c. */
+/* Experiment result → analysis; see analysis.h. The JSON form is in
+ * analysis_json.c, the table in cli/analysis_table.c. */
 #include <errno.h>
 #include <math.h>
 #include <stdarg.h>

@@ -117,7 +117,3 @@ const char *stats_method_to_string(enum stats_method m);
 const char *stats_correction_to_string(enum stats_correction c);
 
 void sequential_state_free(struct sequential_state *s);
-/* The state as JSON for persistence (NULL on allocation failure), and back:
- * from_json returns 0, or -EINVAL with *error naming the field, or -ENOMEM. */
-json_object *sequential_state_to_json(const struct sequential_state *s);
-int sequential_state_from_json(json_object *obj, struct sequential_state *out, char **error);

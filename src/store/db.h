@@ -1,7 +1,16 @@
-/* The SQLite database of the state directory, state.db: opening it with
- * the pragmas the daemon relies on, numbering its schema and migrating it
- * forward, and moving a corrupt one aside. Only src/store/ speaks SQL; the
- * rest of the program sees the typed functions of the store's other files.
+/* Room store/: persistence in the state directory — the SQLite database
+ * state.db (this file, its group commit and the typed rows beside it) with
+ * the watch list, the history of every poll, alerts, actions, the outbox
+ * and health; and the one-daemon-per-directory lock. (0.1.0's JSON files
+ * are read only by the upgrade, in daemon/.)
+ * May use: stats/ (the analyses and sequential states it keeps), config/
+ * (rule actions by name), util/.
+ * Used by: notify, rules, actions, daemon, cli.
+ *
+ * This file: state.db itself — opening it with the pragmas the daemon
+ * relies on, numbering its schema and migrating it forward, and moving a
+ * corrupt one aside. Only src/store/ speaks SQL; the rest of the program
+ * sees the typed functions of the store's other files.
  *
  * The daemon opens it read-write (one daemon per state directory: the state
  * lock of state_lock.h); `status` and `history` open it read-only, which

@@ -1,7 +1,7 @@
 /* The watch list in state.db: the experiments, sequential and polls tables,
  * and the daemon summary (in meta). The only code that speaks SQL for them;
- * it carries what state.json carried in 0.1.0 (state.c), and the history of
- * raw counts that `history` shows.
+ * it carries what state.json carried in 0.1.0, and the history of raw
+ * counts that `history` shows.
  *
  * Group commit: none of these functions begins or commits a transaction.
  * The caller wraps a cycle's worth of them (every experiment's save and
@@ -18,8 +18,17 @@
 #include <stdint.h>
 
 #include "db.h"
-#include "state.h"
 #include "watchlist.h"
+
+/* The daemon-wide part, shown by `status` and STATUS=. */
+struct daemon_summary {
+        int64_t started_at;          /* wall clock, seconds */
+        int64_t last_cycle_at;       /* 0: no cycle finished yet */
+        double last_cycle_seconds;
+        unsigned last_cycle_polled;
+        unsigned last_cycle_failed;
+        char api_error[200];         /* empty while the API answers */
+};
 
 /* Upserts e's experiments row and replaces its sequential rows.
  * - first_seen is now when the row is created, then never changes;
@@ -50,7 +59,7 @@ int store_experiment_save(struct store *s, const struct watched_experiment *e, i
 int store_poll_record(struct store *s, const struct watched_experiment *e);
 
 /* Rebuilds the watch list from the experiments and sequential tables, as
- * state_read did from state.json: every experiment ever saved, with id,
+ * 0.1.0 did from state.json: every experiment ever saved, with id,
  * name, active, polled_at, visitors, visitors_grew_at, failures,
  * last_http_status, last_error, the sequential state as a struct, and the
  * analysis as e->restored_analysis (its JSON text; current stays NULL).

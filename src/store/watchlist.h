@@ -1,5 +1,5 @@
 /* The experiments the daemon watches, each with what it remembers about it
- * between cycles (and across restarts, through state.c). */
+ * between cycles (and across restarts, through state.db: experiments.h). */
 #pragma once
 #include <json-c/json.h>
 #include <stdbool.h>
@@ -14,14 +14,14 @@ struct watched_experiment {
         char *name;
         bool active;                 /* in the watch set of the latest discovery */
         /* analysis.c's running min p / interval state; NULL when none. Kept
-         * as a struct (JSON only in state.json): a json-c tree per experiment
+         * as a struct (rows of its own in state.db): a json-c tree per experiment
          * cost ~20 KiB each and most of a poll's CPU. */
         struct sequential_state *sequential;
         char *sequential_error;      /* why the stored state did not load; logged
                                       * (then cleared) by the next poll */
         struct experiment_analysis *current;   /* the last analysis; NULL until polled
                                                 * since start */
-        /* The last analysis as state.json held it (`analyze --json` schema,
+        /* The last analysis as the store held it (`analyze --json` schema,
          * its JSON text), until the first poll since start replaces it with
          * current: what `status` and the metrics show for an experiment not
          * yet polled. Text, not a json-c tree: a tree per experiment held
@@ -54,7 +54,7 @@ size_t watchlist_count_active(const struct watchlist *w);
 void watchlist_set_name(struct watched_experiment *e, const char *name);
 void watchlist_set_error(struct watched_experiment *e, const char *error);
 /* Takes a (malloc'd, may be NULL) as the last analysis, freeing the one it
- * replaces and the analysis restored from state.json, now stale. */
+ * replaces and the analysis restored from the store, now stale. */
 void watchlist_set_current(struct watched_experiment *e, struct experiment_analysis *a);
 /* Frees the sequential state and its load error. */
 void watchlist_drop_sequential(struct watched_experiment *e);

@@ -24,7 +24,8 @@ static int open_dir_for(const char *dir, const char *name)
         return dfd < 0 ? -errno : dfd;
 }
 
-int fd_write_all(int fd, const void *data, size_t len)
+/* write(2) until all of data is written (EINTR retried): 0 or -errno. */
+static int write_all(int fd, const void *data, size_t len)
 {
         const char *p = data;
 
@@ -61,9 +62,9 @@ static int create_temp(int dfd, const char *name, mode_t mode, char *tmp, size_t
 }
 
 /* Everything that happens to the temporary file before the rename. */
-static int fill_temp(int fd, atomic_file_writer *write_data, void *userdata, mode_t mode)
+static int fill_temp(int fd, const void *data, size_t len, mode_t mode)
 {
-        int r = write_data(fd, userdata);
+        int r = write_all(fd, data, len);
 
         /* Apply the mode exactly, whatever the umask. */
         if (r >= 0 && fchmod(fd, mode) < 0)
@@ -76,7 +77,7 @@ static int fill_temp(int fd, atomic_file_writer *write_data, void *userdata, mod
         return r;
 }
 
-static int write_in_dir(int dfd, const char *name, atomic_file_writer *write_data, void *userdata, mode_t mode)
+static int write_in_dir(int dfd, const char *name, const void *data, size_t len, mode_t mode)
 {
         char tmp[NAME_MAX + 1];
         int fd, r;
@@ -84,7 +85,7 @@ static int write_in_dir(int dfd, const char *name, atomic_file_writer *write_dat
         fd = create_temp(dfd, name, mode, tmp, sizeof(tmp));
         if (fd < 0)
                 return fd;
-        r = fill_temp(fd, write_data, userdata, mode);
+        r = fill_temp(fd, data, len, mode);
         if (r >= 0 && renameat(dfd, tmp, dfd, name) < 0)
                 r = -errno;
         if (r < 0) {
@@ -95,35 +96,15 @@ static int write_in_dir(int dfd, const char *name, atomic_file_writer *write_dat
         return fsync(dfd) < 0 ? -errno : 0;
 }
 
-int atomic_write_file_with(const char *dir, const char *name, atomic_file_writer *write_data, void *userdata,
-                           mode_t mode)
+int atomic_write_file(const char *dir, const char *name, const void *data, size_t len, mode_t mode)
 {
         int dfd = open_dir_for(dir, name), r;
 
         if (dfd < 0)
                 return dfd;
-        r = write_in_dir(dfd, name, write_data, userdata, mode);
+        r = write_in_dir(dfd, name, data, len, mode);
         close(dfd);
         return r;
-}
-
-struct buffer {
-        const void *data;
-        size_t len;
-};
-
-static int write_buffer(int fd, void *userdata)
-{
-        const struct buffer *b = userdata;
-
-        return fd_write_all(fd, b->data, b->len);
-}
-
-int atomic_write_file(const char *dir, const char *name, const void *data, size_t len, mode_t mode)
-{
-        struct buffer b = { data, len };
-
-        return atomic_write_file_with(dir, name, write_buffer, &b, mode);
 }
 
 /* Reads until EOF into a buffer of at most max + 2 bytes: room for one

@@ -11,16 +11,6 @@
  * untouched and no temporary file is left behind. */
 int atomic_write_file(const char *dir, const char *name, const void *data, size_t len, mode_t mode);
 
-/* The same, with the content written by write_data into the temporary
- * file's descriptor (0 or -errno), so that a large file can be streamed
- * rather than built in memory first. */
-typedef int atomic_file_writer(int fd, void *userdata);
-int atomic_write_file_with(const char *dir, const char *name, atomic_file_writer *write_data, void *userdata,
-                           mode_t mode);
-
-/* write(2) until all of data is written (EINTR retried): 0 or -errno. */
-int fd_write_all(int fd, const void *data, size_t len);
-
 /* Reads a whole regular file of at most max bytes into a NUL-terminated
  * buffer the caller frees. -EFBIG when larger, -EISDIR/-EINVAL when not a
  * regular file, -ENOENT when missing. */

@@ -1,6 +1,6 @@
 /* double_format_shortest: the loop "%.15g, %.16g, %.17g until strtod gives
  * d back" costs up to three printf and two strtod calls per number, most of
- * the CPU of writing state.json. Here printf runs once, for 17 digits; the
+ * the CPU of writing the analyses. Here printf runs once, for 17 digits; the
  * 15- and 16-digit candidates are rounded from those digits, and read back
  * with exact double arithmetic where it is exact (Clinger's fast path).
  * Anything unusual (zero, subnormals, infinities, a dropped part of exactly

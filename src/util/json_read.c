@@ -222,7 +222,7 @@ int json_add_literal(json_object *obj, const char *key, json_object *value)
 
 /* Formats when serialised, not when created: json_object_new_double_s would
  * keep a copy of the text per number (two allocations each, ~40 numbers per
- * experiment in every state.json). */
+ * experiment in every analysis state.db records). */
 static int shortest_to_json(json_object *o, struct printbuf *pb, int level, int flags)
 {
         char buf[DOUBLE_FORMAT_MAX];

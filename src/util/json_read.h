@@ -36,7 +36,7 @@ int json_read_string(json_object *obj, const char *path, const char *key, bool r
 
 /* Adds a member to an object being built, under a string literal: json-c
  * neither copies the key nor looks for it (CONSTANT_KEY | KEY_IS_NEW), which
- * matters at ~60 members per experiment in every state.json. The key must
+ * matters at ~60 members per experiment in every analysis recorded. The key must
  * outlive the object and not be in it yet. Returns 0, or -1 (value kept). */
 int json_add_literal(json_object *obj, const char *key, json_object *value);
 

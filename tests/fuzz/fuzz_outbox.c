@@ -1,12 +1,14 @@
 /* libFuzzer harness: the reader of 0.1.0's outbox files
- * (outbox_record_from_json), which the import of a 0.1.0 state directory
- * runs on whatever it finds. A record that loads names a notifier and an
- * id the outbox accepts, has a body, and loads the same way again. */
+ * (upgrade_read_delivery), which the import of a 0.1.0 state directory
+ * runs on whatever it finds. It accepts or rejects the input without
+ * crashing or leaking; a delivery it accepts names a notifier and an id
+ * the outbox accepts, has a body and attempts in range, and reads the same
+ * way again. */
 #include <errno.h>
 
+#include "daemon/upgrade_read.h"
 #include "fuzz.h"
 #include "notify/outbox.h"
-#include "notify/outbox_file.h"
 
 int LLVMFuzzerInitialize(int *argc, char ***argv)
 {
@@ -19,7 +21,7 @@ static bool same_string(const char *a, const char *b)
         return (!a && !b) || (a && b && strcmp(a, b) == 0);
 }
 
-static void check_same(const struct outbox_record *a, const struct outbox_record *b)
+static void check_same(const struct upgrade_delivery *a, const struct upgrade_delivery *b)
 {
         FUZZ_CHECK(same_string(a->id, b->id));
         FUZZ_CHECK(same_string(a->notifier, b->notifier));
@@ -32,24 +34,28 @@ static void check_same(const struct outbox_record *a, const struct outbox_record
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-        struct outbox_record rec, again;
+        struct upgrade_delivery d = { 0 }, again = { 0 };
         char *error = NULL;
-        int r = outbox_record_from_json((const char *) data, size, &rec, &error);
+        int r = upgrade_read_delivery((const char *) data, size, &d, &error);
 
         FUZZ_CHECK(r == 0 || r == -EBADMSG || r == -ENOMEM);
         FUZZ_CHECK(r != -EBADMSG || error);
         free(error);
-        if (r != 0)
+        if (r != 0) {
+                FUZZ_CHECK(!d.id && !d.notifier && !d.body && !d.last_error);   /* nothing half read */
                 return 0;
-        FUZZ_CHECK(outbox_valid_token(rec.id) && outbox_valid_token(rec.notifier) && rec.body);
+        }
+        FUZZ_CHECK(outbox_valid_token(d.id) && outbox_valid_token(d.notifier) && d.body);
+        FUZZ_CHECK(d.attempts <= 1000000);
+        FUZZ_CHECK(d.created_at <= INT64_MAX && d.next_attempt_at <= INT64_MAX);
         error = NULL;
-        r = outbox_record_from_json((const char *) data, size, &again, &error);
+        r = upgrade_read_delivery((const char *) data, size, &again, &error);
         FUZZ_CHECK(r == 0 || r == -ENOMEM);
         if (r == 0) {
-                check_same(&rec, &again);
-                outbox_record_clear(&again);
+                check_same(&d, &again);
+                upgrade_delivery_clear(&again);
         }
         free(error);
-        outbox_record_clear(&rec);
+        upgrade_delivery_clear(&d);
         return 0;
 }

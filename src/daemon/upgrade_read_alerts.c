@@ -1,58 +1,17 @@
-/* The alert states as JSON: `status --json` prints them, and the upgrade
- * reads the alerts.json of 0.1.0. */
+/* 0.1.0's alerts.json: the alert states, and the salt and generation the
+ * event ids derive from (rules.h), which the store keeps in its alerts
+ * table and meta now. */
+#include "upgrade_read.h"
+
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "rules/rules.h"
 #include "util/json_read.h"
-#include "store/json_state_file.h"
-#include "util/text_format.h"
-#include "rules.h"
 
-#define RULES_STATE_VERSION 1
-
-static const char *const state_names[] = { [ALERT_PENDING] = "pending", [ALERT_FIRING] = "firing" };
-
-static json_object *record_to_json(const void *item)
-{
-        const struct alert_record *r = item;
-        json_object *o = json_object_new_object();
-        int k = o ? 0 : -ENOMEM;
-
-        if (k >= 0)
-                k = json_add(o, "rule", json_object_new_string(r->rule));
-        if (k >= 0)
-                k = json_add(o, "experiment_id", json_object_new_int64(r->experiment_id));
-        if (k >= 0)
-                k = json_add(o, "variant_id", json_object_new_string(r->variant_id));
-        if (k >= 0)
-                k = json_add(o, "state", json_object_new_string(state_names[r->state]));
-        if (k >= 0)
-                k = json_add(o, "active_since", json_object_new_int64(r->active_since));
-        if (k >= 0)
-                k = json_add(o, "fired_at", json_object_new_int64(r->fired_at));
-        if (k >= 0)
-                k = json_add(o, "last_notified", json_object_new_int64(r->last_notified));
-        if (k < 0) {
-                json_object_put(o);
-                return NULL;
-        }
-        return o;
-}
-
-json_object *rules_state_to_json(const struct rules_state *s)
-{
-        json_object *root = json_state_document(RULES_STATE_VERSION, "alerts", s->records, s->n,
-                                                sizeof(*s->records), record_to_json);
-
-        if (root && (json_add(root, "generation", json_object_new_int64((int64_t) s->generation)) < 0 ||
-                     json_add(root, "salt", json_object_new_string(s->salt)) < 0)) {
-                json_object_put(root);
-                return NULL;
-        }
-        return root;
-}
+#define ALERTS_VERSION 1
 
 /* Optional: files written before ids were derived have neither. */
 static int ids_from_json(json_object *root, struct rules_state *s, char **error)
@@ -111,14 +70,14 @@ static int record_from_json(json_object *o, const char *path, void *item, char *
         return k < 0 ? k : 0;
 }
 
-int rules_state_from_json(json_object *root, struct rules_state *s, char **error)
+int upgrade_read_alerts(json_object *root, struct rules_state *s, char **error)
 {
         void *records;
         int k;
 
         *s = (struct rules_state) {};
-        k = json_state_read_document(root, RULES_STATE_VERSION, "alerts", sizeof(*s->records), record_from_json,
-                                     &records, &s->n, error);
+        k = upgrade_read_document(root, ALERTS_VERSION, "alerts", sizeof(*s->records), record_from_json, &records,
+                                  &s->n, error);
         s->records = records;
         s->cap = s->n;
         if (k >= 0)
@@ -128,13 +87,13 @@ int rules_state_from_json(json_object *root, struct rules_state *s, char **error
         return k < 0 ? k : 0;
 }
 
-static int parse_state(json_object *root, void *userdata, char **error)
+static int parse_alerts(json_object *root, void *userdata, char **error)
 {
-        return rules_state_from_json(root, userdata, error);
+        return upgrade_read_alerts(root, userdata, error);
 }
 
-int rules_state_load_json(const char *dir, struct rules_state *s)
+int upgrade_load_alerts(const char *dir, struct rules_state *s)
 {
         rules_state_clear(s);
-        return json_state_load(dir, RULES_STATE_FILE, parse_state, s);
+        return upgrade_load_json(dir, UPGRADE_ALERTS_FILE, parse_alerts, s);
 }

@@ -1,9 +1,10 @@
-/* Reads state.json experiment by experiment. The document is walked by its
- * structure (braces, keys, brackets, commas) and each value is parsed on its
- * own by json-c's tokener, fed 64 KiB at a time: a restart with 10,000
- * experiments never holds the 15 MB document, nor its json-c tree (~190 MiB
- * when it was parsed whole), in memory. */
-#include "state.h"
+/* Reads 0.1.0's state.json experiment by experiment. The document is walked
+ * by its structure (braces, keys, brackets, commas) and each value is parsed
+ * on its own by json-c's tokener, fed 64 KiB at a time: an upgrade with
+ * 10,000 experiments never holds the 15 MB document, nor its json-c tree
+ * (~190 MiB when it was parsed whole), in memory. The members themselves
+ * are read by upgrade_read_experiment.c. */
+#include "upgrade_read.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -14,9 +15,11 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "util/atomic_file.h"
-#include "util/log.h"
+#include "store/experiments.h"
+#include "store/watchlist.h"
+#include "util/json_read.h"
 
+#define STATE_VERSION 1             /* its "version"; another is not read */
 #define STATE_MAX_BYTES (256u << 20)
 #define CHUNK (64u << 10)
 
@@ -109,7 +112,7 @@ static int read_experiments(struct reader *r, struct watchlist *w)
                 json_object *o;
                 int ret = read_value(r, &o);
                 if (ret == 0)
-                        ret = state_experiment_from_json(o, w);
+                        ret = upgrade_read_experiment(o, w);
                 json_object_put(o);
                 if (ret < 0)
                         return ret;
@@ -123,7 +126,7 @@ static void apply_member(const char *key, json_object *value, struct daemon_summ
         if (strcmp(key, "version") == 0)
                 *versioned = json_object_is_type(value, json_type_int) && json_object_get_int64(value) == STATE_VERSION;
         else if (strcmp(key, "daemon") == 0 && json_object_is_type(value, json_type_object))
-                state_summary_from_json(value, s);
+                upgrade_read_summary(value, s);
 }
 
 static int read_document(struct reader *r, struct watchlist *w, struct daemon_summary *s)
@@ -157,7 +160,6 @@ static int open_state(const char *path)
 {
         struct stat st;
         int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
-
         int r = 0;
 
         if (fd < 0)
@@ -173,13 +175,11 @@ static int open_state(const char *path)
         return fd;
 }
 
-int state_read(const char *dir, struct watchlist *w, struct daemon_summary *s)
+static int walk_file(const char *path, struct watchlist *w, struct daemon_summary *s)
 {
-        char path[4096];
         struct reader *r = calloc(1, sizeof(*r));
         int ret;
 
-        snprintf(path, sizeof(path), "%s/%s", dir, STATE_FILE);
         if (!r)
                 return -ENOMEM;
         r->fd = open_state(path);
@@ -195,35 +195,46 @@ int state_read(const char *dir, struct watchlist *w, struct daemon_summary *s)
         if (r->tok)
                 json_tokener_free(r->tok);
         free(r);
+        return ret;
+}
+
+struct state {
+        struct watchlist *w;
+        struct daemon_summary *s;
+};
+
+static int read_state(const char *path, void *userdata, char **error)
+{
+        struct state *st = userdata;
+        int ret = walk_file(path, st->w, st->s);
+
+        /* Both are corrupt files, said as the other readers say it. */
         if (ret == -EFBIG)
-                ret = -EINVAL;
+                ret = json_read_fail(error, "", "larger than %u bytes", STATE_MAX_BYTES);
+        else if (ret == -EINVAL)
+                ret = json_read_fail(error, "", "not a whole state document of version %d", STATE_VERSION);
         if (ret < 0) {
-                watchlist_clear(w);
-                *s = (struct daemon_summary) { 0 };
+                watchlist_clear(st->w);
+                *st->s = (struct daemon_summary) { 0 };
         }
         return ret;
 }
 
-int state_load(const char *dir, struct watchlist *w, struct daemon_summary *s)
+int upgrade_read_state(const char *dir, struct watchlist *w, struct daemon_summary *s)
 {
-        int r = ensure_directory(dir, 0700);
+        struct state st = { w, s };
+        char path[4096], *error = NULL;
+        int r;
 
-        if (r < 0) {
-                log_error("%s: cannot create the state directory: %s", dir, strerror(-r));
-                return r;
-        }
-        r = state_read(dir, w, s);
-        if (r == -ENOENT)
-                return 0;
-        if (r == -EINVAL) {
-                /* Keep the bad file for a post-mortem and start fresh. */
-                log_warning("%s/%s: state file is corrupt; moved aside, starting fresh", dir, STATE_FILE);
-                r = move_aside(dir, STATE_FILE);
-                if (r < 0)
-                        log_error("%s/%s: cannot move the corrupt state aside: %s", dir, STATE_FILE, strerror(-r));
-                return 0;
-        }
-        if (r < 0)
-                log_error("%s/%s: cannot read state: %s", dir, STATE_FILE, strerror(-r));
+        snprintf(path, sizeof(path), "%s/%s", dir, UPGRADE_STATE_FILE);
+        r = read_state(path, &st, &error);
+        free(error);
         return r;
+}
+
+int upgrade_load_state(const char *dir, struct watchlist *w, struct daemon_summary *s)
+{
+        struct state st = { w, s };
+
+        return upgrade_load_file(dir, UPGRADE_STATE_FILE, read_state, &st);
 }

@@ -1,6 +1,5 @@
-/* Pure parts of delivery: the reader of 0.1.0's outbox files (kept for
- * the import of a 0.1.0 state directory), the names the outbox accepts,
- * the meaning of an HTTP status, event ids and the rendered payloads. */
+/* Pure parts of delivery: the names the outbox accepts, the meaning of an
+ * HTTP status, event ids and the rendered payloads. */
 #include <criterion/criterion.h>
 #include <errno.h>
 #include <stdlib.h>
@@ -9,60 +8,6 @@
 #include "notify/delivery.h"
 #include "notify/notify.h"
 #include "notify/outbox.h"
-#include "notify/outbox_file.h"
-
-Test(outbox_file, reads_every_field)
-{
-        static const char text[] = "{\"version\":1,\"id\":\"evt_0123\",\"notifier\":\"ops\","
-                                   "\"created_at\":1700000000123456,\"attempts\":7,"
-                                   "\"next_attempt_at\":1700000060000000,\"last_error\":\"HTTP 503\","
-                                   "\"body\":\"{\\\"a\\\":\\\"x/y\\\",\\\"t\\\":\\\"\\\\u00e9\\\\n\\\"}\"}";
-        static const char no_error[] = "{\"version\":1,\"id\":\"e\",\"notifier\":\"n\",\"created_at\":1,"
-                                       "\"attempts\":0,\"next_attempt_at\":1,\"last_error\":null,\"body\":\"{}\"}";
-        struct outbox_record out = { 0 };
-        char *error = NULL;
-
-        cr_assert_eq(outbox_record_from_json(text, strlen(text), &out, &error), 0, "%s", error ? error : "");
-        cr_expect_str_eq(out.id, "evt_0123");
-        cr_expect_str_eq(out.notifier, "ops");
-        cr_expect_str_eq(out.body, "{\"a\":\"x/y\",\"t\":\"\\u00e9\\n\"}");
-        cr_expect_str_eq(out.last_error, "HTTP 503");
-        cr_expect_eq(out.created_at, 1700000000123456ULL);
-        cr_expect_eq(out.next_attempt_at, 1700000060000000ULL);
-        cr_expect_eq(out.attempts, 7);
-        outbox_record_clear(&out);
-
-        cr_assert_eq(outbox_record_from_json(no_error, strlen(no_error), &out, &error), 0);
-        cr_expect_null(out.last_error);
-        outbox_record_clear(&out);
-}
-
-Test(outbox_file, bad_records_are_rejected)
-{
-        static const char *const bad[] = {
-                "",
-                "[]",
-                "{\"version\":1,",
-                "{\"version\":2,\"id\":\"e\",\"notifier\":\"n\",\"created_at\":1,\"attempts\":0,\"next_attempt_at\":1,\"body\":\"{}\"}",
-                "{\"version\":1,\"notifier\":\"n\",\"created_at\":1,\"attempts\":0,\"next_attempt_at\":1,\"body\":\"{}\"}",
-                "{\"version\":1,\"id\":\"e\",\"notifier\":\"n\",\"created_at\":1,\"attempts\":0,\"next_attempt_at\":1}",
-                "{\"version\":1,\"id\":\"e.x\",\"notifier\":\"n\",\"created_at\":1,\"attempts\":0,\"next_attempt_at\":1,\"body\":\"{}\"}",
-                "{\"version\":1,\"id\":\"e\",\"notifier\":\"../n\",\"created_at\":1,\"attempts\":0,\"next_attempt_at\":1,\"body\":\"{}\"}",
-                "{\"version\":1,\"id\":\"e\",\"notifier\":\"n\",\"created_at\":-1,\"attempts\":0,\"next_attempt_at\":1,\"body\":\"{}\"}",
-                "{\"version\":1,\"id\":\"e\",\"notifier\":\"n\",\"created_at\":1,\"attempts\":-2,\"next_attempt_at\":1,\"body\":\"{}\"}",
-                "{\"version\":1,\"id\":\"e\",\"notifier\":\"n\",\"created_at\":1,\"attempts\":0,\"next_attempt_at\":1,\"body\":7}",
-        };
-
-        for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
-                struct outbox_record r = { 0 };
-                char *error = NULL;
-
-                cr_expect_eq(outbox_record_from_json(bad[i], strlen(bad[i]), &r, &error), -EBADMSG, "accepted %s", bad[i]);
-                cr_expect_not_null(error, "no message for %s", bad[i]);
-                cr_expect_null(r.id);
-                free(error);
-        }
-}
 
 Test(outbox, valid_tokens)
 {

@@ -1,63 +1,16 @@
-/* The action ledger as 0.1.0 kept it in actions.json, read once by the
- * upgrade (the ledger itself is in state.db: actions_store.c). */
+/* 0.1.0's actions.json: the action ledger and its circuit flag
+ * (actions.h), which the store keeps in its actions table and meta now. */
+#include "upgrade_read.h"
+
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "actions.h"
+#include "actions/actions.h"
 #include "util/json_read.h"
-#include "store/json_state_file.h"
-#include "util/text_format.h"
 
-#define ACTIONS_LEDGER_VERSION 1
-
-static json_object *entry_to_json(const void *item)
-{
-        const struct action_entry *e = item;
-        json_object *o = json_object_new_object();
-        int k = o ? 0 : -ENOMEM;
-
-        if (k >= 0)
-                k = json_add(o, "rule", json_object_new_string(e->rule));
-        if (k >= 0)
-                k = json_add(o, "experiment_id", json_object_new_int64(e->experiment_id));
-        if (k >= 0)
-                k = json_add(o, "action", json_object_new_string(rule_action_to_string(e->action)));
-        if (k >= 0 && e->variant_id)
-                k = json_add(o, "variant_id", json_object_new_string(e->variant_id));
-        if (k >= 0)
-                k = json_add(o, "traffic_allocation", json_object_new_int(e->traffic_allocation));
-        if (k >= 0)
-                k = json_add(o, "state", json_object_new_string(action_entry_state_to_string(e->state)));
-        if (k >= 0)
-                k = json_add(o, "attempts", json_object_new_int64(e->attempts));
-        if (k >= 0)
-                k = json_add(o, "intended_at", json_object_new_int64(e->intended_at));
-        if (k >= 0)
-                k = json_add(o, "finished_at", json_object_new_int64(e->finished_at));
-        if (k >= 0)
-                k = json_add(o, "http_status", json_object_new_int(e->http_status));
-        if (k >= 0 && *e->error)
-                k = json_add(o, "error", json_object_new_string(e->error));
-        if (k < 0) {
-                json_object_put(o);
-                return NULL;
-        }
-        return o;
-}
-
-json_object *actions_ledger_to_json(const struct action_ledger *l)
-{
-        json_object *root = json_state_document(ACTIONS_LEDGER_VERSION, "entries", l->entries, l->n,
-                                                sizeof(*l->entries), entry_to_json);
-
-        if (root && json_add(root, "circuit_open", json_object_new_boolean(l->circuit_open)) < 0) {
-                json_object_put(root);
-                return NULL;
-        }
-        return root;
-}
+#define ACTIONS_VERSION 1
 
 /* A string field that must be one of the names (index = value). */
 static int read_name(json_object *o, const char *path, const char *key, const char *(*name_of)(int),
@@ -149,14 +102,14 @@ static int entry_from_json(json_object *o, const char *path, void *item, char **
         return k < 0 ? k : 0;
 }
 
-int actions_ledger_from_json(json_object *root, struct action_ledger *l, char **error)
+int upgrade_read_actions(json_object *root, struct action_ledger *l, char **error)
 {
         void *entries;
         int k;
 
         *l = (struct action_ledger) {};
-        k = json_state_read_document(root, ACTIONS_LEDGER_VERSION, "entries", sizeof(*l->entries), entry_from_json,
-                                     &entries, &l->n, error);
+        k = upgrade_read_document(root, ACTIONS_VERSION, "entries", sizeof(*l->entries), entry_from_json, &entries,
+                                  &l->n, error);
         l->entries = entries;
         l->cap = l->n;
         if (k >= 0)
@@ -168,11 +121,11 @@ int actions_ledger_from_json(json_object *root, struct action_ledger *l, char **
 
 static int parse_ledger(json_object *root, void *userdata, char **error)
 {
-        return actions_ledger_from_json(root, userdata, error);
+        return upgrade_read_actions(root, userdata, error);
 }
 
-int actions_ledger_load_json(const char *dir, struct action_ledger *l)
+int upgrade_load_actions(const char *dir, struct action_ledger *l)
 {
         actions_ledger_clear(l);
-        return json_state_load(dir, ACTIONS_LEDGER_FILE, parse_ledger, l);
+        return upgrade_load_json(dir, UPGRADE_ACTIONS_FILE, parse_ledger, l);
 }

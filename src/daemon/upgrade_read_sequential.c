@@ -1,60 +1,13 @@
-/* The sequential state as JSON, for the daemon's state file:
- *   {"start_date": "…", "alpha": 0.05, "tuning": 5000,
- *    "variants": [{"variant_id": "1", "visitors": 10, "conversions": 2,
- *                  "min_p": 0.3, "low": -0.1, "high": 0.5}, …]}
- * min_p/low/high are absent while a variant has no running values. */
+/* The "sequential" member of an experiment in 0.1.0's state.json: the
+ * running state of the sequential test (stats/analysis.h), which the store
+ * keeps in its sequential table now. */
+#include "upgrade_read.h"
+
 #include <errno.h>
 #include <stdlib.h>
 
-#include "analysis.h"
+#include "stats/analysis.h"
 #include "util/json_read.h"
-
-static bool add(json_object *obj, const char *key, json_object *value)
-{
-        if (!value || json_add_literal(obj, key, value) < 0) {
-                json_object_put(value);
-                return false;
-        }
-        return true;
-}
-
-static json_object *variant_to_json(const struct sequential_variant_state *v)
-{
-        json_object *o = json_object_new_object();
-        bool ok = o && add(o, "variant_id", json_object_new_string(v->variant_id)) &&
-                  add(o, "visitors", json_object_new_int64(v->visitors)) &&
-                  add(o, "conversions", json_object_new_int64(v->conversions)) &&
-                  (!v->has_bound || (add(o, "min_p", json_new_number(v->min_p)) &&
-                                     add(o, "low", json_new_number(v->low)) &&
-                                     add(o, "high", json_new_number(v->high))));
-
-        if (!ok) {
-                json_object_put(o);
-                return NULL;
-        }
-        return o;
-}
-
-json_object *sequential_state_to_json(const struct sequential_state *s)
-{
-        json_object *o = json_object_new_object(), *list = NULL;
-        bool ok = o && (!s->start_date || add(o, "start_date", json_object_new_string(s->start_date))) &&
-                  add(o, "alpha", json_new_number(s->alpha)) &&
-                  add(o, "tuning", json_new_number(s->tuning)) &&
-                  add(o, "variants", list = json_object_new_array());
-
-        for (size_t i = 0; ok && i < s->n_variants; i++) {
-                json_object *v = variant_to_json(&s->variants[i]);
-                ok = v && json_object_array_add(list, v) == 0;
-                if (!ok)
-                        json_object_put(v);
-        }
-        if (!ok) {
-                json_object_put(o);
-                return NULL;
-        }
-        return o;
-}
 
 static int variant_from_json(json_object *obj, const char *path, struct sequential_variant_state *out,
                              char **error)
@@ -110,7 +63,7 @@ static int parse_sequential_state(json_object *obj, struct sequential_state *out
         return 0;
 }
 
-int sequential_state_from_json(json_object *obj, struct sequential_state *out, char **error)
+int upgrade_read_sequential(json_object *obj, struct sequential_state *out, char **error)
 {
         *out = (struct sequential_state) { 0 };
         int r = parse_sequential_state(obj, out, error);
