@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Actions and their safety switches: dry_run reports "would pause" and
-# changes nothing; max_actions_per_hour lets one pause through, skips the
-# rest and says so once; serve-winner serves the firing variant once.
+# changes nothing (the ledger, state.db's actions table, says 'dry-run');
+# max_actions_per_hour lets one pause through, skips the rest and says so
+# once; serve-winner serves the firing variant once; a refused action is
+# reported once, recorded 'failed' in the ledger and never retried.
 . "$top_srcdir/tests/lib/harness.sh"
 . "$top_srcdir/tests/lib/alerts.sh"
 
@@ -28,6 +30,8 @@ action=$(hooks ops | jq -c 'select(.event == "action")')
 [ "$(ops_count '.event == "action"')" -eq 1 ] || fail "dry-run reported more than once"
 [ "$(all_patches)" -eq 0 ] && [ "$(sim_status 1002)" -eq 1 ] || fail "dry run changed the experiment"
 grep -q 'rule harm, experiment 1002: pause: would pause (dry run)' "$T/daemon.log" || fail "dry run not logged"
+wait_for 5 db_true "(SELECT state FROM actions WHERE rule = 'harm' AND experiment_id = 1002) = 'dry-run'" ||
+        fail "the ledger: $(db_query 'SELECT rule, experiment_id, action, state FROM actions')"
 pass "dry_run: one 'would pause (dry run)' event, no PATCH, the experiment still live"
 stop_daemon
 
@@ -85,5 +89,7 @@ case "$failed" in "failed: HTTP 403"*) ;; *) fail "action-failed result: $failed
 [ "$(ops_count '.event == "action-failed"')" -eq 1 ] || fail "the failure was reported more than once"
 [ "$(patch_count 1002)" -eq 1 ] || fail "a failed pause was retried by later cycles: $(patch_count 1002) PATCHes"
 grep -q 'rule harm, experiment 1002: pause: failed: HTTP 403' "$T/daemon.log" || fail "the failure is not logged"
+db_true "(SELECT state = 'failed' AND http_status = 403 FROM actions WHERE rule = 'harm' AND experiment_id = 1002)" ||
+        fail "the ledger: $(db_query 'SELECT rule, experiment_id, state, attempts, http_status, error FROM actions')"
 pass "a pause refused with 403 is reported once as action-failed ($failed) and not retried"
 stop_daemon

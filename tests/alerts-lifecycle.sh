@@ -13,7 +13,7 @@ alert_config
 start_daemon
 wait_for 30 cycles_more_than 0 || fail "first cycle did not finish"
 wait_for 30 ops_count_at_least 'true' 3 || fail "webhook deliveries missing: $(hooks ops)"
-wait_for 30 outbox_empty || fail "outbox not drained: $(ls "$T/state/outbox")"
+wait_for 30 outbox_empty || fail "outbox not drained: $(outbox_list)"
 
 # Each alert once, to the notifiers its rule names.
 [ "$(ops_count '.event == "fired" and .rule == "harm" and .experiment.id == 1002')" -eq 1 ] || fail "harm webhook"

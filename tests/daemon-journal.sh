@@ -54,8 +54,13 @@ pass "private systemd-journald in a private mount namespace ($T/log)"
 # ---- the daemon, its stderr a journal stream -----------------------------
 start_sim demo --seed 3 --speed 3600
 write_config
-state_stamp() { stat -c '%i:%y' "$T/state/state.json" 2>/dev/null || echo none; }
-stamp_changed() { [ "$(state_stamp)" != "$1" ]; }
+# A cycle has finished when state.db's daemon.last_cycle_at moves (it is in
+# seconds: the test sleeps 1 s before it starts the next cycle).
+state_stamp() {
+        db_query "SELECT value FROM meta WHERE key = 'daemon.last_cycle_at' AND CAST(value AS INTEGER) > 0" 2>/dev/null |
+                grep . || echo none
+}
+stamp_changed() { local now; now=$(state_stamp); [ "$now" != none ] && [ "$now" != "$1" ]; }
 nsenter -t "$NS_PID" -m -- systemd-cat -t mida-monitor sh -c 'export JOURNAL_STREAM=$(stat -L -c %d:%i /proc/self/fd/2); exec "$@"' sh \
         env -u NOTIFY_SOCKET -u WATCHDOG_USEC "$MIDA" -c "$T/mida-monitor.conf" run &
 DAEMON_PID=$!; PIDS="$PIDS $DAEMON_PID"

@@ -14,7 +14,8 @@
 #              (or one for the list), not one per retry or per cycle
 #   others     while one experiment's result fails the others are polled
 #              and alert (list faults: the watched experiments go on)
-#   recovered  the failing request works again (log, state.json, action)
+#   recovered  the failing request works again (log, state.db, action);
+#              the outbox table drained
 #   lost       alerts of the fault-free baseline row, as (event, rule,
 #              experiment) tuples, that never reached the webhook
 # The matrix is printed at the end. `make check` runs 20 rows (every fault
@@ -69,7 +70,9 @@ tuples() { hooks ops | jq -r '"\(.event) \(.rule) \(.experiment.id)"' | sort -u;
 errors() { grep '^mida-monitor: error:' "$T/daemon.log" | grep -vc ' fired on \| resolved on ' || true; }
 sanitizer_report() { grep -qE 'ERROR: (Address|Leak)Sanitizer|runtime error:' "$T/daemon.log"; }
 delivered_at_least() { [ "$(hooks ops | wc -l)" -ge "$1" ]; }
-exp_field() { jq -r ".experiments[] | select(.id == $1) | $2" "$T/state/state.json"; }
+# exp_failing ID / exp_ok ID: state.db has / has no last_error for experiment ID.
+exp_failing() { db_true "(SELECT last_error IS NOT NULL FROM experiments WHERE id = $1)"; }
+exp_ok() { db_true "(SELECT last_error IS NULL FROM experiments WHERE id = $1)"; }
 serving() { sim "$SIM_URL/__state" | jq ".experiments[] | select(.test_id == $1) | .is_serving"; }
 # wait_slow SECONDS COMMAND...: wait_for for checks that run curl and jq.
 wait_slow() {
@@ -79,7 +82,7 @@ wait_slow() {
         done
 }
 has_tuple() { tuples | grep -qx "$1"; }
-actions_settled() { ! jq -e '.entries[]? | select(.state == "intended")' "$T/state/actions.json" >/dev/null 2>&1; }
+actions_settled() { db_true "NOT EXISTS (SELECT 1 FROM actions WHERE state = 'intended')"; }
 
 # row EP KIND: one row of the matrix; writes $ROWS/EP.KIND (a tab-separated
 # line: ep kind survived errors others recovered lost note seconds).
@@ -99,7 +102,7 @@ row() (
         faults_config
         start_daemon
         wait_for 20 cycles_more_than 0 || fail "first cycle did not finish"
-        [ "$(jq '.daemon.last_cycle_polled' "$T/state/state.json")" -eq 4 ] || fail "4 experiments not watched"
+        [ "$(db_meta daemon.last_cycle_polled)" = 4 ] || fail "4 experiments not watched"
         [ "$(hooks ops | wc -l)" -eq 0 ] || fail "alerts before the clock moved: $(tuples)"
 
         case $ep in
@@ -119,14 +122,14 @@ row() (
         result)
                 others=yes
                 for id in 1001 1003 1004; do
-                        [ "$(exp_field $id .last_error)" = null ] || others=no
+                        exp_ok $id || others=no
                 done
                 wait_slow 15 has_tuple 'fired srm 1003' && wait_slow 15 has_tuple 'fired winner 1001' || others=no
-                [ "$(exp_field 1002 .last_error)" != null ] || note="fault not seen as an error; "
+                exp_failing 1002 || note="fault not seen as an error; "
                 ;;
         list)
                 others=yes
-                [ "$(jq '.daemon.last_cycle_polled' "$T/state/state.json")" -eq 4 ] || others=no
+                [ "$(db_meta daemon.last_cycle_polled)" = 4 ] || others=no
                 wait_slow 15 has_tuple 'fired srm 1003' || others=no
                 ;;
         esac
@@ -144,28 +147,28 @@ row() (
         case $ep.$kind in
         result.*)
                 grep -q 'experiment 1002 .*polling works again' "$T/daemon.log" &&
-                        [ "$(exp_field 1002 .last_error)" = null ] && recovered=yes || recovered=no ;;
+                        exp_ok 1002 && recovered=yes || recovered=no ;;
         list.*)
-                jq -e '.daemon.api_error == null and .daemon.last_cycle_failed == 0' "$T/state/state.json" \
-                        >/dev/null && recovered=yes || recovered=no ;;
+                db_true "(SELECT value FROM meta WHERE key = 'daemon.api_error') = '' AND
+                         (SELECT value FROM meta WHERE key = 'daemon.last_cycle_failed') = '0'" &&
+                        recovered=yes || recovered=no ;;
         # A 401 on an action is permanent: reported as failed, not retried.
         status.401|serve-winner.401) recovered=n/a ;;
         status.*)
                 [ "$(sim_status 1002)" -eq 0 ] && recovered=yes || recovered=no ;;
         serve-winner.*)
                 [ "$(serving 1001)" = true ] && recovered=yes || recovered=no ;;
+        # The permanent failure: one delivery given up (logged), its row gone.
+        webhook.401)
+                outbox_empty && [ "$(given_up ops)" -eq 1 ] && recovered=yes || recovered=no ;;
         webhook.*|none.*)
                 outbox_empty && recovered=yes || recovered=no ;;
         esac
-        if [ "$ep.$kind" = webhook.401 ]; then
-                n_failed=$(find "$T/state/outbox/failed" -name '*.json' 2>/dev/null | wc -l)
-                note="${note}$n_failed kept in outbox/failed; "
-        fi
+        [ "$ep.$kind" = webhook.401 ] && note="${note}$(given_up ops) given up (logged); "
         case $ep in
         status|serve-winner)
-                jq -e '[.entries[] | select(.state == "done")] | length == 2' "$T/state/actions.json" \
-                        >/dev/null || note="${note}ledger: $(jq -c '[.entries[] | [.rule, .state, .error]]' \
-                                "$T/state/actions.json"); "
+                db_true "(SELECT count(*) FROM actions WHERE state = 'done') = 2" ||
+                        note="${note}ledger: $(db_query "SELECT rule, state, error FROM actions" | tr '\n' ' '); "
                 note="${note}$(patch_or_post_count "$ep") requests; "
                 ;;
         esac
@@ -261,7 +264,8 @@ for r in $selected; do
         [ "$oth" = no ] && why="${why}the other experiments were disturbed; "
         case $ep.$kind in
         # A webhook answering 401 is a permanent failure: given up at once,
-        # kept in outbox/failed, one error. That alert is lost by design.
+        # one delivery-failed error record, its outbox row removed (checked
+        # as "recovered"). That alert is lost by design.
         webhook.401) [ "$lost" -eq 1 ] && [ "$nerr" -eq 1 ] || why="${why}expected exactly the one permanent give-up; " ;;
         # A 401 on an action is permanent: the action fails, is reported
         # (action_failed) and is not retried.

@@ -2,8 +2,9 @@
 # Health and metrics end to end: the real daemon against mida-sim. The
 # metrics file passes a strict format check and matches `once --json`; a
 # revoked API key is reported through the health notifiers after `after`
-# (accelerated to 3 s), `status` says degraded with the reason, and a
-# "recovered" follows when the key works again; a failing notifier is
+# (accelerated to 3 s), `status` says degraded with the reason, state.db's
+# health table records it as notified so a restart sends nothing again, and
+# a "recovered" follows when the key works again; a failing notifier is
 # reported only through the other; a stalled experiment is detected.
 . "$top_srcdir/tests/lib/harness.sh"
 
@@ -38,7 +39,8 @@ metric() { "$PROM_CHECK" "$METRICS" "$1"; }
 # all_hooks NAME: every delivery attempt to hook NAME, failed ones too.
 all_hooks() { sim "$SIM_URL/__hooks?name=$1" | jq -c '.deliveries[] | .body | fromjson'; }
 reloads_at_least() { [ "$(grep -c 'configuration reloaded' "$T/daemon.log")" -ge "$1" ]; }
-outbox_empty() { [ "$(find "$T/state/outbox" -maxdepth 1 -name '*.json' | wc -l)" -eq 0 ]; }
+# outbox_empty: no delivery queued in state.db's outbox table.
+outbox_empty() { [ "$(db_query 'SELECT count(*) FROM outbox')" = 0 ]; }
 
 health_config
 start_daemon
@@ -109,7 +111,9 @@ poll_now
 [ "$(health_count ops 'true')" -eq 1 ] || fail "alert sent again (repeat = 0)"
 pass "key revoked: journalled at once, health alert at both receivers after 3 s, status degraded with the reason"
 
-# A restart does not alert again.
+# A restart does not alert again: the condition is in state.db, notified.
+wait_for 5 db_true "EXISTS (SELECT 1 FROM health WHERE condition = 'api_key_rejected' AND alerted_at > 0)" ||
+        fail "the notified condition is not in state.db: $(db_query 'SELECT * FROM health')"
 stop_daemon
 start_daemon
 poll_now

@@ -6,11 +6,14 @@
 # given-up deliveries, API 401s and a reload. Then nothing the daemon writes
 # may contain a secret: its log, `status`, `status --json`, `check-config`
 # (also of broken configs that hold secrets), `test-notify`, the metrics
-# file, every file under the state directory and every webhook/Slack body
-# and header the receiver got. (The Slack URL is where deliveries go, so it
-# is in the simulator's request log; that is not the daemon's output.)
+# file, every file under the state directory byte for byte (state.db, its
+# -wal and -shm: deleted rows too, as far as they are still there), a dump
+# of state.db (text that SQLite split over overflow pages whole again) and
+# every webhook/Slack body and header the receiver got. (The Slack URL is
+# where deliveries go, so it is in the simulator's request log; that is not
+# the daemon's output.)
 . "$top_srcdir/tests/lib/harness.sh"
-. "$top_srcdir/tests/lib/alerts.sh"   # patch_count
+. "$top_srcdir/tests/lib/alerts.sh"   # patch_count, given_up
 
 rand() { od -An -N"$1" -tx1 /dev/urandom | tr -d ' \n'; }
 API_KEY=mk_live_$(rand 20)
@@ -59,8 +62,7 @@ CONF
 hook_bodies() { sim "$SIM_URL/__hooks" | jq -c '.deliveries[] | {status, headers, body}'; }
 hook_count() { sim "$SIM_URL/__hooks?name=$1" | jq '[.deliveries[] | select(.status < 300)] | length'; }
 hook_at_least() { [ "$(hook_count "$1")" -ge "$2" ]; }
-failed_files() { find "$T/state/outbox/failed" -name '*.json' 2>/dev/null | wc -l; }
-failed_at_least() { [ "$(failed_files)" -ge "$1" ]; }
+given_up_at_least() { [ "$(given_up "$1")" -ge "$2" ]; }
 
 # check_clean LABEL FILE: FILE holds none of the secrets.
 checked=0
@@ -94,19 +96,25 @@ grep -q 'API key rejected' "$T/daemon.log" || fail "the 401 was not logged"
 grep -q 'to notifier dead failed' "$T/daemon.log" || fail "the unreachable notifier did not fail"
 pass "alerts, a pause, failed deliveries (500, connection refused) and API 401s went through"
 
-# A permanent Slack failure: given up, kept in outbox/failed. And a reload.
+# A permanent Slack failure: given up (logged, its outbox row removed). And a reload.
 sim_post /__hooks/fail "{\"name\": \"$SLACK_SEG\", \"count\": 1, \"status\": 404}" >/dev/null
 secrets_config ', { name = "young"; when = "visitors < 40000"; experiments = [ "1004", "1001" ]; notify = [ "growth", "ops" ]; }'
 curl -sS -X DELETE "$SIM_URL/__faults" >/dev/null
 kill -HUP "$DAEMON_PID"
 wait_for 10 grep -q 'configuration reloaded' "$T/daemon.log" || fail "reload"
 poll_now; poll_now
-wait_for 30 failed_at_least 1 || fail "no given-up delivery in outbox/failed"
+wait_for 30 given_up_at_least growth 1 || fail "no delivery to growth given up: $(grep 'to notifier growth' "$T/daemon.log" | tail -n 3)"
+gave_up=$(sed -n 's/.*giving up delivery of \([^ ]*\) to notifier growth after .*HTTP 404.*/\1/p' "$T/daemon.log")
+[ -n "$gave_up" ] || fail "the give-up does not name the 404: $(grep 'giving up delivery' "$T/daemon.log")"
+for id in $gave_up; do
+        wait_for 5 db_true "NOT EXISTS (SELECT 1 FROM outbox WHERE id = '$id')" ||
+                fail "given-up delivery $id still in the outbox: $(outbox_list)"
+done
 wait_for 30 hook_at_least ops 4 || fail "young not delivered to ops"
 "$MIDA" -c "$T/mida-monitor.conf" test-notify growth >"$T/test-notify.out" 2>&1 || fail "test-notify growth failed"
 "$MIDA" -c "$T/mida-monitor.conf" test-notify dead >"$T/test-notify-dead.out" 2>&1 &&
         fail "test-notify to an unreachable notifier succeeded?"
-pass "a delivery given up (HTTP 404) into outbox/failed, a reload, test-notify to a live and a dead notifier"
+pass "a delivery given up (HTTP 404): logged, its outbox row removed; a reload, test-notify to a live and a dead notifier"
 
 # What the daemon and the CLI write.
 "$MIDA" -c "$T/mida-monitor.conf" status >"$T/status.out" 2>&1 || fail "status: $(cat "$T/status.out")"
@@ -151,12 +159,15 @@ n_state=0
 while IFS= read -r -d '' f; do
         check_clean "state directory" "$f"; n_state=$((n_state + 1))
 done < <(find "$T/state" -type f -print0)
-[ "$n_state" -ge 5 ] || fail "only $n_state files in the state directory"
+[ -s "$T/state/state.db" ] && [ "$n_state" -ge 3 ] || fail "state directory: $(ls -la "$T/state")"
+db_query .dump >"$T/state.sql" || fail "cannot dump state.db"
+grep -q 'INSERT INTO experiments' "$T/state.sql" || fail "the dump of state.db holds no experiments"
+check_clean "state.db dumped" "$T/state.sql"
 # The notifier URL of a failed delivery is named, not quoted.
 grep -q 'notifier dead failed (the notifier URL: ' "$T/daemon.log" ||
         fail "the unreachable notifier's error does not say which URL without quoting it"
 pass "no secret in $checked outputs: log ($(wc -l <"$T/daemon.log") lines), status, status --json, check-config" \
-     "($((i + 1)) runs), test-notify, metrics, $(wc -l <"$T/hook-bodies") deliveries, $n_state state files"
+     "($((i + 1)) runs), test-notify, metrics, $(wc -l <"$T/hook-bodies") deliveries, $n_state state files, state.db dumped"
 
 # The check itself finds secrets (guards against a test that sees nothing).
 printf 'x %s y\n' "$SLACK_SEG" >"$T/canary"

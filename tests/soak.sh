@@ -88,7 +88,8 @@ fd_snapshot() {
         done | sort -n >"$1"
 }
 # Sockets come and go with keep-alive connections; everything else (state
-# directory, event loop, timers, signals, log) must stay as it is.
+# directory lock, state.db with its -wal and -shm, event loop, timers,
+# signals, log) must stay as it is.
 non_sockets() { grep -v '^[0-9]* socket:' "$1" || true; }
 
 start_daemon_info
@@ -108,7 +109,8 @@ while [ "$n" -lt "$CYCLES" ]; do
         case $(( n % 250 )) in
         # The receiver fails the next 3 deliveries, and a rule added by a
         # reload fires at once on one experiment: a delivery fails and
-        # waits for its retry in every episode (the outbox's retry timer).
+        # waits for its retry in every episode (the outbox's retry timer;
+        # the delivery a row of state.db's outbox table meanwhile).
         10) sim_post /__hooks/fail '{"name": "ops", "count": 3, "status": 503, "retry_after": 1}' >/dev/null
             soak_config '{ name = "episode"; when = "visitors > 0"; experiments = [ "1" ]; notify = [ "ops" ]; }'
             kill -HUP "$DAEMON_PID"; episodes=$((episodes + 1)) ;;
@@ -158,8 +160,9 @@ echo "soak figures: cycles=$n experiments=100 seconds=$(awk -v a="$t0" -v b="$t1
 [ "$failed" -ge "$episodes" ] ||
         fail "$failed failed deliveries in $episodes receiver-failure episodes: the retry path was not exercised"
 
-# Descriptors: the non-socket ones (state directory, event loop, timers,
-# signals, log) never change after the warm-up; sockets are bounded by the
+# Descriptors: the non-socket ones (state directory lock, state.db and its
+# WAL, event loop, timers, signals, log) never change after the warm-up
+# (a database reopened, or a file per delivery, would show); sockets are bounded by the
 # connection limits (4 API connections, 4 deliveries in flight) with room
 # for connections being replaced: a leak of one per cycle or per delivery
 # would pass any fixed bound within a few hundred cycles.

@@ -9,7 +9,8 @@
 # Part 2 (needs root, unshare, nsenter, /lib/systemd/systemd, cgroup2):
 #   without the API key file the start is skipped (condition), not failed;
 #   with it the daemon starts (Type=notify), polls through the sandbox, writes its
-#   state in StateDirectory=, reads its API key as a credential, pings the
+#   state in StateDirectory= (state.db, read with sqlite3 from outside the
+#   sandbox: the 4 experiments, the last cycle's time), reads its API key as a credential, pings the
 #   watchdog, reloads on `systemctl reload`, polls on SIGUSR1, stops cleanly
 #   on `systemctl stop`; and /proc shows the sandbox took effect (dynamic
 #   uid, no capabilities, no_new_privs, seccomp filter, read-only root).
@@ -182,9 +183,14 @@ pass "systemctl start: READY=1 received through the sandbox (Type=notify)"
 watching() { prop StatusText | grep -q '^Watching 4 experiments'; }
 wait_for 30 watching ||
         fail_unit "no 'Watching 4 experiments' status: $(prop StatusText)"
-in_ns test -s /var/lib/private/mida-monitor/state.json || fail_unit "no state.json in StateDirectory="
-in_ns jq -e '.experiments | length == 4' /var/lib/private/mida-monitor/state.json >/dev/null ||
-        fail_unit "state.json lacks the 4 experiments"
+# db_ns SQL: the unit's state.db, read-only (WAL: while the daemon runs).
+db_ns() {
+        in_ns sqlite3 -init /dev/null -batch -readonly -cmd '.timeout 5000' \
+                /var/lib/private/mida-monitor/state.db "$1"
+}
+in_ns test -s /var/lib/private/mida-monitor/state.db || fail_unit "no state.db in StateDirectory="
+[ "$(db_ns 'SELECT count(*) FROM experiments WHERE active')" = 4 ] ||
+        fail_unit "state.db lacks the 4 experiments: $(db_ns 'SELECT id, name, active FROM experiments')"
 if grep -q 'demo-key' "$T/srv/daemon.log"; then fail "the API key reached the log"; fi
 pass "polled mida-sim over AF_INET, API key from the credential, state in StateDirectory= (status: $(prop StatusText))"
 
@@ -205,10 +211,10 @@ wd1=$(prop WatchdogTimestampMonotonic); sleep 4; wd2=$(prop WatchdogTimestampMon
 [ "$wd2" -gt "$wd1" ] && [ "$(prop ActiveState)" = active ] || fail_unit "watchdog pings missing ($wd1 -> $wd2)"
 pass "watchdog pings arrive (WatchdogSec=3s)"
 
-last_cycle() { in_ns jq '.daemon.last_cycle_at' /var/lib/private/mida-monitor/state.json; }
-before=$(last_cycle); sleep 1.1
+last_cycle() { db_ns "SELECT value FROM meta WHERE key = 'daemon.last_cycle_at'"; }
+before=$(last_cycle); [ -n "$before" ] || fail_unit "no daemon.last_cycle_at in state.db"; sleep 1.1
 sdctl kill -s USR1 --kill-who=main mida-monitor
-new_cycle() { [ "$(last_cycle)" != "$before" ]; }
+new_cycle() { local now; now=$(last_cycle) && [ -n "$now" ] && [ "$now" != "$before" ]; }
 wait_for 30 new_cycle || fail_unit "SIGUSR1 did not start a cycle (last_cycle_at $before)"
 pass "SIGUSR1: poll now"
 

@@ -27,8 +27,21 @@ patch_count() {
                 (.path | endswith(\"/experiment/$1/status\")))] | length"
 }
 sim_status() { sim "$SIM_URL/__state" | jq ".experiments[] | select(.test_id == $1) | .status"; }
-outbox_files() { find "$T/state/outbox" -maxdepth 1 -name '*.json' 2>/dev/null | wc -l; }
-outbox_empty() { [ "$(outbox_files)" -eq 0 ]; }
+# The outbox: queued deliveries are rows of state.db's outbox table, gone
+# once delivered or given up (db_query: tests/lib/harness.sh).
+# outbox_count [NOTIFIER]: how many are queued (to NOTIFIER); prints
+# nothing and fails when the database cannot be read.
+outbox_count() { db_query "SELECT count(*) FROM outbox${1:+ WHERE notifier = '$1'}"; }
+outbox_empty() { [ "$(outbox_count)" = 0 ]; }
+outbox_at_least() { local n; n=$(outbox_count) && [ "$n" -ge "$1" ]; }
+# outbox_ids NOTIFIER: the ids queued to NOTIFIER (a webhook's webhook-id), sorted.
+outbox_ids() { db_query "SELECT id FROM outbox WHERE notifier = '$1' ORDER BY id"; }
+# outbox_list: what is queued, one "notifier id attempts last_error" a line (for messages).
+outbox_list() { db_query "SELECT notifier, id, attempts, last_error FROM outbox ORDER BY seq" | tr '\n' ';'; }
+# given_up [NOTIFIER]: deliveries (to NOTIFIER) given up so far, from the
+# log: the daemon logs a delivery-failed record and drops the row; nothing
+# of it is kept in the state directory.
+given_up() { grep -c "giving up delivery of [^ ]* to notifier ${1:-[^ ]*} after " "$T/daemon.log" 2>/dev/null || true; }
 ops_count_at_least() { [ "$(ops_count "$1")" -ge "$2" ]; }
 
 # check_signatures: every ops delivery verifies against SECRET (Standard

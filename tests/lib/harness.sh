@@ -73,6 +73,25 @@ start_daemon() {
         wait_for 20 ready_more_than "$ready" || fail "daemon never sent READY=1"
 }
 
+# The daemon's state: one SQLite database, $T/state/state.db (WAL mode),
+# read here while the daemon runs and never written (-readonly). Writes are
+# group-committed: a value appears up to ~100 ms after the event that caused
+# it (poll with wait_for); "poll cycle finished" is logged after the
+# cycle's own commit. Needs the sqlite3 CLI (scripts/lib/deps.sh).
+# db_query SQL: the rows, columns separated by '|', NULL as an empty field;
+# fails (a note on stderr, nothing on stdout) while there is no state.db:
+# it never creates one.
+db_query() {
+        [ -e "$T/state/state.db" ] || { echo "db_query: no $T/state/state.db" >&2; return 1; }
+        sqlite3 -init /dev/null -batch -readonly -cmd '.timeout 5000' "$T/state/state.db" "$1"
+}
+# db_true EXPRESSION: succeeds when the SQL expression (a subquery may be
+# in it) is true, fails when it is false or cannot be evaluated.
+db_true() { [ "$(db_query "SELECT ($1)")" = 1 ]; }
+# db_meta KEY: a value of the meta table (salt, generation, daemon.last_cycle_at, ...).
+db_meta() { db_query "SELECT value FROM meta WHERE key = '$1'"; }
+command -v sqlite3 >/dev/null || fail "the sqlite3 CLI is missing (apt-get install sqlite3; scripts/lib/deps.sh lists it)"
+
 # cycles_done: how many poll cycles the daemon has finished (from its log).
 cycles_done() { grep -c 'poll cycle finished' "$T/daemon.log" 2>/dev/null || true; }
 cycles_more_than() { [ "$(cycles_done)" -gt "$1" ]; }
