@@ -195,6 +195,23 @@ Test(text_format, mrkdwn_escape)
         free(s);
 }
 
+Test(text_format, json_object_in_order_with_absent_members)
+{
+        const char *none = NULL;
+        json_object *o = JSON_OBJECT(JSON_MEMBER("b", json_object_new_int(2)),
+                                     JSON_OPTIONAL("gone", none, json_object_new_string(none)),
+                                     JSON_MEMBER("a", json_object_new_string("x")),
+                                     JSON_OPTIONAL("here", "y", json_object_new_string("y")));
+
+        cr_assert_not_null(o);
+        cr_expect_str_eq(json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN), "{\"b\":2,\"a\":\"x\",\"here\":\"y\"}");
+        json_object_put(o);
+        /* A constructor that failed (NULL) fails the object; the other
+         * values are released (the sanitizer build checks for leaks). */
+        cr_expect_null(JSON_OBJECT(JSON_MEMBER("a", json_object_new_int(1)), JSON_MEMBER("b", NULL),
+                                   JSON_MEMBER("c", json_object_new_string("leaks if kept"))));
+}
+
 Test(webhook_payload, fields)
 {
         struct alert_event ev = sample_event();

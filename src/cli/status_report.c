@@ -2,6 +2,7 @@
 #include "status_report.h"
 
 #include <errno.h>
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -349,90 +350,48 @@ void status_report_print_rest(FILE *out, const struct status_report *r)
 static json_object *health_condition_json(const void *item)
 {
         const struct store_health_row *h = item;
-        json_object *o = json_object_new_object();
-        int k = o ? 0 : -ENOMEM;
 
-        if (k >= 0)
-                k = json_add(o, "condition", json_object_new_string(store_health_condition_to_string(h->condition)));
-        if (k >= 0)
-                k = json_add(o, "subject", json_object_new_string(h->subject ? h->subject : ""));
-        if (k >= 0 && h->name)
-                k = json_add(o, "name", json_object_new_string(h->name));
-        if (k >= 0 && h->detail)
-                k = json_add(o, "detail", json_object_new_string(h->detail));
-        if (k >= 0)
-                k = json_add(o, "since", json_object_new_int64(h->since));
-        if (k >= 0)
-                k = json_add(o, "alerted_at", json_object_new_int64(h->alerted_at));
-        if (k >= 0)
-                k = json_add(o, "last_notified", json_object_new_int64(h->last_notified));
-        if (k < 0) {
-                json_object_put(o);
-                return NULL;
-        }
-        return o;
+        return JSON_OBJECT(
+                JSON_MEMBER("condition", json_object_new_string(store_health_condition_to_string(h->condition))),
+                JSON_MEMBER("subject", json_object_new_string(h->subject ? h->subject : "")),
+                JSON_OPTIONAL("name", h->name, json_object_new_string(h->name)),
+                JSON_OPTIONAL("detail", h->detail, json_object_new_string(h->detail)),
+                JSON_MEMBER("since", json_object_new_int64(h->since)),
+                JSON_MEMBER("alerted_at", json_object_new_int64(h->alerted_at)),
+                JSON_MEMBER("last_notified", json_object_new_int64(h->last_notified)));
 }
 
 static json_object *alert_json(const void *item)
 {
         const struct store_alert_row *a = item;
-        json_object *o = json_object_new_object();
-        int k = o ? 0 : -ENOMEM;
 
-        if (k >= 0)
-                k = json_add(o, "rule", json_object_new_string(a->rule));
-        if (k >= 0)
-                k = json_add(o, "experiment_id", json_object_new_int64(a->experiment_id));
-        if (k >= 0)
-                k = json_add(o, "variant_id", json_object_new_string(a->variant_id ? a->variant_id : ""));
-        if (k >= 0)
-                k = json_add(o, "state", json_object_new_string(store_alert_state_to_string(a->state)));
-        if (k >= 0)
-                k = json_add(o, "active_since", json_object_new_int64(a->active_since));
-        if (k >= 0)
-                k = json_add(o, "fired_at", json_object_new_int64(a->fired_at));
-        if (k >= 0)
-                k = json_add(o, "last_notified", json_object_new_int64(a->last_notified));
-        if (k < 0) {
-                json_object_put(o);
-                return NULL;
-        }
-        return o;
+        return JSON_OBJECT(
+                JSON_MEMBER("rule", json_object_new_string(a->rule)),
+                JSON_MEMBER("experiment_id", json_object_new_int64(a->experiment_id)),
+                JSON_MEMBER("variant_id", json_object_new_string(a->variant_id ? a->variant_id : "")),
+                JSON_MEMBER("state", json_object_new_string(store_alert_state_to_string(a->state))),
+                JSON_MEMBER("active_since", json_object_new_int64(a->active_since)),
+                JSON_MEMBER("fired_at", json_object_new_int64(a->fired_at)),
+                JSON_MEMBER("last_notified", json_object_new_int64(a->last_notified)));
 }
 
 static json_object *action_json(const void *item)
 {
         const struct store_action_row *a = item;
-        json_object *o = json_object_new_object();
-        int k = o ? 0 : -ENOMEM;
+        bool error = a->error && *a->error;
 
-        if (k >= 0)
-                k = json_add(o, "rule", json_object_new_string(a->rule));
-        if (k >= 0)
-                k = json_add(o, "experiment_id", json_object_new_int64(a->experiment_id));
-        if (k >= 0)
-                k = json_add(o, "action", json_object_new_string(rule_action_to_string(a->action)));
-        if (k >= 0 && a->variant_id)
-                k = json_add(o, "variant_id", json_object_new_string(a->variant_id));
-        if (k >= 0)
-                k = json_add(o, "traffic_allocation", json_object_new_int(a->traffic_allocation));
-        if (k >= 0)
-                k = json_add(o, "state", json_object_new_string(store_action_state_to_string(a->state)));
-        if (k >= 0)
-                k = json_add(o, "attempts", json_object_new_int64(a->attempts));
-        if (k >= 0)
-                k = json_add(o, "intended_at", json_object_new_int64(a->intended_at));
-        if (k >= 0)
-                k = json_add(o, "finished_at", json_object_new_int64(a->finished_at));
-        if (k >= 0)
-                k = json_add(o, "http_status", json_object_new_int(a->http_status));
-        if (k >= 0 && a->error && *a->error)
-                k = json_add(o, "error", json_object_new_string(a->error));
-        if (k < 0) {
-                json_object_put(o);
-                return NULL;
-        }
-        return o;
+        return JSON_OBJECT(
+                JSON_MEMBER("rule", json_object_new_string(a->rule)),
+                JSON_MEMBER("experiment_id", json_object_new_int64(a->experiment_id)),
+                JSON_MEMBER("action", json_object_new_string(rule_action_to_string(a->action))),
+                JSON_OPTIONAL("variant_id", a->variant_id, json_object_new_string(a->variant_id)),
+                JSON_MEMBER("traffic_allocation", json_object_new_int(a->traffic_allocation)),
+                JSON_MEMBER("state", json_object_new_string(store_action_state_to_string(a->state))),
+                JSON_MEMBER("attempts", json_object_new_int64(a->attempts)),
+                JSON_MEMBER("intended_at", json_object_new_int64(a->intended_at)),
+                JSON_MEMBER("finished_at", json_object_new_int64(a->finished_at)),
+                JSON_MEMBER("http_status", json_object_new_int(a->http_status)),
+                JSON_OPTIONAL("error", error, json_object_new_string(a->error)));
 }
 
 /* n rows of size bytes, each converted by fn: a new array, NULL on ENOMEM. */
@@ -455,20 +414,7 @@ static json_object *rows_json(const void *rows, size_t n, size_t size, json_obje
 /* {"version": 1, "<key>": list}. */
 static json_object *document(const char *key, json_object *list)
 {
-        json_object *o = list ? json_object_new_object() : NULL;
-        int k = o ? 0 : -ENOMEM;
-
-        if (k >= 0)
-                k = json_add(o, "version", json_object_new_int(DOCUMENT_VERSION));
-        if (k >= 0)
-                k = json_add(o, key, list);
-        else
-                json_object_put(list);
-        if (k < 0) {
-                json_object_put(o);
-                return NULL;
-        }
-        return o;
+        return JSON_OBJECT(JSON_MEMBER("version", json_object_new_int(DOCUMENT_VERSION)), JSON_MEMBER(key, list));
 }
 
 static json_object *health_json(const struct status_report *r)

@@ -194,6 +194,24 @@ int json_add(json_object *o, const char *key, json_object *v)
         return 0;
 }
 
+json_object *json_object_build(const struct json_member *members, size_t n)
+{
+        json_object *o = json_object_new_object();
+        size_t i = 0;
+
+        for (; o && i < n; i++) {
+                if (members[i].absent)
+                        continue;
+                if (json_add(o, members[i].key, members[i].value) < 0) {
+                        json_object_put(o);
+                        o = NULL;
+                }
+        }
+        for (; i < n; i++)   /* what a failure left untaken */
+                json_object_put(members[i].value);
+        return o;
+}
+
 int json_add_text(json_object *o, const char *key, const char *s)
 {
         char *clean;

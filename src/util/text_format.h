@@ -47,6 +47,24 @@ char *mrkdwn_escape(const char *s);
  * NULL v here means its constructor failed: returns -ENOMEM (as for a
  * failed insertion), else 0. */
 int json_add(json_object *o, const char *key, json_object *v);
+/* One member of json_object_build: value is taken (a NULL value means its
+ * constructor failed), unless absent, which leaves the member out (value
+ * must then be NULL). */
+struct json_member {
+        const char *key;
+        json_object *value;
+        bool absent;
+};
+/* A new object with the members in order; every value is taken, also on
+ * failure. NULL on ENOMEM. JSON_OBJECT(...) passes a literal list of
+ * JSON_MEMBER(key, value) and JSON_OPTIONAL(key, present, value) (value is
+ * evaluated only when present). */
+json_object *json_object_build(const struct json_member *members, size_t n);
+#define JSON_MEMBER(key, value) { (key), (value), false }
+#define JSON_OPTIONAL(key, present, value) { (key), (present) ? (value) : NULL, !(present) }
+#define JSON_OBJECT(...) \
+        json_object_build((const struct json_member[]) { __VA_ARGS__ }, \
+                          sizeof((const struct json_member[]) { __VA_ARGS__ }) / sizeof(struct json_member))
 /* Adds s made valid UTF-8 (text_sanitize, newlines kept), or null for a
  * NULL s; 0 or -ENOMEM. */
 int json_add_text(json_object *o, const char *key, const char *s);
