@@ -14,6 +14,7 @@
 #include "delivery.h"
 #include "store/group_commit.h"
 #include "store/outbox_rows.h"
+#include "util/grow.h"
 #include "util/log.h"
 
 #define USEC_PER_SEC 1000000ULL
@@ -51,6 +52,16 @@ struct queue {
         char last_failure[256];
 };
 
+/* A done delivery whose row is still to leave the table: its DELETE
+ * failed, or the group it was in was rolled back. Retried in each group
+ * until one commits it, so that a full disk does not mean a second send
+ * at the next start. */
+struct removal {
+        char *notifier, *id;
+        bool written;                     /* its DELETE is in the open group */
+        uint64_t written_at_commit;       /* commits_begun when it was written */
+};
+
 struct outbox {
         struct store_group *group;
         sd_event *event;
@@ -63,6 +74,8 @@ struct outbox {
         unsigned in_flight;
         size_t pending;
         uint64_t commits_begun;           /* the group's before_commit hooks heard */
+        struct removal *removals;         /* rows still to remove */
+        size_t n_removals, cap_removals;
         uint64_t failed_total, delivered_total;
 };
 
@@ -227,21 +240,68 @@ static void row_attempted(struct outbox *o, const struct entry *e)
                   "all the same", e->id, e->notifier, strerror(-r));
 }
 
-/* A delivery that is done (delivered or given up) leaves the table. When
- * that fails, this run does not send it again (it is out of memory), but
- * the next start finds the row and does. */
-static void row_remove(struct outbox *o, const struct entry *e, const char *outcome)
+/* Writes a removal's DELETE into the open group (opening one); a failure
+ * dooms the group and leaves the removal for the next one. */
+static int write_removal(struct outbox *o, struct removal *m)
 {
         int r = store_group_join(o->group);
 
         if (r >= 0)
-                r = store_delivery_remove(store_group_store(o->group), e->notifier, e->id);
+                r = store_delivery_remove(store_group_store(o->group), m->notifier, m->id);
+        m->written = r >= 0;
+        m->written_at_commit = o->commits_begun;
+        if (r < 0)
+                store_group_fail(o->group, r);
+        return r;
+}
+
+/* A delivery that is done (delivered or given up) leaves the table: its
+ * removal is kept until a commit holds it. Out of memory, the row stays and
+ * the next start sends it again (at least once, same id). */
+static void row_remove(struct outbox *o, const struct entry *e, const char *outcome)
+{
+        struct removal *m = grow_array(o->removals, &o->cap_removals, o->n_removals, sizeof(*m));
+        int r = -ENOMEM;
+
+        if (m) {
+                o->removals = m;
+                m = &o->removals[o->n_removals];
+                *m = (struct removal) { .notifier = strdup(e->notifier), .id = strdup(e->id) };
+                if (m->notifier && m->id) {
+                        o->n_removals++;
+                        r = write_removal(o, m);
+                } else {
+                        free(m->notifier);
+                        free(m->id);
+                }
+        }
         if (r >= 0)
                 return;
-        store_group_fail(o->group, r);
         log_event(LOG_ERR, NULL, ENTRY_FIELDS(e), 2,
-                  "state.db: cannot remove delivery %s to notifier %s (%s): %s; this run does not send it again, "
-                  "the next start does", e->id, e->notifier, outcome, strerror(-r));
+                  "state.db: cannot remove delivery %s to notifier %s (%s): %s; %s", e->id, e->notifier, outcome,
+                  strerror(-r), r == -ENOMEM ? "the next start sends it again" : "retried with the next commit");
+}
+
+/* The removals a commit that just ended holds are done (r = 0); after a
+ * rollback every one is written again in the next group. */
+static void settle_removals(struct outbox *o, int r, bool newer_group_open)
+{
+        size_t kept = 0;
+
+        for (size_t i = 0; i < o->n_removals; i++) {
+                struct removal *m = &o->removals[i];
+                bool ended = m->written && (m->written_at_commit < o->commits_begun || !newer_group_open);
+
+                if (ended && r >= 0) {
+                        free(m->notifier);
+                        free(m->id);
+                        continue;
+                }
+                if (ended)
+                        m->written = false;
+                o->removals[kept++] = *m;
+        }
+        o->n_removals = kept;
 }
 
 /* ---- the group's hooks ---- */
@@ -250,6 +310,9 @@ static void on_before_commit(void *userdata)
 {
         struct outbox *o = userdata;
 
+        for (size_t i = 0; i < o->n_removals; i++)
+                if (!o->removals[i].written)
+                        (void) write_removal(o, &o->removals[i]);
         o->commits_begun++;
 }
 
@@ -279,6 +342,7 @@ static void on_committed(void *userdata, int r)
                         if (r < 0)
                                 not_crash_safe(e, "its transaction was rolled back", r);
                 }
+        settle_removals(o, r, newer_group_open);
         pump(o);
 }
 
@@ -582,6 +646,11 @@ void outbox_free(struct outbox *o)
                 free(q);
         }
         free(o->queues);
+        for (size_t i = 0; i < o->n_removals; i++) {
+                free(o->removals[i].notifier);
+                free(o->removals[i].id);
+        }
+        free(o->removals);
         sd_event_source_unref(o->timer);
         sd_event_unref(o->event);
         free(o);
