@@ -27,6 +27,7 @@ struct store {
         bool read_only;
         struct cached_statement *statements;
         size_t n_statements, cap_statements;
+        char error[256];            /* store_failure's, store_commit_error's */
 };
 
 int store_errno(int result)
@@ -105,13 +106,38 @@ int store_begin(struct store *s)
         return exec(s, "BEGIN IMMEDIATE");
 }
 
+/* SQLite's words for the last error, with the system's when it has them
+ * (a read-only file system is only "disk I/O error" to SQLite). */
+static void keep_error(struct store *s)
+{
+        int sys = sqlite3_system_errno(s->db);
+
+        if (sys > 0)
+                snprintf(s->error, sizeof(s->error), "%s: %s", sqlite3_errmsg(s->db), strerror(sys));
+        else
+                snprintf(s->error, sizeof(s->error), "%s", sqlite3_errmsg(s->db));
+}
+
 int store_commit(struct store *s)
 {
         int r = exec(s, "COMMIT");
 
-        if (r < 0)
+        if (r < 0) {
+                keep_error(s);   /* before the ROLLBACK replaces it */
                 store_rollback(s);
+        }
         return r;
+}
+
+const char *store_failure(struct store *s)
+{
+        keep_error(s);
+        return s->error;
+}
+
+const char *store_commit_error(struct store *s)
+{
+        return s->error;
 }
 
 void store_rollback(struct store *s)

@@ -62,6 +62,12 @@ int store_meta_set(struct store *s, const char *key, const char *value);
 struct sqlite3 *store_db(struct store *s);
 struct sqlite3_stmt *store_statement(struct store *s, const char *sql);
 int store_errno(int sqlite_result);
+/* The last error as store_error() has it, with the system's reason when
+ * SQLite has one ("disk I/O error: Read-only file system"); valid until the
+ * next call. store_commit_error: the same, kept when a COMMIT failed,
+ * before its ROLLBACK. */
+const char *store_failure(struct store *s);
+const char *store_commit_error(struct store *s);
 /* The -errno of a store_statement() that returned NULL (never 0). */
 int store_statement_errno(struct store *s);
 const char *store_error(struct store *s);

@@ -99,7 +99,7 @@ void store_group_fail(struct store_group *g, int r)
         if (!g->open || g->error < 0 || r >= 0)
                 return;
         g->error = r;
-        snprintf(g->error_text, sizeof(g->error_text), "%s", store_error(g->store));
+        snprintf(g->error_text, sizeof(g->error_text), "%s", store_failure(g->store));
 }
 
 static int end_transaction(struct store_group *g)
@@ -112,7 +112,7 @@ static int end_transaction(struct store_group *g)
         }
         r = store_commit(g->store);
         if (r < 0)
-                snprintf(g->error_text, sizeof(g->error_text), "%s", store_error(g->store));
+                snprintf(g->error_text, sizeof(g->error_text), "%s", store_commit_error(g->store));
         return r;
 }
 
