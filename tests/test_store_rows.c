@@ -336,6 +336,24 @@ Test(store_rows, action_bad_values_are_refused)
         store_close(s);
 }
 
+/* A row this version cannot read does not hide the ones after it: the
+ * daemon would act again on every rule × experiment it forgot. */
+Test(store_rows, action_walk_goes_past_unreadable_rows)
+{
+        struct actions_read got = { 0 };
+        struct store *s = open_store(0);
+
+        store_exec_sql(s, "INSERT INTO actions (rule, experiment_id, action, state, intended_at) VALUES "
+                          "('a', 1, 'pause', 'done', 1), ('b', 2, 'pause', 'undone', 2), ('c', 3, 'pause', 'done', 3)");
+        cr_expect_eq(store_actions_each(s, collect_action, &got), -EBADMSG);
+        cr_assert_eq(got.n, 2, "the readable rows, before and after the unreadable one");
+        cr_expect_str_eq(got.rows[0].rule, "a");
+        cr_expect_str_eq(got.rows[1].rule, "c");
+        expect_no_read_in_progress(s);
+        actions_read_clear(&got);
+        store_close(s);
+}
+
 Test(store_rows, circuit_open_is_a_meta_flag)
 {
         struct store *s = open_store(0);

@@ -108,7 +108,9 @@ static void load_alerts(struct alerting *al)
         int r = rules_state_load(store_group_store(al->group), &al->alerts);
         size_t n;
 
-        if (r < 0)
+        if (r == -EBADMSG)
+                log_warning("state.db: alert rows this version cannot read were skipped; the others are kept");
+        else if (r < 0)
                 log_error("state.db: cannot read the alert states: %s; starting without them", strerror(-r));
         n = rules_state_prune(&al->alerts, al->config);
         if (n > 0)

@@ -616,6 +616,10 @@ int outbox_open(struct store_group *g, sd_event *e, struct http_client *http, st
                 r = sd_event_source_set_enabled(o->timer, SD_EVENT_OFF);
         if (r >= 0)
                 r = store_deliveries_each(store_group_store(g), load_row, o);
+        if (r == -EBADMSG) {
+                log_warning("state.db: a queued delivery could not be read; left in the outbox table, not sent");
+                r = 0;
+        }
         /* Last: a failure before leaves no listener behind. */
         if (r >= 0)
                 r = store_group_listen(g, &(struct store_group_listener) { .before_commit = on_before_commit,

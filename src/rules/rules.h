@@ -135,7 +135,8 @@ size_t rules_pending_count(const struct rules_state *s, const char *rule_name);
 /* Persistence in state.db (rules_store.c): the alerts table, and the salt
  * and generation in meta. None begins or commits: the caller's group
  * commit holds the writes. load fills s (cleared first; empty on failure):
- * 0 or -errno. save_experiment replaces the rows of one experiment by its
+ * 0, -EBADMSG when rows it cannot read were skipped (the others are kept),
+ * or -errno. save_experiment replaces the rows of one experiment by its
  * records; save replaces every row and writes salt and generation. */
 struct store;
 int rules_state_load(struct store *store, struct rules_state *s);

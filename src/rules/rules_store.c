@@ -37,15 +37,18 @@ int rules_state_load(struct store *store, struct rules_state *s)
 {
         int r;
 
+        int unreadable;
+
         rules_state_clear(s);
         r = store_alerts_each(store, add_row, s);
-        if (r >= 0)
+        unreadable = r == -EBADMSG ? r : 0;   /* the rows that can be read are kept */
+        if (r >= 0 || unreadable)
                 r = store_salt_get(store, s->salt);
         if (r >= 0)
                 r = store_generation_get(store, &s->generation);
         if (r < 0)
                 rules_state_clear(s);
-        return r;
+        return r < 0 ? r : unreadable;
 }
 
 static int save_record(struct store *store, const struct alert_record *rec)

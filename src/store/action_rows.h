@@ -55,9 +55,9 @@ int store_action_upsert(struct store *s, const struct store_action_row *row);
 /* Calls fn for every row, in intended_at order (then rule, experiment_id).
  * row and its strings are valid during the call only; fn must not use s
  * (the read is in progress). A non-zero return of fn stops the walk and is
- * returned; otherwise 0, -EBADMSG for a row this program cannot read (an
- * action or state it does not know, a number that does not fit), or
- * -errno. */
+ * returned; otherwise 0, -errno, or -EBADMSG when rows this program cannot
+ * read (an action or state it does not know, a number that does not fit)
+ * were skipped: fn has had every other row. */
 int store_actions_each(struct store *s, int (*fn)(void *userdata, const struct store_action_row *row),
                        void *userdata);
 

@@ -58,7 +58,7 @@ int store_alerts_delete_all(struct store *s);
  * (rule and variant as bytes, so "" first). row and its strings are valid
  * during the call only; fn must not use s (the read is in progress). A
  * non-zero return of fn stops the walk and is returned; otherwise 0,
- * -EBADMSG for a row this program cannot read (a state it does not know),
- * or -errno. */
+ * -errno, or -EBADMSG when rows this program cannot read (a state it does
+ * not know) were skipped: fn has had every other row. */
 int store_alerts_each(struct store *s, int (*fn)(void *userdata, const struct store_alert_row *row),
                       void *userdata);

@@ -121,29 +121,10 @@ int store_health_each(struct store *s, int (*fn)(void *userdata, const struct st
         static const char sql[] = "SELECT condition, subject, name, detail, since, alerted_at, last_notified "
                                   "FROM health ORDER BY condition, subject";
         sqlite3_stmt *st;
-        int stepped = SQLITE_DONE, r = 0, unreadable = 0;
 
         if (!s || !fn)
                 return -EINVAL;
         if (!(st = store_statement(s, sql)))
                 return store_statement_errno(s);
-        /* Not ROW_WALK: that stops at the first row it cannot read, and the
-         * daemon would then forget (and alert again) every condition after it. */
-        while (r == 0 && (stepped = sqlite3_step(st)) == SQLITE_ROW) {
-                struct store_health_row row = { 0 };
-
-                r = read_row(st, &row);
-                if (r == -EBADMSG) {
-                        unreadable = r;
-                        r = 0;
-                } else if (r == 0) {
-                        r = fn(userdata, &row);
-                }
-        }
-        if (r != 0) {
-                (void) row_read_end(st, SQLITE_DONE);
-                return r;
-        }
-        r = row_read_end(st, stepped);
-        return r < 0 ? r : unreadable;
+        return ROW_WALK(st, read_row, struct store_health_row, fn, userdata);
 }

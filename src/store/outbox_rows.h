@@ -51,7 +51,8 @@ int store_delivery_remove(struct store *s, const char *notifier, const char *id)
 /* Calls fn for each queued delivery, all notifiers, in queue order (for
  * loading the queues at start). d and its strings are valid during the
  * call only. fn must not use s: the read is in progress. A non-zero return
- * of fn stops the walk and is returned; otherwise 0 or -errno. */
+ * of fn stops the walk and is returned; otherwise 0, -errno, or -EBADMSG
+ * when rows it cannot read were skipped (fn has had the others). */
 int store_deliveries_each(struct store *s, int (*fn)(void *userdata, const struct store_delivery *d),
                           void *userdata);
 

@@ -89,15 +89,24 @@ static inline int row_read_end(sqlite3_stmt *st, int stepped)
 
 /* The body of a *_each walk: each row of st is read into a zeroed ROW_TYPE
  * by READ(st, &row) and handed to fn(userdata, &row); a non-zero return of
- * either stops the walk and is its result. st is left reset (no read stays
- * open to hold up the WAL). */
+ * either stops the walk and is its result, except -EBADMSG from READ (a row
+ * this program cannot read): that row is skipped, the walk goes on, and
+ * -EBADMSG is the result at the end — stopping there would make the daemon
+ * forget every row after it (and alert or act on them again). st is left
+ * reset (no read stays open to hold up the WAL). */
 #define ROW_WALK(st, READ, ROW_TYPE, fn, userdata) __extension__ ({                        \
-        int stepped_ = SQLITE_DONE, r_ = 0;                                                 \
+        int stepped_ = SQLITE_DONE, r_ = 0, unreadable_ = 0;                                \
         while (r_ == 0 && (stepped_ = sqlite3_step(st)) == SQLITE_ROW) {                    \
                 ROW_TYPE row_ = { 0 };                                                      \
                 r_ = READ(st, &row_);                                                       \
-                if (r_ == 0)                                                                \
+                if (r_ == -EBADMSG)                                                         \
+                        unreadable_ = r_, r_ = 0;                                           \
+                else if (r_ == 0)                                                           \
                         r_ = (fn)(userdata, &row_);                                         \
         }                                                                                   \
-        r_ != 0 ? ((void) row_read_end(st, SQLITE_DONE), r_) : row_read_end(st, stepped_); \
+        if (r_ != 0)                                                                        \
+                (void) row_read_end(st, SQLITE_DONE);                                       \
+        else if ((r_ = row_read_end(st, stepped_)) == 0)                                    \
+                r_ = unreadable_;                                                           \
+        r_;                                                                                 \
 })
