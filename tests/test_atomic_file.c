@@ -80,11 +80,11 @@ Test(atomic_file, writes_replaces_and_sets_mode)
         char path[256];
 
         make_dir();
-        cr_assert_eq(atomic_write_file(dir, "state.json", "{\"v\":1}", 7, 0600), 0);
-        assert_content("state.json", "{\"v\":1}");
-        cr_assert_eq(atomic_write_file(dir, "state.json", "{\"v\":22}", 8, 0640), 0);
-        assert_content("state.json", "{\"v\":22}");
-        snprintf(path, sizeof(path), "%s/state.json", dir);
+        cr_assert_eq(atomic_write_file(dir, "mida.prom", "{\"v\":1}", 7, 0600), 0);
+        assert_content("mida.prom", "{\"v\":1}");
+        cr_assert_eq(atomic_write_file(dir, "mida.prom", "{\"v\":22}", 8, 0640), 0);
+        assert_content("mida.prom", "{\"v\":22}");
+        snprintf(path, sizeof(path), "%s/mida.prom", dir);
         cr_assert_eq(stat(path, &st), 0);
         cr_assert_eq(st.st_mode & 07777, 0640, "mode %o", st.st_mode & 07777);
         cr_assert_eq(list_dir(NULL, NULL, 0), 1, "no temporary file left behind");
@@ -110,8 +110,8 @@ Test(atomic_file, missing_directory_or_parent_is_a_file)
         make_dir();
         cr_assert_eq(atomic_write_file(dir, "f", "x", 1, 0600), 0);
         snprintf(file_as_dir, sizeof(file_as_dir), "%s/f", dir);
-        cr_assert_eq(atomic_write_file(file_as_dir, "state.json", "x", 1, 0600), -ENOTDIR);
-        cr_assert_eq(atomic_write_file("/nonexistent/mida-x", "state.json", "x", 1, 0600), -ENOENT);
+        cr_assert_eq(atomic_write_file(file_as_dir, "mida.prom", "x", 1, 0600), -ENOTDIR);
+        cr_assert_eq(atomic_write_file("/nonexistent/mida-x", "mida.prom", "x", 1, 0600), -ENOENT);
         remove_tree(dir);
 }
 
@@ -123,12 +123,12 @@ Test(atomic_file, failed_write_keeps_old_content_and_leaves_no_temp)
         static char big[65536];
 
         make_dir();
-        cr_assert_eq(atomic_write_file(dir, "state.json", "old", 3, 0600), 0);
+        cr_assert_eq(atomic_write_file(dir, "mida.prom", "old", 3, 0600), 0);
         signal(SIGXFSZ, SIG_IGN);
         cr_assert_eq(setrlimit(RLIMIT_FSIZE, &lim), 0);
         memset(big, 'n', sizeof(big));
-        cr_assert_eq(atomic_write_file(dir, "state.json", big, sizeof(big), 0600), -EFBIG);
-        assert_content("state.json", "old");
+        cr_assert_eq(atomic_write_file(dir, "mida.prom", big, sizeof(big), 0600), -EFBIG);
+        assert_content("mida.prom", "old");
         cr_assert_eq(list_dir(NULL, NULL, 0), 1, "the temporary file was removed");
         remove_tree(dir);
 }
@@ -156,15 +156,15 @@ Test(atomic_file, read_only_directory_gives_eacces_and_keeps_old)
         int r;
 
         make_dir();
-        cr_assert_eq(atomic_write_file(dir, "state.json", "old", 3, 0644), 0);
+        cr_assert_eq(atomic_write_file(dir, "mida.prom", "old", 3, 0644), 0);
         cr_assert_eq(chmod(dir, 0555), 0);
-        r = write_as_unprivileged_child("state.json");
+        r = write_as_unprivileged_child("mida.prom");
         if (r == -255) {
                 remove_tree(dir);
                 cr_skip_test("running as root and cannot drop to uid 65534, so permissions would not bind");
         }
         cr_assert_eq(r, -EACCES, "got %d", r);
-        assert_content("state.json", "old");
+        assert_content("mida.prom", "old");
         cr_assert_eq(list_dir(NULL, NULL, 0), 1);
         remove_tree(dir);
 }
@@ -215,17 +215,17 @@ Test(atomic_file, move_aside_keeps_every_corrupt_copy)
         char first[256];
 
         make_dir();
-        cr_assert_eq(atomic_write_file(dir, "state.json", "bad1", 4, 0600), 0);
-        cr_assert_eq(move_aside(dir, "state.json"), 0);
-        cr_assert_eq(list_dir("state.json.corrupt-", first, sizeof(first)), 1);
+        cr_assert_eq(atomic_write_file(dir, "mida.prom", "bad1", 4, 0600), 0);
+        cr_assert_eq(move_aside(dir, "mida.prom"), 0);
+        cr_assert_eq(list_dir("mida.prom.corrupt-", first, sizeof(first)), 1);
         cr_assert_neq(first[0], '\0');
         assert_content(first, "bad1");
         /* Same second again: a second name, the first copy untouched. */
-        cr_assert_eq(atomic_write_file(dir, "state.json", "bad2", 4, 0600), 0);
-        cr_assert_eq(move_aside(dir, "state.json"), 0);
+        cr_assert_eq(atomic_write_file(dir, "mida.prom", "bad2", 4, 0600), 0);
+        cr_assert_eq(move_aside(dir, "mida.prom"), 0);
         cr_assert_eq(list_dir(NULL, NULL, 0), 2);
         assert_content(first, "bad1");
-        cr_assert_eq(move_aside(dir, "state.json"), -ENOENT);
+        cr_assert_eq(move_aside(dir, "mida.prom"), -ENOENT);
         remove_tree(dir);
 }
 

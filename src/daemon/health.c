@@ -14,7 +14,7 @@
 
 #define USEC_PER_SEC 1000000ULL
 
-/* The names (journal, metrics, health.json, state.db) are the store's:
+/* The names (journal, metrics, state.db; 0.1.0's health.json) are the store's:
  * one list, in the same order as enum health_condition. */
 _Static_assert((int) HEALTH_CONDITION_COUNT == (int) STORE_HEALTH_CONDITION_COUNT,
                "enum health_condition and enum store_health_condition must match");
