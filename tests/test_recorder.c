@@ -204,6 +204,30 @@ Test(recorder, flush_commits_at_once)
         cr_expect_eq(t.written, 1);
 }
 
+/* A committed hook that writes once more (as the action runner does when it
+ * concludes an intent its rolled-back group lost). */
+static void write_after_commit(void *userdata, int r)
+{
+        static bool done;
+
+        (void) r;
+        if (done)
+                return;
+        done = true;
+        recorder_add(userdata, polled(2, 1000, 100, 120));
+}
+
+Test(recorder, freeing_the_group_commits_what_its_hooks_write)
+{
+        cr_assert_eq(store_group_listen(t.group, &(struct store_group_listener) { .committed = write_after_commit,
+                                                                                   .userdata = t.recorder }), 0);
+        recorder_add(t.recorder, polled(1, 1000, 100, 120));
+        store_group_free(t.group);
+        t.group = NULL;
+        cr_expect_eq(t.written, 2, "the hook's write is a second group, committed too");
+        cr_expect_eq(committed("SELECT count(*) FROM experiments"), 2);
+}
+
 Test(recorder, freeing_the_group_commits_what_is_pending)
 {
         recorder_add(t.recorder, polled(1, 1000, 100, 120));

@@ -36,7 +36,10 @@ void store_group_free(struct store_group *g)
 {
         if (!g)
                 return;
-        (void) store_group_flush(g);
+        /* A committed hook may write (e.g. an action concluded because its
+         * intent was rolled back): that opens a group, committed here too. */
+        for (int i = 0; i < 3 && g->open; i++)
+                (void) store_group_flush(g);
         sd_event_source_disable_unref(g->timer);
         sd_event_unref(g->event);
         free(g);

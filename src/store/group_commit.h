@@ -36,7 +36,8 @@ struct store_group_listener {
 /* event: the loop whose timer ends a window; NULL: a group lasts until
  * store_group_flush() (tests, one-shot tools). Returns 0 or -ENOMEM. */
 int store_group_new(struct store *s, sd_event *event, struct store_group **ret);
-/* Commits what is open, then frees g (not the store). */
+/* Commits what is open (and what its committed hooks write), then frees g
+ * (not the store). */
 void store_group_free(struct store_group *g);
 struct store *store_group_store(struct store_group *g);
 
