@@ -103,6 +103,30 @@ Test(store_db, reader_sees_commits_while_writer_is_open)
         store_close(w);
 }
 
+Test(store_db, a_read_transaction_sees_one_commit)
+{
+        struct store *w, *r;
+        char *v = NULL;
+
+        cr_assert_eq(store_open(store_dir, 0, &w), 0);
+        cr_assert_eq(store_meta_set(w, "generation", "1"), 0);
+        cr_assert_eq(store_open(store_dir, STORE_READ_ONLY, &r), 0);
+        cr_assert_eq(store_read_begin(r), 0);
+        cr_assert_eq(store_meta_get(r, "generation", &v), 0);
+        cr_expect_str_eq(v, "1");
+        free(v);
+        cr_assert_eq(store_meta_set(w, "generation", "2"), 0, "the writer is not held up");
+        cr_assert_eq(store_meta_get(r, "generation", &v), 0);
+        cr_expect_str_eq(v, "1", "a commit made during the read is not seen");
+        free(v);
+        store_read_end(r);
+        cr_assert_eq(store_meta_get(r, "generation", &v), 0);
+        cr_expect_str_eq(v, "2");
+        free(v);
+        store_close(r);
+        store_close(w);
+}
+
 Test(store_db, corrupt_file_is_moved_aside_and_replaced)
 {
         struct store *s;

@@ -99,13 +99,16 @@ static const char *read_error(int r)
 static int read_all(struct store *store, const char *dir, struct watchlist *w, struct daemon_summary *s,
                     struct status_report *report)
 {
-        const char *what = "the watch list";
-        int r = store_watchlist_load(store, w);
+        const char *what = "the database";
+        int r = store_read_begin(store);   /* one snapshot: the tables agree */
 
+        if (r >= 0 && (r = store_watchlist_load(store, w)) < 0)
+                what = "the watch list";
         if (r >= 0 && (r = store_summary_load(store, s)) < 0)
                 what = "the daemon summary";
         if (r >= 0)
                 r = status_report_read(store, report, &what);
+        store_read_end(store);
         if (r < 0)
                 fprintf(stderr, "mida-monitor: %s/%s: cannot read %s: %s\n", dir, STORE_FILE, what, read_error(r));
         return r;

@@ -106,6 +106,17 @@ int store_begin(struct store *s)
         return exec(s, "BEGIN IMMEDIATE");
 }
 
+int store_read_begin(struct store *s)
+{
+        return exec(s, "BEGIN");
+}
+
+void store_read_end(struct store *s)
+{
+        if (!sqlite3_get_autocommit(s->db))
+                (void) exec(s, "COMMIT");
+}
+
 /* SQLite's words for the last error, with the system's when it has them
  * (a read-only file system is only "disk I/O error" to SQLite). */
 static void keep_error(struct store *s)

@@ -47,6 +47,10 @@ int store_schema_version(void);
  * halfway through. Commit returns 0 or -errno; on failure the transaction
  * is rolled back. */
 int store_begin(struct store *s);
+/* A read transaction (also on a read-only store): every read between the
+ * two sees the same commit, however the daemon writes meanwhile. */
+int store_read_begin(struct store *s);
+void store_read_end(struct store *s);
 int store_commit(struct store *s);
 void store_rollback(struct store *s);
 
