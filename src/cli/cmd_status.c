@@ -96,11 +96,11 @@ static const char *read_error(int r)
 
 /* Everything status shows, from the store: 0, or -errno with the message
  * printed. */
-static int read_all(struct store *store, const char *dir, struct watchlist *w, struct daemon_summary *s,
+static int read_all(struct store *store, const struct config *c, struct watchlist *w, struct daemon_summary *s,
                     struct status_report *report)
 {
-        const char *what = "the watch list";
-        int r = store_watchlist_load(store, w);
+        const char *dir = c->monitor.state_directory, *what = "the watch list";
+        int r = store_watchlist_load(store, w, &c->statistics);
 
         if (r >= 0 && (r = store_summary_load(store, s)) < 0)
                 what = "the daemon summary";
@@ -128,7 +128,7 @@ int cmd_status(const struct cli *cli)
         if (r < 0)
                 fprintf(stderr, "mida-monitor: %s/%s: %s\n", dir, STORE_FILE, open_error(r));
         if (r >= 0)
-                r = read_all(store, dir, &w, &s, &report);
+                r = read_all(store, config, &w, &s, &report);
         store_close(store);
         if (r >= 0 && cli->json && (r = print_json(&w, &s, &report)) < 0)
                 fprintf(stderr, "mida-monitor: out of memory\n");
