@@ -22,6 +22,7 @@ src_libmida_a_SOURCES += \
 	src/store/state_lock.c src/store/state_lock.h src/store/watchlist.c src/store/watchlist.h \
 	src/store/db.c src/store/db.h src/store/schema.c src/store/schema.h src/store/row_sql.h src/store/meta.c src/store/meta.h \
 	src/store/experiments.c src/store/experiments.h src/store/outbox_rows.c src/store/outbox_rows.h \
+	src/store/analysis_restore.c src/store/analysis_restore.h \
 	src/store/alert_rows.c src/store/alert_rows.h src/store/action_rows.c src/store/action_rows.h \
 	src/store/health_rows.c src/store/health_rows.h \
 	src/store/group_commit.c src/store/group_commit.h

@@ -16,6 +16,16 @@
 
 TestSuite(store_experiments, .init = store_fixture_make_dir, .fini = store_fixture_remove_dir);
 
+/* What store_fixture_analyse analyses with: a load with them recomputes
+ * each analysis exactly. */
+static const struct statistics_settings *fixture_settings(void)
+{
+        static struct statistics_settings s;
+
+        s = statistics_settings_default();
+        return &s;
+}
+
 static char *analysis_text(const struct watched_experiment *e)
 {
         json_object *o = analysis_to_json(e->current);
@@ -67,12 +77,15 @@ static void fill(struct watchlist *w)
         e->visitors = 22;
 }
 
+/* As the recorder does: the row, then the counts that changed. */
 static void save_all(struct store *s, const struct watchlist *w, int64_t now)
 {
         cr_assert_eq(store_begin(s), 0);
-        for (size_t i = 0; i < w->n; i++)
+        for (size_t i = 0; i < w->n; i++) {
                 cr_assert_eq(store_experiment_save(s, w->items[i], now), 0, "%lld: %s", w->items[i]->id,
                              store_error(s));
+                cr_assert_geq(store_poll_record(s, w->items[i]), 0, "%lld: %s", w->items[i]->id, store_error(s));
+        }
         cr_assert_eq(store_commit(s), 0);
 }
 
@@ -121,7 +134,7 @@ Test(store_experiments, watchlist_round_trip)
         store_close(s);
 
         cr_assert_eq(store_open(store_dir, STORE_READ_ONLY, &s), 0);
-        cr_assert_eq(store_watchlist_load(s, &back), 0);
+        cr_assert_eq(store_watchlist_load(s, &back, fixture_settings()), 0);
         store_close(s);
         cr_assert_eq(back.n, w.n);
         for (size_t i = 0; i < w.n; i++) {
@@ -160,7 +173,7 @@ Test(store_experiments, watchlist_round_trip)
                                   "(SELECT variant_id FROM sequential WHERE experiment_id = 101 ORDER BY position)"),
                      1);
         watchlist_clear(&back);
-        cr_assert_eq(store_watchlist_load(s, &back), 0);
+        cr_assert_eq(store_watchlist_load(s, &back, fixture_settings()), 0);
         for (size_t i = 0; i < w.n; i++) {
                 char *text = w.items[i]->current ? analysis_text(w.items[i]) : NULL;
                 expect_str(back.items[i]->restored_analysis, text ? text : w.items[i]->restored_analysis,
@@ -186,7 +199,7 @@ Test(store_experiments, sequential_shrinks_changes_and_goes)
         store_fixture_analyse(e, 2, (long long[]) { 5000, 5000 }, (long long[]) { 500, 570 });
         save_all(s, &w, 2);
         cr_expect_eq(store_query_int(s, "SELECT count(*) FROM sequential WHERE experiment_id = 9"), 2);
-        cr_assert_eq(store_watchlist_load(s, &back), 0);
+        cr_assert_eq(store_watchlist_load(s, &back, fixture_settings()), 0);
         expect_same_sequential(e->sequential, back.items[0]->sequential, 9);
         watchlist_clear(&back);
 
@@ -197,7 +210,7 @@ Test(store_experiments, sequential_shrinks_changes_and_goes)
         save_all(s, &w, 2);
         cr_expect_eq(store_query_int(s, "SELECT count(*) FROM sequential WHERE experiment_id = 9"), 2);
         cr_expect_eq(store_query_int(s, "SELECT count(*) FROM sequential WHERE variant_id = '1'"), 0);
-        cr_assert_eq(store_watchlist_load(s, &back), 0);
+        cr_assert_eq(store_watchlist_load(s, &back, fixture_settings()), 0);
         expect_same_sequential(e->sequential, back.items[0]->sequential, 9);
         watchlist_clear(&back);
 
@@ -205,7 +218,7 @@ Test(store_experiments, sequential_shrinks_changes_and_goes)
         save_all(s, &w, 3);
         cr_expect_eq(store_query_int(s, "SELECT count(*) FROM sequential"), 0);
         cr_expect_eq(store_query_int(s, "SELECT alpha IS NULL FROM experiments WHERE id = 9"), 1);
-        cr_assert_eq(store_watchlist_load(s, &back), 0);
+        cr_assert_eq(store_watchlist_load(s, &back, fixture_settings()), 0);
         cr_expect_null(back.items[0]->sequential);
         watchlist_clear(&back);
 
@@ -214,7 +227,7 @@ Test(store_experiments, sequential_shrinks_changes_and_goes)
         store_fixture_analyse(e, 3, (long long[]) { 4000, 4000, 4000 }, (long long[]) { 400, 460, 380 });
         save_all(s, &w, 4);
         store_exec_sql(s, "UPDATE sequential SET min_p = NULL WHERE experiment_id = 9 AND variant_id = '2'");
-        cr_assert_eq(store_watchlist_load(s, &back), 0);
+        cr_assert_eq(store_watchlist_load(s, &back, fixture_settings()), 0);
         cr_expect_null(back.items[0]->sequential);
         cr_assert_not_null(back.items[0]->sequential_error);
         cr_expect(strstr(back.items[0]->sequential_error, "sequential[2] (variant 2)") != NULL, "%s",
@@ -443,6 +456,8 @@ Test(store_experiments, polls_statements_seek_the_primary_key)
         cr_assert_eq(store_poll_record(s, e), 2);
         cr_assert_eq(store_polls_each(s, 5, NULL, 0, collect, &c), 2);
         cr_assert_eq(store_polls_prune(s, 100, 10), 0);
+        cr_assert_eq(store_experiment_restore(s, e, fixture_settings()), 0);   /* a variant's latest row */
+        cr_assert_not_null(e->restored_analysis);
         while ((st = sqlite3_next_stmt(store_db(s), st))) {
                 sqlite3_stmt *plan = NULL;
                 char *sql = NULL;
@@ -461,7 +476,124 @@ Test(store_experiments, polls_statements_seek_the_primary_key)
                 free(sql);
                 checked++;
         }
-        cr_expect_eq(checked, 4, "lookup, insert, each, prune");
+        cr_expect_eq(checked, 5, "lookup, insert, each, prune, latest counts");
+        store_close(s);
+        watchlist_clear(&w);
+}
+
+/* An analysis of variants as given, with e's sequential state. */
+static void analyse_variants(struct watched_experiment *e, struct mida_variant *v, size_t n)
+{
+        struct mida_result r = { .test_id = e->id, .status_code = 1, .n_variants = n, .variants = v };
+        struct experiment_analysis *a = calloc(1, sizeof(*a));
+
+        if (!e->sequential)
+                cr_assert_not_null(e->sequential = calloc(1, sizeof(*e->sequential)));
+        cr_assert_not_null(a);
+        cr_assert_eq(analysis_run(&r, fixture_settings(), e->sequential, a), 0);
+        watchlist_set_current(e, a);
+}
+
+static char *restored_after_load(struct store *s, long long id)
+{
+        struct watchlist back = { 0 };
+        char *text;
+
+        cr_assert_eq(store_watchlist_load(s, &back, fixture_settings()), 0);
+        cr_assert_not_null(watchlist_find(&back, id));
+        text = watchlist_find(&back, id)->restored_analysis;
+        watchlist_find(&back, id)->restored_analysis = NULL;
+        watchlist_clear(&back);
+        return text;
+}
+
+/* Arms whose counts are not history (none in polls) are recomputed from
+ * the counts experiments.result keeps of them, with their reasons; an arm
+ * that stopped being valid is not read from its stale polls row. */
+Test(store_experiments, invalid_arms_recomputed_exactly)
+{
+        struct watchlist w = { 0 };
+        struct watched_experiment *e;
+        struct store *s;
+        struct mida_variant v[] = {
+                { .variant_id = "0", .name = "A", .is_control = true, .visitors = 5000, .conversions = 400,
+                  .has_visitors = true, .has_conversions = true },
+                { .variant_id = "1", .visitors = 5000, .conversions = 470, .has_visitors = true,
+                  .has_conversions = true },
+                { .variant_id = "2", .name = "C", .visitors = 30, .conversions = 31, .has_visitors = true,
+                  .has_conversions = true },
+                { .variant_id = "3", .name = "D", .conversions = 3, .has_conversions = true },
+                { .variant_id = "4", .name = "E", .visitors = -2, .conversions = 0, .has_visitors = true,
+                  .has_conversions = true },
+        };
+        char *text, *back;
+
+        cr_assert_not_null(e = watchlist_get(&w, 77));
+        cr_assert_eq(store_open(store_dir, 0, &s), 0);
+        for (int poll = 0; poll < 2; poll++) {
+                /* The second poll: variant 1 turns invalid after a valid row. */
+                if (poll == 1) {
+                        v[0].visitors += 900;
+                        v[1].has_conversions = false;
+                }
+                analyse_variants(e, v, sizeof(v) / sizeof(v[0]));
+                e->polled_at = 1000 + poll;
+                save_all(s, &w, 1000 + poll);
+                text = analysis_text(e);
+                back = restored_after_load(s, 77);
+                cr_assert_not_null(back, "poll %d", poll);
+                cr_expect_str_eq(back, text, "poll %d", poll);
+                free(text);
+                free(back);
+        }
+        cr_expect(strstr(e->current->variants[1].reason, "conversions missing") != NULL, "really invalid");
+        cr_expect_eq(store_query_int(s, "SELECT count(*) FROM polls WHERE experiment_id = 77 AND variant_id = '1'"),
+                     1, "its stale valid row");
+        cr_expect_eq(store_query_int(s, "SELECT count(*) FROM experiments WHERE analysis IS NOT NULL"), 0,
+                     "the text is no longer stored");
+        store_close(s);
+        watchlist_clear(&w);
+}
+
+/* experiments.result is rewritten only when what it holds changed, judged
+ * by the row's fingerprint: a group rolled back leaves the old one, and the
+ * next save writes it. A result that does not make an analysis leaves the
+ * experiment without one, not the load failed. */
+Test(store_experiments, result_written_on_change_only)
+{
+        struct watchlist w = { 0 };
+        struct watched_experiment *e;
+        struct store *s;
+        char *text;
+
+        cr_assert_not_null(e = watchlist_get(&w, 12));
+        store_fixture_analyse(e, 2, (long long[]) { 100, 100 }, (long long[]) { 10, 12 });
+        cr_assert_eq(store_open(store_dir, 0, &s), 0);
+        save_all(s, &w, 1);
+        store_exec_sql(s, "UPDATE experiments SET result = '{\"variants\":[]}' WHERE id = 12");
+        store_fixture_analyse(e, 2, (long long[]) { 200, 200 }, (long long[]) { 20, 24 });
+        save_all(s, &w, 2);
+        cr_expect_eq(store_query_int(s, "SELECT result = '{\"variants\":[]}' FROM experiments WHERE id = 12"), 1,
+                     "same variants: not rewritten");
+
+        free(e->current->variants[1].name);
+        cr_assert_not_null(e->current->variants[1].name = strdup("renamed"));
+        cr_assert_eq(store_begin(s), 0);
+        cr_assert_eq(store_experiment_save(s, e, 3), 0);
+        store_rollback(s);
+        save_all(s, &w, 4);
+        cr_expect_eq(store_query_int(s, "SELECT instr(result, '\"renamed\"') > 0 FROM experiments WHERE id = 12"), 1,
+                     "written after the rollback");
+        text = restored_after_load(s, 12);
+        cr_expect(text && strstr(text, "\"renamed\""), "%s", text ? text : "NULL");
+        free(text);
+
+        store_exec_sql(s, "UPDATE experiments SET result = '{\"variants\":[{\"id\":\"9\"}]}' WHERE id = 12");
+        cr_expect_null(text = restored_after_load(s, 12), "variant 9 has no counts");
+        free(text);
+        store_exec_sql(s, "UPDATE experiments SET result = 'not json' WHERE id = 12");
+        cr_expect_null(text = restored_after_load(s, 12));
+        free(text);
         store_close(s);
         watchlist_clear(&w);
 }

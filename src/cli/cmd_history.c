@@ -99,13 +99,16 @@ static int add_row(void *userdata, const struct store_poll *row)
 }
 
 /* The experiment's series from the store. Returns the number of rows, or -errno. */
-static int read_series(struct store *store, long long id, struct history_series *s)
+static int read_series(struct store *store, const struct statistics_settings *settings, long long id,
+                       struct history_series *s)
 {
         struct watchlist w = { 0 };
-        int r = store_watchlist_load(store, &w);
+        int r = store_watchlist_load(store, &w, NULL);   /* one analysis is recomputed, not all */
+        struct watched_experiment *e = r >= 0 ? watchlist_find(&w, id) : NULL;
 
+        if (e)
+                r = store_experiment_restore(store, e, settings);
         if (r >= 0) {
-                const struct watched_experiment *e = watchlist_find(&w, id);
                 r = history_series_init(s, id, e ? e->name : NULL);
                 if (r >= 0)
                         r = declare_variants(s, e);
@@ -145,7 +148,7 @@ static int run(const struct cli *cli, const struct history_args *args, const str
                 fprintf(stderr, "mida-monitor: %s/%s: %s\n", dir, STORE_FILE, open_error(r));
                 return EXIT_FAIL;
         }
-        r = read_series(store, args->id, &series);
+        r = read_series(store, &c->statistics, args->id, &series);
         if (r < 0)
                 fprintf(stderr, "mida-monitor: %s/%s: cannot read the history of experiment %lld: %s\n", dir,
                         STORE_FILE, args->id, r == -ENOMEM ? "out of memory" : store_error(store));

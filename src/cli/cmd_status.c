@@ -96,13 +96,13 @@ static const char *read_error(int r)
 
 /* Everything status shows, from the store: 0, or -errno with the message
  * printed. */
-static int read_all(struct store *store, const char *dir, struct watchlist *w, struct daemon_summary *s,
+static int read_all(struct store *store, const struct config *c, struct watchlist *w, struct daemon_summary *s,
                     struct status_report *report)
 {
-        const char *what = "the database";
+        const char *dir = c->monitor.state_directory, *what = "the database";
         int r = store_read_begin(store);   /* one snapshot: the tables agree */
 
-        if (r >= 0 && (r = store_watchlist_load(store, w)) < 0)
+        if (r >= 0 && (r = store_watchlist_load(store, w, &c->statistics)) < 0)
                 what = "the watch list";
         if (r >= 0 && (r = store_summary_load(store, s)) < 0)
                 what = "the daemon summary";
@@ -131,7 +131,7 @@ int cmd_status(const struct cli *cli)
         if (r < 0)
                 fprintf(stderr, "mida-monitor: %s/%s: %s\n", dir, STORE_FILE, open_error(r));
         if (r >= 0)
-                r = read_all(store, dir, &w, &s, &report);
+                r = read_all(store, config, &w, &s, &report);
         store_close(store);
         if (r >= 0 && cli->json && (r = print_json(&w, &s, &report)) < 0)
                 fprintf(stderr, "mida-monitor: out of memory\n");

@@ -117,7 +117,7 @@ static void upgrade_state_directory(struct manager *m)
 /* The watch list and summary the last run left. */
 static void load_state(struct manager *m, struct store *s)
 {
-        int r = store_watchlist_load(s, &m->watch);
+        int r = store_watchlist_load(s, &m->watch, &m->config->statistics);
 
         if (r >= 0)
                 r = store_summary_load(s, &m->summary);

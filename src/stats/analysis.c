@@ -133,6 +133,8 @@ static int describe_variant(const struct mida_variant *v, struct variant_analysi
                 .visitors = v->has_visitors ? v->visitors : 0,
                 .conversions = v->has_conversions ? v->conversions : 0,
                 .counts_valid = !problem,
+                .has_visitors = v->has_visitors,
+                .has_conversions = v->has_conversions,
         };
         if (v->visitors > 0 && !problem)
                 set_number(&out->conversion_rate, (double) v->conversions / (double) v->visitors);
@@ -450,6 +452,24 @@ void sequential_state_free(struct sequential_state *s)
         free_variant_states(s->variants, s->n_variants);
         free(s->start_date);
         *s = (struct sequential_state) { 0 };
+}
+
+int sequential_state_copy(const struct sequential_state *from, struct sequential_state *to)
+{
+        int r;
+
+        *to = (struct sequential_state) { .alpha = from->alpha, .tuning = from->tuning };
+        r = copy_string(&to->start_date, from->start_date);
+        if (r == 0 && from->n_variants > 0 && !(to->variants = calloc(from->n_variants, sizeof(*to->variants))))
+                r = -ENOMEM;
+        for (size_t i = 0; r == 0 && i < from->n_variants; i++) {
+                to->variants[i] = from->variants[i];
+                to->n_variants = i + 1;
+                r = copy_string(&to->variants[i].variant_id, from->variants[i].variant_id);
+        }
+        if (r < 0)
+                sequential_state_free(to);
+        return r;
 }
 
 void experiment_analysis_free(struct experiment_analysis *a)

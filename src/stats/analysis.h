@@ -36,6 +36,10 @@ struct variant_analysis {
         long long visitors, conversions;   /* as reported (0 when missing) */
         bool control;
         bool counts_valid;
+        /* Whether the result reported each count: with visitors and
+         * conversions, what store/ keeps of an invalid arm to recompute this
+         * analysis (its reason depends on them). */
+        bool has_visitors, has_conversions;
         struct analysis_flag significant;
         struct analysis_number conversion_rate;   /* a fraction, every variant */
         /* Non-control variants only (invalid on the control): */
@@ -117,3 +121,7 @@ const char *stats_method_to_string(enum stats_method m);
 const char *stats_correction_to_string(enum stats_correction c);
 
 void sequential_state_free(struct sequential_state *s);
+/* A deep copy of from into *to, for an analysis_run that must not move the
+ * caller's state (the store's recomputed analysis). Returns 0 or -ENOMEM
+ * (*to is then empty). */
+int sequential_state_copy(const struct sequential_state *from, struct sequential_state *to);

@@ -25,6 +25,7 @@ struct store {
         sqlite3 *db;
         char *path;
         bool read_only;
+        int version;                /* PRAGMA user_version, after the migrations */
         struct cached_statement *statements;
         size_t n_statements, cap_statements;
         char error[256];            /* store_failure's, store_commit_error's */
@@ -193,7 +194,7 @@ static int migrate(struct store *s, int from)
                         store_rollback(s);
                         return r;
                 }
-                if (v > 0)
+                if (from > 0)   /* a new database is created at the latest version, silently */
                         log_notice("%s: schema migrated to version %zu", s->path, v + 1);
         }
         return 0;
@@ -236,6 +237,11 @@ static void store_free(struct store *s)
         sqlite3_close(s->db);
         free(s->path);
         free(s);
+}
+
+int store_version(const struct store *s)
+{
+        return s->version;
 }
 
 void store_close(struct store *s)
@@ -319,12 +325,15 @@ int store_open(const char *dir, unsigned flags, struct store **ret)
                 store_free(s);
                 return -EPROTO;
         }
-        if (!read_only && version < store_schema_version())
+        if (!read_only && version < store_schema_version()) {
                 r = migrate(s, version);
+                version = store_schema_version();
+        }
         if (r < 0) {
                 store_free(s);
                 return r;
         }
+        s->version = version;
         *ret = s;
         return 0;
 }

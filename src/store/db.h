@@ -43,6 +43,12 @@ void store_close(struct store *s);
 /* The schema version this program writes (PRAGMA user_version). */
 int store_schema_version(void);
 
+/* The schema version of the open database: store_schema_version() once
+ * opened read-write; read-only, an older database is read as it is (a
+ * `status` run before the daemon migrated it), so that readers know which
+ * columns it has. */
+int store_version(const struct store *s);
+
 /* A transaction: BEGIN IMMEDIATE, so that a writer never meets SQLITE_BUSY
  * halfway through. Commit returns 0 or -errno; on failure the transaction
  * is rolled back. */

@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "analysis_restore.h"
 #include "stats/analysis.h"
 #include "util/double_format.h"
 
@@ -131,8 +132,17 @@ static int save_sequential(struct store *s, const struct watched_experiment *e)
         return r;
 }
 
-static void bind_experiment(sqlite3_stmt *st, const struct watched_experiment *e, int64_t now, const char *text,
-                            size_t len)
+/* What a save writes besides e: the analysis text (0.1.0's, while current
+ * is NULL), and the result's fingerprint and text (see analysis_restore.h). */
+struct experiment_texts {
+        const char *analysis;
+        const char *result;          /* NULL: not built, the stored one stays */
+        bool has_hash;
+        uint64_t hash;
+};
+
+static void bind_experiment(sqlite3_stmt *st, const struct watched_experiment *e, int64_t now,
+                            const struct experiment_texts *x)
 {
         sqlite3_bind_int64(st, 1, e->id);
         sqlite3_bind_text(st, 2, e->name, -1, SQLITE_STATIC);   /* NULL binds NULL */
@@ -146,63 +156,93 @@ static void bind_experiment(sqlite3_stmt *st, const struct watched_experiment *e
         sqlite3_bind_int64(st, 9, e->failures);
         sqlite3_bind_int(st, 10, e->last_http_status);
         sqlite3_bind_text(st, 11, e->last_error, -1, SQLITE_STATIC);   /* NULL binds NULL */
-        if (text)
-                sqlite3_bind_text64(st, 12, text, len, SQLITE_STATIC, SQLITE_UTF8);
+        sqlite3_bind_text(st, 12, x->analysis, -1, SQLITE_STATIC);     /* NULL binds NULL */
         if (e->sequential) {
                 sqlite3_bind_text(st, 13, e->sequential->start_date, -1, SQLITE_STATIC);   /* NULL binds NULL */
                 sqlite3_bind_double(st, 14, e->sequential->alpha);
                 sqlite3_bind_double(st, 15, e->sequential->tuning);
         }
+        sqlite3_bind_text(st, 16, x->result, -1, SQLITE_STATIC);       /* NULL binds NULL */
+        if (x->has_hash)
+                sqlite3_bind_int64(st, 17, (sqlite3_int64) x->hash);
 }
 
-/* An UPDATE first (every poll but the first), an INSERT when there is no
- * row yet: cheaper than an upsert, which tries the INSERT each time. */
-static int write_experiment(struct store *s, const struct watched_experiment *e, int64_t now, const char *text,
-                            size_t len)
+/* The UPDATE, and whether it found the row. Without the result's text it
+ * updates only a row whose stored fingerprint is x's (or any row when x
+ * has none): the text is then known to be current, and the usual poll,
+ * whose variants did not change, builds no text at all. A fingerprint
+ * compared with the row, not kept in memory, stays right after a group
+ * that rolled back. */
+static int update_experiment(struct store *s, const struct watched_experiment *e, int64_t now,
+                             const struct experiment_texts *x, bool *found)
 {
-        static const char update_sql[] =
+        static const char sql[] =
                 "UPDATE experiments SET name = ?2, last_seen = ?3, active = ?4, status = coalesce(?5, status), "
                 "polled_at = ?6, visitors = ?7, visitors_grew_at = ?8, failures = ?9, last_http_status = ?10, "
-                "last_error = ?11, analysis = ?12, start_date = ?13, alpha = ?14, tuning = ?15 WHERE id = ?1";
-        static const char insert_sql[] =
-                "INSERT INTO experiments (id, name, first_seen, last_seen, active, status, polled_at, visitors, "
-                "visitors_grew_at, failures, last_http_status, last_error, analysis, start_date, alpha, tuning) "
-                "VALUES (?1, ?2, ?3, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)";
-        sqlite3_stmt *st = store_statement(s, update_sql);
+                "last_error = ?11, analysis = ?12, start_date = ?13, alpha = ?14, tuning = ?15, "
+                "result = coalesce(?16, result), result_hash = coalesce(?17, result_hash) "
+                "WHERE id = ?1 AND (?17 IS NULL OR ?16 IS NOT NULL OR result_hash IS ?17)";
+        sqlite3_stmt *st = store_statement(s, sql);
         int r;
 
         if (!st)
                 return store_statement_errno(s);
-        bind_experiment(st, e, now, text, len);
+        bind_experiment(st, e, now, x);
         r = step_done(s, st);
-        sqlite3_clear_bindings(st);   /* the text bound is about to be freed */
-        if (r < 0 || sqlite3_changes(store_db(s)) > 0)
-                return r;
-        if (!(st = store_statement(s, insert_sql)))
+        sqlite3_clear_bindings(st);   /* the texts bound are about to be freed */
+        *found = r >= 0 && sqlite3_changes(store_db(s)) > 0;
+        return r;
+}
+
+static int insert_experiment(struct store *s, const struct watched_experiment *e, int64_t now,
+                             const struct experiment_texts *x)
+{
+        static const char sql[] =
+                "INSERT INTO experiments (id, name, first_seen, last_seen, active, status, polled_at, visitors, "
+                "visitors_grew_at, failures, last_http_status, last_error, analysis, start_date, alpha, tuning, "
+                "result, result_hash) "
+                "VALUES (?1, ?2, ?3, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17)";
+        sqlite3_stmt *st = store_statement(s, sql);
+        int r;
+
+        if (!st)
                 return store_statement_errno(s);
-        bind_experiment(st, e, now, text, len);
+        bind_experiment(st, e, now, x);
         r = step_done(s, st);
         sqlite3_clear_bindings(st);
         return r;
 }
 
-int store_experiment_save(struct store *s, const struct watched_experiment *e, int64_t now)
+/* An UPDATE first (every poll but the first), an INSERT when there is no
+ * row yet: cheaper than an upsert, which tries the INSERT each time. The
+ * result's text is built only when the row's fingerprint differs. */
+static int write_experiment(struct store *s, const struct watched_experiment *e, int64_t now)
 {
-        json_object *analysis = NULL;
-        const char *text = e->restored_analysis;
-        size_t len = text ? strlen(text) : 0;
+        struct experiment_texts x = { .analysis = e->current ? NULL : e->restored_analysis };
+        char *result = NULL;
+        bool found = false;
         int r;
 
         if (e->current) {
-                analysis = analysis_to_json(e->current);
-                text = analysis ? json_object_to_json_string_length(analysis, JSON_C_TO_STRING_PLAIN, &len) : NULL;
-                if (!text) {
-                        json_object_put(analysis);
-                        return -ENOMEM;
-                }
+                x.has_hash = true;
+                x.hash = analysis_result_hash(e->current);
         }
-        r = write_experiment(s, e, now, text, len);
-        json_object_put(analysis);
+        r = update_experiment(s, e, now, &x, &found);
+        if (r < 0 || found || !e->current)
+                return r < 0 || found ? r : insert_experiment(s, e, now, &x);
+        if (!(x.result = result = analysis_result_text(e->current)))
+                return -ENOMEM;
+        r = update_experiment(s, e, now, &x, &found);
+        if (r >= 0 && !found)
+                r = insert_experiment(s, e, now, &x);
+        free(result);
+        return r;
+}
+
+int store_experiment_save(struct store *s, const struct watched_experiment *e, int64_t now)
+{
+        int r = write_experiment(s, e, now);
+
         return r < 0 ? r : save_sequential(s, e);
 }
 
@@ -417,12 +457,65 @@ static int load_sequential(struct store *s, struct watchlist *w)
         return r == SQLITE_DONE ? 0 : store_errno(r);
 }
 
-int store_watchlist_load(struct store *s, struct watchlist *w)
+/* Each polled experiment's last analysis, recomputed (analysis_restore.h).
+ * One whose rows do not make a result keeps none, as a row this version
+ * cannot read is skipped: status shows the others. */
+static int restore_analyses(struct store *s, struct watchlist *w, const struct statistics_settings *settings)
+{
+        static const char sql[] = "SELECT id, result FROM experiments WHERE result IS NOT NULL ORDER BY id";
+        sqlite3_stmt *st;
+        int r, k = 0;
+
+        if (store_version(s) < 2)
+                return 0;   /* read-only, not migrated yet: no result column, every analysis is text */
+        if (!(st = store_statement(s, sql)))
+                return store_statement_errno(s);
+        while ((r = sqlite3_step(st)) == SQLITE_ROW) {
+                struct watched_experiment *e = watchlist_find(w, sqlite3_column_int64(st, 0));
+                const char *result = (const char *) sqlite3_column_text(st, 1);
+
+                if (!e || !result)
+                        continue;
+                k = analysis_restore(s, e, result, settings);
+                if (k == -EINVAL || k == -ENOENT)
+                        k = 0;
+                if (k < 0)
+                        break;
+        }
+        sqlite3_reset(st);
+        if (k < 0)
+                return k;
+        return r == SQLITE_DONE ? 0 : store_errno(r);
+}
+
+int store_experiment_restore(struct store *s, struct watched_experiment *e, const struct statistics_settings *settings)
+{
+        static const char sql[] = "SELECT result FROM experiments WHERE id = ?1 AND result IS NOT NULL";
+        sqlite3_stmt *st;
+        int r, k = 0;
+
+        if (store_version(s) < 2)
+                return 0;
+        if (!(st = store_statement(s, sql)))
+                return store_statement_errno(s);
+        sqlite3_bind_int64(st, 1, e->id);
+        r = sqlite3_step(st);
+        if (r == SQLITE_ROW)
+                k = analysis_restore(s, e, (const char *) sqlite3_column_text(st, 0), settings);
+        sqlite3_reset(st);
+        if (k < 0)
+                return k == -EINVAL || k == -ENOENT ? 0 : k;
+        return r == SQLITE_ROW || r == SQLITE_DONE ? 0 : store_errno(r);
+}
+
+int store_watchlist_load(struct store *s, struct watchlist *w, const struct statistics_settings *settings)
 {
         int r = load_experiments(s, w);
 
         if (r >= 0)
                 r = load_sequential(s, w);
+        if (r >= 0 && settings)
+                r = restore_analyses(s, w, settings);
         if (r < 0)
                 watchlist_clear(w);
         return r;

@@ -19,6 +19,7 @@
 
 #include "db.h"
 #include "watchlist.h"
+#include "config/statistics_settings.h"
 
 /* The daemon-wide part, shown by `status` and STATUS=. */
 struct daemon_summary {
@@ -35,9 +36,11 @@ struct daemon_summary {
  *   last_seen = now on every save;
  * - status: e->current->status_code when e->current knows it (not -1);
  *   otherwise the stored status is kept;
- * - analysis: analysis_to_json(e->current) as text (JSON_C_TO_STRING_PLAIN,
- *   as state.json wrote it), or e->restored_analysis while current is NULL,
- *   or NULL;
+ * - while e->current is set: result (analysis_restore.h), written only
+ *   when its fingerprint (result_hash) differs from the row's, and
+ *   analysis NULL: the analysis is recomputed when read, not stored;
+ * - while it is NULL (0.1.0's import): analysis = e->restored_analysis
+ *   (its JSON text, or NULL); result is kept;
  * - start_date, alpha, tuning and one sequential row per variant (position
  *   = index in e->sequential->variants) when e->sequential is set; all NULL
  *   and no rows when it is not (alpha IS NULL means "no sequential state").
@@ -62,15 +65,28 @@ int store_poll_record(struct store *s, const struct watched_experiment *e);
  * 0.1.0 did from state.json: every experiment ever saved, with id,
  * name, active, polled_at, visitors, visitors_grew_at, failures,
  * last_http_status, last_error, the sequential state as a struct, and the
- * analysis as e->restored_analysis (its JSON text; current stays NULL).
+ * last analysis as e->restored_analysis (its JSON text; current stays
+ * NULL): with settings, recomputed for every polled experiment from its
+ * result, polls and sequential rows (analysis_restore.h; one whose rows do
+ * not make a result gets none); without, only the text 0.1.0's import
+ * stored. The recomputed analysis is the one of the last poll as long as
+ * the statistics settings are those it ran with.
  * Sequential rows that do not make a state (min_p/low/high missing with
  * has_bound, e.g. a NaN SQLite stored as NULL) leave e->sequential NULL and
  * e->sequential_error set, as an unreadable state.json member did: the next
  * poll logs it and starts that history afresh.
  * w should be empty (existing entries would be updated in place). No json-c
- * tree is built: two sequential scans of the tables. Works on a read-only
- * store. Returns 0 or -errno; on failure w is cleared. */
-int store_watchlist_load(struct store *s, struct watchlist *w);
+ * tree is kept: sequential scans of the tables, and with settings one polls
+ * lookup per variant. Works on a read-only store. Returns 0 or -errno; on
+ * failure w is cleared. */
+int store_watchlist_load(struct store *s, struct watchlist *w, const struct statistics_settings *settings);
+
+/* The same recomputation for one experiment of a watch list loaded without
+ * settings: e->restored_analysis replaced when e has a stored result (one
+ * that does not make a result leaves it NULL), kept otherwise. For a reader
+ * that needs one experiment's analysis (history). Returns 0 or -errno. */
+int store_experiment_restore(struct store *s, struct watched_experiment *e,
+                             const struct statistics_settings *settings);
 
 /* The daemon summary, as meta rows (value as text):
  *   daemon.started_at          integer, Unix seconds

@@ -117,6 +117,17 @@ static const char *const migrations[] = {
         "  last_notified INTEGER NOT NULL DEFAULT 0,"
         "  PRIMARY KEY (condition, subject)"
         ") WITHOUT ROWID;",
+
+        /* 1 → 2: the last analysis is recomputed when read, no longer kept
+         * as text (serialising it cost ~18 % of a poll). result: what it is
+         * computed from besides the polls rows and the sequential rows (the
+         * variants, in order, with names and control; an arm whose counts
+         * are not valid with its raw counts, as polls has no row of them),
+         * as JSON; result_hash: its fingerprint, so that a poll rewrites the
+         * text only when it changed. analysis stays for what 0.1.0's import
+         * wrote and is NULL once the experiment is polled. */
+        "ALTER TABLE experiments ADD COLUMN result TEXT;"
+        "ALTER TABLE experiments ADD COLUMN result_hash INTEGER;",
 };
 
 size_t schema_migration_count(void)
