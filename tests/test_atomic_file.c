@@ -229,6 +229,35 @@ Test(atomic_file, move_aside_keeps_every_corrupt_copy)
         remove_tree(dir);
 }
 
+/* A database and its companions move together, under one new name each
+ * time, never over an earlier set. */
+Test(atomic_file, move_aside_with_companions_keeps_each_set_whole)
+{
+        static const char *const companions[] = { "-wal", "-shm" };
+        char moved[256], again[256], path[512];
+
+        make_dir();
+        cr_assert_eq(atomic_write_file(dir, "s.db", "db1", 3, 0600), 0);
+        cr_assert_eq(atomic_write_file(dir, "s.db-wal", "wal1", 4, 0600), 0);
+        cr_assert_eq(move_aside_with(dir, "s.db", companions, 2, moved, sizeof(moved)), 0, "no -shm: nothing to move");
+        assert_content(moved, "db1");
+        snprintf(path, sizeof(path), "%s-wal", moved);
+        assert_content(path, "wal1");
+        cr_assert_eq(list_dir(NULL, NULL, 0), 2);
+
+        cr_assert_eq(atomic_write_file(dir, "s.db", "db2", 3, 0600), 0);
+        cr_assert_eq(atomic_write_file(dir, "s.db-wal", "wal2", 4, 0600), 0);
+        cr_assert_eq(move_aside_with(dir, "s.db", companions, 2, again, sizeof(again)), 0);
+        cr_expect_str_neq(again, moved);
+        assert_content(moved, "db1");
+        assert_content(path, "wal1");
+        assert_content(again, "db2");
+        snprintf(path, sizeof(path), "%s-wal", again);
+        assert_content(path, "wal2");
+        cr_assert_eq(list_dir(NULL, NULL, 0), 4);
+        remove_tree(dir);
+}
+
 Test(atomic_file, ensure_directory_makes_parents_and_accepts_existing)
 {
         char path[256];

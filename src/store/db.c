@@ -2,6 +2,7 @@
 #include "db.h"
 
 #include <errno.h>
+#include <limits.h>
 #include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -10,6 +11,7 @@
 #include <unistd.h>
 
 #include "schema.h"
+#include "util/atomic_file.h"
 #include "util/log.h"
 
 /* A writer waiting for `status` or `sqlite3` to finish a read waits this
@@ -277,25 +279,20 @@ static int open_checked(const char *path, bool read_only, struct store **ret, in
         return 0;
 }
 
-static void move_aside(const char *path)
+/* The database with its -wal and -shm, under one new name (SQLite opens
+ * the set together), never over an earlier corrupt copy. */
+static void move_corrupt_aside(const char *dir)
 {
-        static const char *const suffixes[] = { "", "-wal", "-shm" };
-        char stamp[32];
-        time_t now = time(NULL);
+        static const char *const companions[] = { "-wal", "-shm" };
+        char moved[NAME_MAX + 1];
+        int r = move_aside_with(dir, STORE_FILE, companions, 2, moved, sizeof(moved));
 
-        strftime(stamp, sizeof(stamp), "%Y%m%dT%H%M%SZ", gmtime(&now));
-        for (size_t i = 0; i < sizeof(suffixes) / sizeof(suffixes[0]); i++) {
-                char *from = NULL, *to = NULL;
-
-                if (asprintf(&from, "%s%s", path, suffixes[i]) >= 0 &&
-                    asprintf(&to, "%s.corrupt-%s%s", path, stamp, suffixes[i]) >= 0 && access(from, F_OK) == 0 &&
-                    rename(from, to) < 0)
-                        log_error("%s: cannot move it aside: %m", from);
-                free(from);
-                free(to);
-        }
-        log_warning("%s: not a readable database; moved aside as %s.corrupt-%s, starting with an empty state",
-                    path, path, stamp);
+        if (r < 0)
+                log_error("%s/%s: not a readable database, and it cannot be moved aside: %s", dir, STORE_FILE,
+                          strerror(-r));
+        else
+                log_warning("%s/%s: not a readable database; moved aside as %s/%s, starting with an empty state",
+                            dir, STORE_FILE, dir, moved);
 }
 
 int store_open(const char *dir, unsigned flags, struct store **ret)
@@ -313,7 +310,7 @@ int store_open(const char *dir, unsigned flags, struct store **ret)
         }
         r = open_checked(path, read_only, &s, &version);
         if (r == -EBADMSG && !read_only) {
-                move_aside(path);
+                move_corrupt_aside(dir);
                 r = open_checked(path, read_only, &s, &version);
         }
         free(path);

@@ -186,36 +186,65 @@ static int rename_noreplace(int dfd, const char *from, const char *to)
         return renameat(dfd, from, dfd, to) < 0 ? -errno : 0;
 }
 
-static int move_aside_in(int dfd, const char *name)
+/* Renames each name<suffix> there is to target<suffix>. */
+static int rename_companions(int dfd, const char *name, const char *target, const char *const *suffixes, size_t n)
+{
+        for (size_t i = 0; i < n; i++) {
+                char from[NAME_MAX + 1], to[NAME_MAX + 1];
+                int r;
+
+                if ((size_t) snprintf(from, sizeof(from), "%s%s", name, suffixes[i]) >= sizeof(from) ||
+                    (size_t) snprintf(to, sizeof(to), "%s%s", target, suffixes[i]) >= sizeof(to))
+                        return -ENAMETOOLONG;
+                r = rename_noreplace(dfd, from, to);
+                if (r < 0 && r != -ENOENT)   /* a companion that is not there: nothing to move */
+                        return r;
+        }
+        return 0;
+}
+
+static int move_aside_in(int dfd, const char *name, const char *const *suffixes, size_t n, char *moved,
+                         size_t size)
 {
         char stamp[32], target[NAME_MAX + 1];
         time_t now = time(NULL);
         struct tm tm;
 
         strftime(stamp, sizeof(stamp), "%Y%m%dT%H%M%SZ", gmtime_r(&now, &tm));
-        for (int n = 0; n < 100; n++) {
-                int len = n == 0 ? snprintf(target, sizeof(target), "%s.corrupt-%s", name, stamp)
-                                 : snprintf(target, sizeof(target), "%s.corrupt-%s-%d", name, stamp, n);
+        for (int i = 0; i < 100; i++) {
+                int len = i == 0 ? snprintf(target, sizeof(target), "%s.corrupt-%s", name, stamp)
+                                 : snprintf(target, sizeof(target), "%s.corrupt-%s-%d", name, stamp, i);
                 int r;
 
                 if ((size_t) len >= sizeof(target))
                         return -ENAMETOOLONG;
                 r = rename_noreplace(dfd, name, target);
-                if (r != -EEXIST)
-                        return r < 0 ? r : (fsync(dfd) < 0 ? -errno : 0);
+                if (r == -EEXIST)
+                        continue;   /* an earlier copy has that name: the next */
+                if (r >= 0)
+                        r = rename_companions(dfd, name, target, suffixes, n);
+                if (r >= 0 && moved)
+                        snprintf(moved, size, "%s", target);
+                return r < 0 ? r : (fsync(dfd) < 0 ? -errno : 0);
         }
         return -EEXIST;
 }
 
-int move_aside(const char *dir, const char *name)
+int move_aside_with(const char *dir, const char *name, const char *const *suffixes, size_t n, char *moved,
+                    size_t size)
 {
         int dfd = open_dir_for(dir, name), r;
 
         if (dfd < 0)
                 return dfd;
-        r = move_aside_in(dfd, name);
+        r = move_aside_in(dfd, name, suffixes, n, moved, size);
         close(dfd);
         return r;
+}
+
+int move_aside(const char *dir, const char *name)
+{
+        return move_aside_with(dir, name, NULL, 0, NULL, 0);
 }
 
 static int make_one(const char *path, mode_t mode)

@@ -19,6 +19,12 @@ int read_file_limited(const char *path, size_t max, char **ret, size_t *ret_len)
 /* Renames dir/name to dir/name.corrupt-<UTC timestamp>[-N], never replacing
  * an earlier one, so the daemon can start fresh and nothing is lost. */
 int move_aside(const char *dir, const char *name);
+/* The same for a file and its companions: each dir/name<suffix> there is
+ * goes to dir/name.corrupt-<timestamp>[-N]<suffix>, with the one stamp
+ * (SQLite finds a database's -wal and -shm by the database's name). moved
+ * (if not NULL) gets the new name of name. */
+int move_aside_with(const char *dir, const char *name, const char *const *suffixes, size_t n, char *moved,
+                    size_t size);
 
 /* Creates path and any missing parents (parents 0755, path itself mode);
  * an existing directory is left as it is. -ENOTDIR when something on the
