@@ -11,24 +11,9 @@
 #include <string.h>
 
 #include "analysis_restore.h"
+#include "row_sql.h"
 #include "stats/analysis.h"
 #include "util/double_format.h"
-
-/* The result of a step that should have finished the statement. A foreign
- * key failure means the experiments row is missing. */
-static int step_done(struct store *s, sqlite3_stmt *st)
-{
-        int r = sqlite3_step(st);
-
-        if (r == SQLITE_DONE)
-                r = 0;
-        else if (sqlite3_extended_errcode(store_db(s)) == SQLITE_CONSTRAINT_FOREIGNKEY)
-                r = -ENOENT;
-        else
-                r = store_errno(r) < 0 ? store_errno(r) : -EIO;
-        sqlite3_reset(st);
-        return r;
-}
 
 static char *column_strdup(sqlite3_stmt *st, int i, bool *oom)
 {
@@ -72,18 +57,19 @@ static int save_sequential_variant(struct store *s, long long id, const struct s
                 "INSERT INTO sequential (experiment_id, variant_id, position, visitors, conversions, has_bound, "
                 "min_p, low, high) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)";
         sqlite3_stmt *st = store_statement(s, update_sql);
+        size_t changes = 0;
         int r;
 
         if (!st)
                 return store_statement_errno(s);
         bind_sequential(st, id, v, i);
-        r = step_done(s, st);
-        if (r < 0 || sqlite3_changes(store_db(s)) > 0)
+        r = row_write(s, st, SQLITE_OK, &changes);
+        if (r < 0 || changes > 0)
                 return r;
         if (!(st = store_statement(s, insert_sql)))
                 return store_statement_errno(s);
         bind_sequential(st, id, v, i);
-        return step_done(s, st);
+        return row_write(s, st, SQLITE_OK, NULL);
 }
 
 static int count_sequential(struct store *s, long long id, size_t *ret)
@@ -109,7 +95,7 @@ static int delete_sequential(struct store *s, long long id)
         if (!st)
                 return store_statement_errno(s);
         sqlite3_bind_int64(st, 1, id);
-        return step_done(s, st);
+        return row_write(s, st, SQLITE_OK, NULL);
 }
 
 /* Writes e's sequential rows. Updated in place: a DELETE of the old rows
@@ -183,14 +169,14 @@ static int update_experiment(struct store *s, const struct watched_experiment *e
                 "result = coalesce(?16, result), result_hash = coalesce(?17, result_hash) "
                 "WHERE id = ?1 AND (?17 IS NULL OR ?16 IS NOT NULL OR result_hash IS ?17)";
         sqlite3_stmt *st = store_statement(s, sql);
+        size_t changes = 0;
         int r;
 
         if (!st)
                 return store_statement_errno(s);
         bind_experiment(st, e, now, x);
-        r = step_done(s, st);
-        sqlite3_clear_bindings(st);   /* the texts bound are about to be freed */
-        *found = r >= 0 && sqlite3_changes(store_db(s)) > 0;
+        r = row_write(s, st, SQLITE_OK, &changes);   /* unbinds the texts, about to be freed */
+        *found = r >= 0 && changes > 0;
         return r;
 }
 
@@ -203,14 +189,11 @@ static int insert_experiment(struct store *s, const struct watched_experiment *e
                 "result, result_hash) "
                 "VALUES (?1, ?2, ?3, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17)";
         sqlite3_stmt *st = store_statement(s, sql);
-        int r;
 
         if (!st)
                 return store_statement_errno(s);
         bind_experiment(st, e, now, x);
-        r = step_done(s, st);
-        sqlite3_clear_bindings(st);
-        return r;
+        return row_write(s, st, SQLITE_OK, NULL);
 }
 
 /* An UPDATE first (every poll but the first), an INSERT when there is no
@@ -317,7 +300,7 @@ int store_poll_record(struct store *s, const struct watched_experiment *e)
                 sqlite3_bind_int64(st, 3, e->polled_at);
                 sqlite3_bind_int64(st, 4, v->visitors);
                 sqlite3_bind_int64(st, 5, v->conversions);
-                if ((r = step_done(s, st)) == 0)
+                if ((r = row_write(s, st, SQLITE_OK, NULL)) == 0)
                         written++;
         }
         if (changed != small)
@@ -544,9 +527,7 @@ int store_summary_save(struct store *s, const struct daemon_summary *sum)
                 sqlite3_bind_text(st, i + 1, numbers[i], -1, SQLITE_STATIC);
         sqlite3_bind_text(st, 6, sum->api_error, (int) strnlen(sum->api_error, sizeof(sum->api_error)),
                           SQLITE_STATIC);
-        int r = step_done(s, st);
-        sqlite3_clear_bindings(st);
-        return r;
+        return row_write(s, st, SQLITE_OK, NULL);
 }
 
 int store_summary_load(struct store *s, struct daemon_summary *sum)
@@ -642,6 +623,7 @@ int store_polls_prune(struct store *s, int64_t older_than, size_t max_rows)
                 "  AND q.polled_at > p.polled_at AND q.polled_at <= ?1 AND q.variant_id = p.variant_id)"
                 " LIMIT ?2)";
         sqlite3_stmt *st;
+        size_t changes = 0;
         int r;
 
         if (max_rows == 0)
@@ -650,6 +632,6 @@ int store_polls_prune(struct store *s, int64_t older_than, size_t max_rows)
                 return store_statement_errno(s);
         sqlite3_bind_int64(st, 1, older_than);
         sqlite3_bind_int64(st, 2, max_rows > INT_MAX ? INT_MAX : (sqlite3_int64) max_rows);
-        r = step_done(s, st);
-        return r < 0 ? r : sqlite3_changes(store_db(s));
+        r = row_write(s, st, SQLITE_OK, &changes);
+        return r < 0 ? r : (int) changes;
 }

@@ -24,11 +24,12 @@ static inline int row_bind_int64(sqlite3_stmt *st, int r, int index, long long v
 }
 
 /* Steps a statement that writes and returns no row (the binds' result is
- * bound), leaves it reset and unbound: 0 or -errno. ret_changes, if not
- * NULL, gets how many rows it changed. */
+ * bound), leaves it reset and unbound: 0 or -errno; -ENOENT when a foreign
+ * key's row is missing (a polls row of an experiment never saved). */
 static inline int row_write(struct store *s, sqlite3_stmt *st, int bound, size_t *ret_changes)
 {
         int r = bound == SQLITE_OK ? sqlite3_step(st) : bound;
+        bool missing_key = sqlite3_extended_errcode(store_db(s)) == SQLITE_CONSTRAINT_FOREIGNKEY;
 
         if (r == SQLITE_DONE && ret_changes)
                 *ret_changes = (size_t) sqlite3_changes(store_db(s));   /* changes64: SQLite 3.37, above configure's 3.31 */
@@ -36,6 +37,8 @@ static inline int row_write(struct store *s, sqlite3_stmt *st, int bound, size_t
         sqlite3_clear_bindings(st);
         if (r == SQLITE_DONE)
                 return 0;
+        if (missing_key)
+                return -ENOENT;
         return store_errno(r) < 0 ? store_errno(r) : -EIO;
 }
 
