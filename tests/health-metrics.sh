@@ -114,12 +114,18 @@ pass "key revoked: journalled at once, health alert at both receivers after 3 s,
 # A restart does not alert again: the condition is in state.db, notified.
 wait_for 5 db_true "EXISTS (SELECT 1 FROM health WHERE condition = 'api_key_rejected' AND alerted_at > 0)" ||
         fail "the notified condition is not in state.db: $(db_query 'SELECT * FROM health')"
+grep '^mida_lift{' "$METRICS" | sort >"$T/lift-before.prom"
+[ -s "$T/lift-before.prom" ] || fail "no mida_lift samples before the restart"
 stop_daemon
 start_daemon
 poll_now
 wait_for 10 outbox_empty || fail "outbox not drained"
 [ "$(health_count ops 'true')" -eq 1 ] || fail "restart re-sent the health alert: $(hooks ops)"
-pass "restart while degraded: nothing re-sent"
+# Nothing could be polled since the restart: the metrics show the last
+# analyses, recomputed from state.db.
+grep '^mida_lift{' "$METRICS" | sort | diff "$T/lift-before.prom" - >&2 ||
+        fail "the metrics after a restart without a poll differ from before it"
+pass "restart while degraded: nothing re-sent, the metrics keep the last analyses"
 
 # 3. Key restored: one "recovered".
 curl -sS -X DELETE "$SIM_URL/__faults" >/dev/null

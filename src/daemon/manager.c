@@ -114,10 +114,12 @@ static void upgrade_state_directory(struct manager *m)
                             strerror(-r));
 }
 
-/* The watch list and summary the last run left. */
+/* The watch list and summary the last run left. The last analyses are not
+ * recomputed here: the first cycle replaces them, and restore_unpolled
+ * recomputes those of experiments it could not poll. */
 static void load_state(struct manager *m, struct store *s)
 {
-        int r = store_watchlist_load(s, &m->watch, &m->config->statistics);
+        int r = store_watchlist_load(s, &m->watch, NULL);
 
         if (r >= 0)
                 r = store_summary_load(s, &m->summary);
@@ -280,6 +282,22 @@ void manager_format_status(const struct manager *m, char *buf, size_t size)
                          s->last_cycle_failed, s->api_error[0] ? "; API error: " : "", s->api_error);
 }
 
+/* What the metrics show for an active experiment not polled since start
+ * (its polls failed): its last analysis, recomputed from state.db once. */
+static void restore_unpolled(struct manager *m)
+{
+        for (size_t i = 0; i < m->watch.n; i++) {
+                struct watched_experiment *e = m->watch.items[i];
+                int r;
+
+                if (!e->active || e->current || e->restored_analysis)
+                        continue;
+                r = store_experiment_restore(m->store, e, &m->config->statistics);
+                if (r < 0)
+                        log_warning("experiment %lld: cannot recompute its last analysis: %s", e->id, strerror(-r));
+        }
+}
+
 /* The cycle's end, in the open group: the summary, and the experiments
  * whose polls failed (their failure count and error; the polled ones were
  * recorded as they came). */
@@ -346,6 +364,7 @@ static void cycle_finished(void *userdata, unsigned failed)
                 health_daemon_state_written(m->health, m->record_error);
                 m->record_error = 0;
                 record_cycle(m);
+                restore_unpolled(m);
                 health_daemon_cycle_finished(m->health, &(struct health_sources) {
                         .config = m->config, .watch = &m->watch, .alerting = &m->alerting,
                         .summary = &m->summary,
