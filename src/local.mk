@@ -17,7 +17,7 @@ src_libmida_a_SOURCES += \
 	src/mida/mida.c src/mida/mida.h src/mida/mida_list.c src/mida/mida_client.c src/mida/mida_client.h src/mida/http.c \
 	src/mida/http.h src/mida/http_error.c src/mida/http_error.h src/mida/backoff.c src/mida/backoff.h
 src_libmida_a_SOURCES += \
-	src/stats/stats.c src/stats/stats.h src/stats/stats_beta.c src/stats/analysis.c src/stats/analysis.h src/stats/analysis_json.c
+	src/stats/stats.c src/stats/stats.h src/stats/stats_beta.c src/stats/analysis.c src/stats/analysis.h src/stats/analysis_json.c src/stats/analysis_summary.c src/stats/analysis_summary.h
 src_libmida_a_SOURCES += \
 	src/store/state_lock.c src/store/state_lock.h src/store/watchlist.c src/store/watchlist.h \
 	src/store/db.c src/store/db.h src/store/schema.c src/store/schema.h src/store/row_sql.h src/store/meta.c src/store/meta.h \

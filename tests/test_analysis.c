@@ -4,12 +4,14 @@
 #include <criterion/criterion.h>
 #include <errno.h>
 #include <math.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "cli/analysis_table.h"
 #include "stats/analysis.h"
+#include "stats/analysis_summary.h"
 #include "stats/stats.h"
 
 struct arm {
@@ -457,6 +459,53 @@ Test(output, table_shows_dashes_for_null)
         cr_expect(strstr(text, "control has no conversions"), "%s", text);
         cr_expect(!strstr(text, "nan") && !strstr(text, "inf"), "%s", text);
         free(text);
+        experiment_analysis_free(&a);
+        drop_result(&r);
+}
+
+/* What the daemon keeps between polls: every figure as analysed, NaN where
+ * the analysis has null, the strings copied into the one block. */
+Test(summary, keeps_the_figures_and_nulls)
+{
+        struct arm arms[] = { { 10000, 1000 }, { 10000, 1100 }, { 0, 0 } };
+        struct mida_result r = make_result(arms, 3, NULL);
+        struct statistics_settings s = statistics_settings_default();
+        struct experiment_analysis a;
+        struct analysis_summary *sum;
+
+        cr_assert_eq(analysis_run(&r, &s, NULL, &a), 0);
+        cr_assert_not_null(sum = analysis_summary_new(&a));
+        experiment_analysis_free(&a);   /* the summary owns its strings */
+        cr_assert_eq(analysis_run(&r, &s, NULL, &a), 0);
+        cr_expect_eq(sum->test_id, 42);
+        cr_expect_str_eq(sum->test_name, "test");
+        cr_expect_eq(sum->status_code, 1);
+        cr_expect_eq(sum->visitors, a.visitors);
+        cr_expect_eq(sum->srm, a.srm.valid && a.srm.value);
+        cr_expect(a.srm_p.valid ? sum->srm_p == a.srm_p.value : isnan(sum->srm_p));
+        cr_assert_eq(sum->n_variants, 3);
+        for (size_t i = 0; i < 3; i++) {
+                const struct variant_summary *v = &sum->variants[i];
+                const struct variant_analysis *w = &a.variants[i];
+                cr_expect_str_eq(v->variant_id, w->variant_id);
+                cr_expect_str_eq(v->name, w->name);
+                cr_expect_eq(v->control, i == 0);
+                cr_expect_eq(v->visitors, w->visitors);
+                cr_expect_eq(v->counts_valid, w->counts_valid);
+                cr_expect_eq(v->significant, w->significant.valid && w->significant.value);
+                cr_expect(w->lift.valid ? v->lift == w->lift.value : isnan(v->lift), "variant %zu lift", i);
+                cr_expect(w->lift_high.valid ? v->lift_high == w->lift_high.value : isnan(v->lift_high));
+                cr_expect(w->p_value_adjusted.valid ? v->p_value_adjusted == w->p_value_adjusted.value
+                                                    : isnan(v->p_value_adjusted));
+        }
+        cr_expect(isnan(sum->variants[0].lift), "the control has no lift");
+        cr_expect(isnan(sum->variants[2].lift), "no visitors: no lift");
+        cr_expect(!isnan(sum->variants[1].lift) && !isnan(sum->variants[1].prob_beat_control));
+        cr_expect_eq(analysis_summary_find_variant(sum, "2"), 2);
+        cr_expect_eq(analysis_summary_find_variant(sum, "9"), SIZE_MAX);
+        cr_expect_eq(analysis_summary_find_variant(NULL, "1"), SIZE_MAX);
+        cr_expect_eq(analysis_summary_control(sum), &sum->variants[0]);
+        free(sum);
         experiment_analysis_free(&a);
         drop_result(&r);
 }

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "stats/analysis.h"
+#include "stats/analysis_summary.h"
 #include "config/config.h"
 #include "rules/rule_env.h"
 #include "rules/rule_event.h"
@@ -125,12 +126,14 @@ Test(rule_event, fired_event_carries_the_variant_figures)
         struct rule_transitions t = {};
         struct rules_state s = {};
         struct experiment_analysis a;
+        struct analysis_summary *summary;
         struct alert_event ev;
 
         fixture_analysis(&a, 9, "Checkout", three, 3);
         cr_assert_geq(rules_evaluate_experiment(&s, c, &a, NAN, T0, &t), 0);
         cr_assert_eq(t.n, 1);
-        rule_transition_event(&t.items[0], c, &a, &ev);
+        cr_assert_not_null(summary = analysis_summary_new(&a));
+        rule_transition_event(&t.items[0], c, summary, &ev);
         cr_expect_eq(ev.kind, ALERT_EVENT_FIRED);
         cr_expect_str_eq(ev.rule, "harm");
         cr_expect_str_eq(ev.severity, "critical");
@@ -162,6 +165,7 @@ Test(rule_event, fired_event_carries_the_variant_figures)
 
         rule_transitions_clear(&t);
         rules_state_clear(&s);
+        free(summary);
         experiment_analysis_free(&a);
         config_free(c);
 }

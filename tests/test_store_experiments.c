@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "stats/analysis.h"
+#include "stats/analysis_summary.h"
 #include "store/experiments.h"
 
 #include "store_fixture.h"
@@ -491,7 +492,8 @@ static void analyse_variants(struct watched_experiment *e, struct mida_variant *
                 cr_assert_not_null(e->sequential = calloc(1, sizeof(*e->sequential)));
         cr_assert_not_null(a);
         cr_assert_eq(analysis_run(&r, fixture_settings(), e->sequential, a), 0);
-        watchlist_set_current(e, a);
+        watchlist_set_current(e, a, analysis_summary_new(a));
+        cr_assert_not_null(e->last);
 }
 
 static char *restored_after_load(struct store *s, long long id)

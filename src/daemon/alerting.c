@@ -8,6 +8,7 @@
 #include <time.h>
 
 #include "stats/analysis.h"
+#include "stats/analysis_summary.h"
 #include "config/config.h"
 #include "experiment_update.h"
 #include "util/grow.h"
@@ -69,10 +70,10 @@ static void report_action(void *userdata, const struct action_report *r)
 {
         struct alerting *al = userdata;
         const struct watched_experiment *e = watchlist_find(al->watch, r->experiment_id);
-        const struct experiment_analysis *a = e ? e->current : NULL;
+        const struct analysis_summary *a = e ? e->last : NULL;
         struct rule_transition t = {
                 .kind = RULE_TRANSITION_FIRED, .experiment_id = r->experiment_id,
-                .variant_id = (char *) r->variant_id, .variant_index = analysis_find_variant(a, r->variant_id),
+                .variant_id = (char *) r->variant_id, .variant_index = analysis_summary_find_variant(a, r->variant_id),
                 .at = time(NULL),
         };
         char id[NOTIFY_EVENT_ID_SIZE];
@@ -238,14 +239,16 @@ static void notify_before_action(struct alerting *al, const struct rule_transiti
                 send_now(al, t->rule_index, ev);
 }
 
+/* The event's strings point into e->last, which stays until e's next
+ * poll: after the group that queues the batch has committed. */
 static void handle_transition(struct alerting *al, const struct rule_transition *t,
-                              const struct experiment_analysis *a)
+                              const struct watched_experiment *e)
 {
         const struct config_rule *rule = &al->config->rules[t->rule_index];
         struct batched_event *b = NULL;
         struct alert_event ev;
 
-        rule_transition_event(t, al->config, a, &ev);
+        rule_transition_event(t, al->config, e->last, &ev);
         if (rule->action != RULE_ACTION_NONE && t->kind != RULE_TRANSITION_STILL_FIRING &&
             t->kind != RULE_TRANSITION_PENDING) {
                 notify_before_action(al, t, rule, &ev);
@@ -263,7 +266,8 @@ static void handle_transition(struct alerting *al, const struct rule_transition 
         }
         if (rule->action != RULE_ACTION_NONE &&
             (t->kind != RULE_TRANSITION_RESOLVED && t->kind != RULE_TRANSITION_PENDING))
-                action_runner_consider(&al->actions, t, a, al->dry_run_forced || al->config->monitor.dry_run);
+                action_runner_consider(&al->actions, t, e->current,
+                                       al->dry_run_forced || al->config->monitor.dry_run);
 }
 
 /* The experiment's alert rows follow its records in the open group. */
@@ -294,7 +298,7 @@ void alerting_evaluate(struct alerting *al, struct watched_experiment *e)
         if (r != 0)
                 save_experiment_alerts(al, e->id);
         for (size_t i = first; i < all->n; i++)
-                handle_transition(al, &all->items[i], e->current);
+                handle_transition(al, &all->items[i], e);
 }
 
 void alerting_forget(struct alerting *al, long long experiment_id)

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "stats/analysis.h"
+#include "stats/analysis_summary.h"
 #include "util/log.h"
 #include "mida/mida.h"
 
@@ -55,9 +56,9 @@ static void log_variant(const struct experiment_analysis *a, const struct varian
 
 /* A quiet daemon: info only when something changed that a person would
  * want to know (significance flipped, SRM appeared or went), debug else. */
-static void log_changes(const struct experiment_analysis *old, const struct experiment_analysis *a)
+static void log_changes(const struct analysis_summary *old, const struct experiment_analysis *a)
 {
-        bool srm_changed = old ? flag_value(old->srm) != flag_value(a->srm) : flag_value(a->srm);
+        bool srm_changed = old ? old->srm != flag_value(a->srm) : flag_value(a->srm);
 
         if (srm_changed) {
                 char id[24];
@@ -70,9 +71,9 @@ static void log_changes(const struct experiment_analysis *old, const struct expe
         }
         for (size_t i = 0; i < a->n_variants; i++) {
                 const struct variant_analysis *v = &a->variants[i];
-                size_t k = analysis_find_variant(old, v->variant_id);
-                const struct variant_analysis *before = k == SIZE_MAX ? NULL : &old->variants[k];
-                bool flipped = before ? flag_value(before->significant) != flag_value(v->significant)
+                size_t k = analysis_summary_find_variant(old, v->variant_id);
+                const struct variant_summary *before = k == SIZE_MAX ? NULL : &old->variants[k];
+                bool flipped = before ? before->significant != flag_value(v->significant)
                                       : flag_value(v->significant);
                 if (v->control)
                         continue;
@@ -105,6 +106,7 @@ int experiment_update(struct watched_experiment *e, const char *body, size_t len
         struct mida_result result = { 0 };
         struct sequential_state *seq;
         struct experiment_analysis *a;
+        struct analysis_summary *summary;
         char *error = NULL;
         int r;
 
@@ -118,9 +120,13 @@ int experiment_update(struct watched_experiment *e, const char *body, size_t len
         seq = sequential_for(e);
         /* The state is updated in place: no copy per poll. */
         r = a && seq ? analysis_run(&result, settings, seq, a) : -ENOMEM;
+        if (r >= 0 && !(summary = analysis_summary_new(a))) {
+                experiment_analysis_free(a);
+                r = -ENOMEM;
+        }
         if (r >= 0) {
-                log_changes(e->current, a);
-                watchlist_set_current(e, a);
+                log_changes(e->last, a);
+                watchlist_set_current(e, a, summary);
                 a = NULL;
                 watchlist_set_name(e, result.test_name);
                 e->polled_at = now;

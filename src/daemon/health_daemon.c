@@ -10,6 +10,7 @@
 
 #include "actions/actions.h"
 #include "stats/analysis.h"
+#include "stats/analysis_summary.h"
 #include "config/config.h"
 #include "health_payload.h"
 #include "util/log.h"
@@ -128,8 +129,8 @@ static enum health_api api_outcome(const struct health_daemon *h)
 
 static bool experiment_live(const struct health_sources *m, const struct watched_experiment *e)
 {
-        if (e->current && e->current->status_code >= 0)
-                return e->current->status_code == 1;
+        if (e->last && e->last->status_code >= 0)
+                return e->last->status_code == 1;
         return m->config->monitor.experiments_live;   /* found by discovery of live ones */
 }
 
@@ -336,22 +337,22 @@ static long long count(json_object *o, const char *key)
         return (long long) json_object_get_int64(v);
 }
 
-/* A figure as analysis_to_json writes it: null (here NaN) unless valid and finite. */
-static double valid_figure(struct analysis_number n)
+/* A figure as analysis_to_json writes it: null (here NaN) unless finite. */
+static double valid_figure(double x)
 {
-        return n.valid && isfinite(n.value) ? n.value : NAN;
+        return isfinite(x) ? x : NAN;
 }
 
 /* The figures of `once --json`, from the analysis of this run's last poll. */
-static int current_metrics(const struct watched_experiment *e, struct metrics_experiment *x)
+static int last_metrics(const struct watched_experiment *e, struct metrics_experiment *x)
 {
-        const struct experiment_analysis *a = e->current;
+        const struct analysis_summary *a = e->last;
         struct metrics_variant *v = a->n_variants > 0 ? calloc(a->n_variants, sizeof(*v)) : NULL;
 
         if (a->n_variants > 0 && !v)
                 return -ENOMEM;
         for (size_t i = 0; i < a->n_variants; i++) {
-                const struct variant_analysis *va = &a->variants[i];
+                const struct variant_summary *va = &a->variants[i];
                 v[i] = (struct metrics_variant) {
                         .variant_id = va->variant_id, .visitors = va->visitors, .conversions = va->conversions,
                         .lift = valid_figure(va->lift), .lift_low = valid_figure(va->lift_low),
@@ -416,7 +417,7 @@ static int restored_metrics(const struct watched_experiment *e, struct metrics_e
 /* The analysis as `once --json` prints it, so the two always agree. */
 static int experiment_metrics(const struct watched_experiment *e, struct metrics_experiment *x)
 {
-        return e->current ? current_metrics(e, x) : restored_metrics(e, x);
+        return e->last ? last_metrics(e, x) : restored_metrics(e, x);
 }
 
 int health_daemon_metrics(const struct health_daemon *h, const struct health_sources *m, struct metrics_input *in)
@@ -444,7 +445,7 @@ int health_daemon_metrics(const struct health_daemon *h, const struct health_sou
         }
         for (size_t i = 0; i < m->watch->n; i++) {
                 const struct watched_experiment *e = m->watch->items[i];
-                if (!e->active || (!e->current && !e->restored_analysis))
+                if (!e->active || (!e->last && !e->restored_analysis))
                         continue;
                 if (experiment_metrics(e, &x[k]) < 0) {
                         in->n_experiments = k;

@@ -290,7 +290,7 @@ static void restore_unpolled(struct manager *m)
                 struct watched_experiment *e = m->watch.items[i];
                 int r;
 
-                if (!e->active || e->current || e->restored_analysis)
+                if (!e->active || e->last || e->restored_analysis)
                         continue;
                 r = store_experiment_restore(m->store, e, &m->config->statistics);
                 if (r < 0)
@@ -329,6 +329,8 @@ static void cycle_analysed(void *userdata, struct watched_experiment *e)
                 return;
         alerting_evaluate(&m->alerting, e);
         recorder_add(m->recorder, e);
+        /* Between polls the daemon needs only the figures (e->last). */
+        watchlist_drop_current(e);
 }
 
 static void cycle_dropped(void *userdata, long long experiment_id)

@@ -1,20 +1,20 @@
-/* Transition + analysis → alert_event. */
+/* Transition + the analysis's figures → alert_event. */
+#include <math.h>
 #include <stdint.h>
 
-#include "stats/analysis.h"
+#include "stats/analysis_summary.h"
 #include "config/config.h"
-#include "rule_env.h"
 #include "rule_event.h"
 #include "rules.h"
 
-static struct alert_figure figure(struct analysis_number n)
+static struct alert_figure figure(double x)
 {
-        return (struct alert_figure) { .present = n.valid, .value = n.valid ? n.value : 0 };
+        return (struct alert_figure) { .present = !isnan(x), .value = isnan(x) ? 0 : x };
 }
 
-static void add_variant_figures(const struct experiment_analysis *a, size_t index, struct alert_event *ev)
+static void add_variant_figures(const struct analysis_summary *a, size_t index, struct alert_event *ev)
 {
-        const struct variant_analysis *v = &a->variants[index], *control = rule_env_control(a);
+        const struct variant_summary *v = &a->variants[index], *control = analysis_summary_control(a);
 
         ev->variant_name = v->name;
         ev->lift = figure(v->lift);
@@ -29,7 +29,7 @@ static void add_variant_figures(const struct experiment_analysis *a, size_t inde
 }
 
 void rule_transition_event(const struct rule_transition *t, const struct config *c,
-                           const struct experiment_analysis *a, struct alert_event *ev)
+                           const struct analysis_summary *a, struct alert_event *ev)
 {
         const struct config_rule *rule = &c->rules[t->rule_index];
         bool resolved = t->kind == RULE_TRANSITION_RESOLVED;

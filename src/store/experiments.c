@@ -13,6 +13,7 @@
 #include "analysis_restore.h"
 #include "row_sql.h"
 #include "stats/analysis.h"
+#include "stats/analysis_summary.h"
 #include "util/double_format.h"
 
 static char *column_strdup(sqlite3_stmt *st, int i, bool *oom)
@@ -134,8 +135,8 @@ static void bind_experiment(sqlite3_stmt *st, const struct watched_experiment *e
         sqlite3_bind_text(st, 2, e->name, -1, SQLITE_STATIC);   /* NULL binds NULL */
         sqlite3_bind_int64(st, 3, now);
         sqlite3_bind_int(st, 4, e->active);
-        if (e->current && e->current->status_code != -1)
-                sqlite3_bind_int(st, 5, e->current->status_code);
+        if (e->last && e->last->status_code != -1)
+                sqlite3_bind_int(st, 5, e->last->status_code);
         sqlite3_bind_int64(st, 6, e->polled_at);
         sqlite3_bind_int64(st, 7, e->visitors);
         sqlite3_bind_int64(st, 8, e->visitors_grew_at);

@@ -34,13 +34,13 @@ struct daemon_summary {
 /* Upserts e's experiments row and replaces its sequential rows.
  * - first_seen is now when the row is created, then never changes;
  *   last_seen = now on every save;
- * - status: e->current->status_code when e->current knows it (not -1);
+ * - status: e->last->status_code when e->last knows it (not -1);
  *   otherwise the stored status is kept;
  * - while e->current is set: result (analysis_restore.h), written only
  *   when its fingerprint (result_hash) differs from the row's, and
  *   analysis NULL: the analysis is recomputed when read, not stored;
- * - while it is NULL (0.1.0's import): analysis = e->restored_analysis
- *   (its JSON text, or NULL); result is kept;
+ * - while it is NULL: analysis = e->restored_analysis (0.1.0's JSON text
+ *   before the first poll, NULL after it); result is kept;
  * - start_date, alpha, tuning and one sequential row per variant (position
  *   = index in e->sequential->variants) when e->sequential is set; all NULL
  *   and no rows when it is not (alpha IS NULL means "no sequential state").

@@ -1,6 +1,7 @@
 #include "watchlist.h"
 
 #include "stats/analysis.h"
+#include "stats/analysis_summary.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -84,11 +85,20 @@ void watchlist_set_error(struct watched_experiment *e, const char *error)
         replace_string(&e->last_error, error);
 }
 
-void watchlist_set_current(struct watched_experiment *e, struct experiment_analysis *a)
+void watchlist_drop_current(struct watched_experiment *e)
 {
         experiment_analysis_free(e->current);
         free(e->current);
+        e->current = NULL;
+}
+
+void watchlist_set_current(struct watched_experiment *e, struct experiment_analysis *a,
+                           struct analysis_summary *s)
+{
+        watchlist_drop_current(e);
         e->current = a;
+        free(e->last);
+        e->last = s;
         free(e->restored_analysis);
         e->restored_analysis = NULL;
 }
@@ -108,7 +118,7 @@ void watchlist_clear(struct watchlist *w)
         for (size_t i = 0; i < w->n; i++) {
                 struct watched_experiment *e = w->items[i];
                 watchlist_drop_sequential(e);
-                watchlist_set_current(e, NULL);
+                watchlist_set_current(e, NULL, NULL);
                 free(e->name);
                 free(e->last_error);
                 free(e);

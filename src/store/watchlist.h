@@ -6,6 +6,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+struct analysis_summary;
 struct experiment_analysis;
 struct sequential_state;
 
@@ -19,8 +20,13 @@ struct watched_experiment {
         struct sequential_state *sequential;
         char *sequential_error;      /* why the stored state did not load; logged
                                       * (then cleared) by the next poll */
-        struct experiment_analysis *current;   /* the last analysis; NULL until polled
-                                                * since start */
+        /* The analysis of the poll being handled. `run` frees it once the
+         * poll's hooks are done (watchlist_drop_current); `once` keeps it
+         * for its output. */
+        struct experiment_analysis *current;
+        /* The figures of the last analysis, kept between polls; NULL until
+         * polled since start. */
+        struct analysis_summary *last;
         /* The last analysis as the store held it (`analyze --json` schema,
          * its JSON text), until the first poll since start replaces it with
          * current: what `status` and the metrics show for an experiment not
@@ -53,9 +59,13 @@ struct watched_experiment *watchlist_get(struct watchlist *w, long long id);
 size_t watchlist_count_active(const struct watchlist *w);
 void watchlist_set_name(struct watched_experiment *e, const char *name);
 void watchlist_set_error(struct watched_experiment *e, const char *error);
-/* Takes a (malloc'd, may be NULL) as the last analysis, freeing the one it
- * replaces and the analysis restored from the store, now stale. */
-void watchlist_set_current(struct watched_experiment *e, struct experiment_analysis *a);
+/* Takes a (malloc'd) as the current analysis and s (malloc'd, its
+ * summary) as the last one, freeing those they replace and the analysis
+ * restored from the store, now stale. */
+void watchlist_set_current(struct watched_experiment *e, struct experiment_analysis *a,
+                           struct analysis_summary *s);
+/* Frees the current analysis; its summary stays. */
+void watchlist_drop_current(struct watched_experiment *e);
 /* Frees the sequential state and its load error. */
 void watchlist_drop_sequential(struct watched_experiment *e);
 void watchlist_clear(struct watchlist *w);
