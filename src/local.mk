@@ -5,7 +5,7 @@ noinst_LIBRARIES += src/libmida.a
 src_libmida_a_SOURCES =
 src_libmida_a_SOURCES += \
 	src/util/text_format.c src/util/text_format.h src/util/log.c src/util/log.h src/util/grow.c src/util/grow.h \
-	src/util/double_format.c src/util/double_format.h src/util/json_read.c src/util/json_read.h src/util/atomic_file.c src/util/atomic_file.h \
+	src/util/double_format.c src/util/double_format.h src/util/json_read.c src/util/json_read.h src/util/block_pool.c src/util/block_pool.h src/util/atomic_file.c src/util/atomic_file.h \
 	src/util/suggest.c src/util/suggest.h
 src_libmida_a_SOURCES += \
 	src/expr/expr.c src/expr/expr.h src/expr/expr_code.h src/expr/expr_eval.c src/expr/expr_lex.c src/expr/expr_lex.h

@@ -193,6 +193,6 @@ void store_fixture_analyse(struct watched_experiment *e, size_t n, const long lo
                 cr_assert_not_null(e->sequential = calloc(1, sizeof(*e->sequential)));
         cr_assert_not_null(a);
         cr_assert_eq(analysis_run(&r, &s, e->sequential, a), 0);
-        watchlist_set_current(e, a, analysis_summary_new(a));
-        cr_assert_not_null(e->last);
+        cr_assert_eq(analysis_summary_update(&e->last, a), 0);
+        watchlist_set_current(e, a);
 }

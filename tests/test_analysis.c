@@ -505,7 +505,41 @@ Test(summary, keeps_the_figures_and_nulls)
         cr_expect_eq(analysis_summary_find_variant(sum, "9"), SIZE_MAX);
         cr_expect_eq(analysis_summary_find_variant(NULL, "1"), SIZE_MAX);
         cr_expect_eq(analysis_summary_control(sum), &sum->variants[0]);
-        free(sum);
+        analysis_summary_free(sum);
         experiment_analysis_free(&a);
         drop_result(&r);
+}
+
+/* The daemon's poll after poll: the same block while the variants stay,
+ * a larger one when they grow. */
+Test(summary, updates_in_place_while_it_fits)
+{
+        struct arm two[] = { { 100, 10 }, { 100, 12 } }, three[] = { { 100, 10 }, { 120, 15 }, { 90, 9 } };
+        struct mida_result r2 = make_result(two, 2, NULL), r3 = make_result(three, 3, NULL);
+        struct statistics_settings s = statistics_settings_default();
+        struct experiment_analysis a;
+        struct analysis_summary *sum = NULL, *first;
+
+        cr_assert_eq(analysis_run(&r2, &s, NULL, &a), 0);
+        cr_assert_eq(analysis_summary_update(&sum, &a), 0);
+        first = sum;
+        experiment_analysis_free(&a);
+        two[1].conversions = 20;
+        drop_result(&r2);
+        r2 = make_result(two, 2, NULL);
+        cr_assert_eq(analysis_run(&r2, &s, NULL, &a), 0);
+        cr_assert_eq(analysis_summary_update(&sum, &a), 0);
+        cr_expect_eq(sum, first, "same variants: the same block");
+        cr_expect_eq(sum->variants[1].conversions, 20);
+        cr_expect(sum->variants[1].lift == a.variants[1].lift.value);
+        experiment_analysis_free(&a);
+        cr_assert_eq(analysis_run(&r3, &s, NULL, &a), 0);
+        cr_assert_eq(analysis_summary_update(&sum, &a), 0);
+        cr_expect_eq(sum->n_variants, 3);
+        cr_expect_str_eq(sum->variants[2].variant_id, "2");
+        cr_expect_eq(sum->variants[2].visitors, 90);
+        analysis_summary_free(sum);
+        experiment_analysis_free(&a);
+        drop_result(&r2);
+        drop_result(&r3);
 }

@@ -165,7 +165,7 @@ Test(rule_event, fired_event_carries_the_variant_figures)
 
         rule_transitions_clear(&t);
         rules_state_clear(&s);
-        free(summary);
+        analysis_summary_free(summary);
         experiment_analysis_free(&a);
         config_free(c);
 }

@@ -215,12 +215,23 @@ Test(store_experiments, sequential_shrinks_changes_and_goes)
         expect_same_sequential(e->sequential, back.items[0]->sequential, 9);
         watchlist_clear(&back);
 
-        watchlist_drop_sequential(e);
+        /* The daemon holds a state only while it polls: a save without one
+         * keeps the stored state, which store_sequential_load gives back. */
+        struct sequential_state *kept = e->sequential;
+        e->sequential = NULL;
         save_all(s, &w, 3);
-        cr_expect_eq(store_query_int(s, "SELECT count(*) FROM sequential"), 0);
-        cr_expect_eq(store_query_int(s, "SELECT alpha IS NULL FROM experiments WHERE id = 9"), 1);
-        cr_assert_eq(store_watchlist_load(s, &back, fixture_settings()), 0);
-        cr_expect_null(back.items[0]->sequential);
+        cr_expect_eq(store_query_int(s, "SELECT count(*) FROM sequential WHERE experiment_id = 9"), 2);
+        cr_assert_eq(store_sequential_load(s, e), 0);
+        expect_same_sequential(kept, e->sequential, 9);
+        sequential_state_free(kept);
+        free(kept);
+        cr_assert_not_null(watchlist_get(&w, 10));   /* a new row without one has none */
+        save_all(s, &w, 3);
+        cr_expect_eq(store_query_int(s, "SELECT alpha IS NULL FROM experiments WHERE id = 10"), 1);
+        cr_assert_eq(store_sequential_load(s, watchlist_find(&w, 10)), 0);
+        cr_expect_null(watchlist_find(&w, 10)->sequential);
+        cr_assert_eq(store_watchlist_load(s, &back, NULL), 0);
+        cr_expect_null(back.items[0]->sequential, "the daemon's load leaves it to each poll");
         watchlist_clear(&back);
 
         /* A bound SQLite could not keep (NaN is stored as NULL): no state,
@@ -233,6 +244,9 @@ Test(store_experiments, sequential_shrinks_changes_and_goes)
         cr_assert_not_null(back.items[0]->sequential_error);
         cr_expect(strstr(back.items[0]->sequential_error, "sequential[2] (variant 2)") != NULL, "%s",
                   back.items[0]->sequential_error);
+        cr_assert_eq(store_sequential_load(s, e), 0);
+        cr_expect_null(e->sequential);
+        cr_expect_not_null(e->sequential_error, "the same for the daemon's load");
         store_close(s);
         watchlist_clear(&back);
         watchlist_clear(&w);
@@ -492,8 +506,8 @@ static void analyse_variants(struct watched_experiment *e, struct mida_variant *
                 cr_assert_not_null(e->sequential = calloc(1, sizeof(*e->sequential)));
         cr_assert_not_null(a);
         cr_assert_eq(analysis_run(&r, fixture_settings(), e->sequential, a), 0);
-        watchlist_set_current(e, a, analysis_summary_new(a));
-        cr_assert_not_null(e->last);
+        cr_assert_eq(analysis_summary_update(&e->last, a), 0);
+        watchlist_set_current(e, a);
 }
 
 static char *restored_after_load(struct store *s, long long id)

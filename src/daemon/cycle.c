@@ -188,7 +188,8 @@ static void on_result(const struct http_response *r, void *userdata)
         c->in_flight--;
         start_next_fetches(c);
         if (r->status == 200) {
-                if (experiment_update(e, r->body, r->body_len, &c->env.config->statistics, time(NULL),
+                if (c->hooks.prepare(c->hooks.userdata, e, msg, sizeof(msg)) >= 0 &&
+                    experiment_update(e, r->body, r->body_len, &c->env.config->statistics, time(NULL),
                                       msg, sizeof(msg)) >= 0) {
                         record_success(c, e);
                         c->hooks.analysed(c->hooks.userdata, e);

@@ -4,6 +4,7 @@
  * registered — it never calls up into the manager. */
 #pragma once
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 #include <systemd/sd-event.h>
 
@@ -26,6 +27,10 @@ struct cycle_env {
 
 struct cycle_hooks {
         void *userdata;
+        /* e's result arrived and is about to be analysed: its sequential
+         * state must be in e->sequential. Returns 0, or -errno with a
+         * one-line reason in err (the poll then fails and is retried). */
+        int (*prepare)(void *userdata, struct watched_experiment *e, char *err, size_t err_size);
         /* e's result was fetched and analysed: e->current is fresh. */
         void (*analysed)(void *userdata, struct watched_experiment *e);
         /* e left the watch set. */

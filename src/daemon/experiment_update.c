@@ -106,7 +106,6 @@ int experiment_update(struct watched_experiment *e, const char *body, size_t len
         struct mida_result result = { 0 };
         struct sequential_state *seq;
         struct experiment_analysis *a;
-        struct analysis_summary *summary;
         char *error = NULL;
         int r;
 
@@ -120,13 +119,13 @@ int experiment_update(struct watched_experiment *e, const char *body, size_t len
         seq = sequential_for(e);
         /* The state is updated in place: no copy per poll. */
         r = a && seq ? analysis_run(&result, settings, seq, a) : -ENOMEM;
-        if (r >= 0 && !(summary = analysis_summary_new(a))) {
-                experiment_analysis_free(a);
-                r = -ENOMEM;
-        }
         if (r >= 0) {
                 log_changes(e->last, a);
-                watchlist_set_current(e, a, summary);
+                if ((r = analysis_summary_update(&e->last, a)) < 0)
+                        experiment_analysis_free(a);
+        }
+        if (r >= 0) {
+                watchlist_set_current(e, a);
                 a = NULL;
                 watchlist_set_name(e, result.test_name);
                 e->polled_at = now;

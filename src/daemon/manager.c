@@ -135,6 +135,11 @@ static void read_state(struct manager *m)
         if (store_open(m->config->monitor.state_directory, STORE_READ_ONLY, &s) < 0)
                 return;
         load_state(m, s);
+        if (store_watchlist_load_sequential(s, &m->watch) < 0) {
+                log_warning("%s: cannot read the sequential states; looking afresh", STORE_FILE);
+                for (size_t i = 0; i < m->watch.n; i++)
+                        watchlist_drop_sequential(m->watch.items[i]);
+        }
         store_close(s);
 }
 
@@ -305,9 +310,12 @@ static void record_cycle(struct manager *m)
 {
         int r;
 
-        for (size_t i = 0; i < m->watch.n; i++)
-                if (m->watch.items[i]->active && m->watch.items[i]->failures > 0)
-                        recorder_add(m->recorder, m->watch.items[i]);
+        for (size_t i = 0; i < m->watch.n; i++) {
+                struct watched_experiment *e = m->watch.items[i];
+                if (e->active && e->failures > 0)
+                        recorder_add(m->recorder, e);
+                watchlist_drop_sequential(e);   /* left by a poll whose analysis failed */
+        }
         r = store_group_join(m->group);
         if (r >= 0 && (r = store_summary_save(m->store, &m->summary)) < 0)
                 store_group_fail(m->group, r);
@@ -321,6 +329,19 @@ void manager_save_state(struct manager *m)
 
 /* The cycle's hooks. Only the daemon alerts and tracks health: `once`
  * looks, and its output is printed by the caller's once_finished. */
+static int cycle_prepare(void *userdata, struct watched_experiment *e, char *err, size_t err_size)
+{
+        struct manager *m = userdata;
+        int r;
+
+        if (m->mode != MANAGER_DAEMON)
+                return 0;   /* `once` looks once: a first look, no state */
+        r = store_sequential_load(m->store, e);
+        if (r < 0)
+                snprintf(err, err_size, "cannot read its sequential state from state.db: %s", strerror(-r));
+        return r;
+}
+
 static void cycle_analysed(void *userdata, struct watched_experiment *e)
 {
         struct manager *m = userdata;
@@ -329,8 +350,10 @@ static void cycle_analysed(void *userdata, struct watched_experiment *e)
                 return;
         alerting_evaluate(&m->alerting, e);
         recorder_add(m->recorder, e);
-        /* Between polls the daemon needs only the figures (e->last). */
+        /* Between polls the daemon needs only the figures (e->last); the
+         * sequential state is in state.db. */
         watchlist_drop_current(e);
+        watchlist_drop_sequential(e);
 }
 
 static void cycle_dropped(void *userdata, long long experiment_id)
@@ -395,7 +418,7 @@ void manager_start_cycle(struct manager *m, bool spread, void (*done)(struct man
                 .summary = &m->summary, .rng = &m->rng,
         };
         const struct cycle_hooks hooks = {
-                .userdata = m, .analysed = cycle_analysed, .dropped = cycle_dropped,
+                .userdata = m, .prepare = cycle_prepare, .analysed = cycle_analysed, .dropped = cycle_dropped,
                 .request = cycle_request, .done = cycle_finished,
         };
 

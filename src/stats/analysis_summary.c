@@ -1,9 +1,12 @@
 #include "analysis_summary.h"
 
+#include <errno.h>
 #include <math.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+
+#include "util/block_pool.h"
 
 static double figure(struct analysis_number n)
 {
@@ -42,26 +45,58 @@ static struct variant_summary summarise_variant(const struct variant_analysis *v
         };
 }
 
-struct analysis_summary *analysis_summary_new(const struct experiment_analysis *a)
+static size_t summary_size(const struct experiment_analysis *a)
 {
-        size_t texts, head = sizeof(struct analysis_summary) + a->n_variants * sizeof(struct variant_summary);
-        struct analysis_summary *s;
-        char *tail;
+        size_t n = sizeof(struct analysis_summary) + a->n_variants * sizeof(struct variant_summary);
 
-        texts = text_size(a->test_name);
+        n += text_size(a->test_name);
         for (size_t i = 0; i < a->n_variants; i++)
-                texts += text_size(a->variants[i].variant_id) + text_size(a->variants[i].name);
-        if (!(s = malloc(head + texts)))
-                return NULL;
+                n += text_size(a->variants[i].variant_id) + text_size(a->variants[i].name);
+        return n;
+}
+
+/* Fills s (of at least summary_size(a) bytes) from a. */
+static void fill(struct analysis_summary *s, const struct experiment_analysis *a)
+{
+        char *tail = (char *) &s->variants[a->n_variants];
+
         *s = (struct analysis_summary) {
                 .test_id = a->test_id, .status_code = a->status_code, .visitors = a->visitors,
                 .srm = a->srm.valid && a->srm.value, .srm_p = figure(a->srm_p), .n_variants = a->n_variants,
         };
-        tail = (char *) s + head;
         s->test_name = place(&tail, a->test_name);
         for (size_t i = 0; i < a->n_variants; i++)
                 s->variants[i] = summarise_variant(&a->variants[i], &tail);
+}
+
+struct analysis_summary *analysis_summary_new(const struct experiment_analysis *a)
+{
+        struct analysis_summary *s = block_alloc(summary_size(a));
+
+        if (s)
+                fill(s, a);
         return s;
+}
+
+int analysis_summary_update(struct analysis_summary **s, const struct experiment_analysis *a)
+{
+        size_t size = summary_size(a);
+
+        if (*s && block_size(*s) >= size) {
+                fill(*s, a);
+                return 0;
+        }
+        block_free(*s);
+        *s = block_alloc(size);
+        if (!*s)
+                return -ENOMEM;
+        fill(*s, a);
+        return 0;
+}
+
+void analysis_summary_free(struct analysis_summary *s)
+{
+        block_free(s);
 }
 
 size_t analysis_summary_find_variant(const struct analysis_summary *s, const char *variant_id)

@@ -31,8 +31,16 @@ struct analysis_summary {
         struct variant_summary variants[];   /* in the order of the result */
 };
 
-/* The summary of a (free it with free()), or NULL when out of memory. */
+/* The summary of a (analysis_summary_free), or NULL when out of memory.
+ * Summaries live in util/block_pool.h's slabs: side by side, not scattered
+ * over the pages each cycle's transient memory used. */
 struct analysis_summary *analysis_summary_new(const struct experiment_analysis *a);
+/* Replaces *s (may be NULL) with the summary of a, in place when its block
+ * is large enough, as it is while the variants do not change. Returns 0, or
+ * -ENOMEM (*s is then freed and NULL). */
+int analysis_summary_update(struct analysis_summary **s, const struct experiment_analysis *a);
+/* NULL is a no-op. */
+void analysis_summary_free(struct analysis_summary *s);
 
 /* The index of the variant called variant_id, or SIZE_MAX (also for a NULL
  * s or variant_id). */

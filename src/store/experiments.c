@@ -15,6 +15,7 @@
 #include "stats/analysis.h"
 #include "stats/analysis_summary.h"
 #include "util/double_format.h"
+#include "util/grow.h"
 
 static char *column_strdup(sqlite3_stmt *st, int i, bool *oom)
 {
@@ -107,6 +108,8 @@ static int save_sequential(struct store *s, const struct watched_experiment *e)
         size_t n = e->sequential ? e->sequential->n_variants : 0, stored = 0;
         int r = 0;
 
+        if (!e->sequential)
+                return 0;   /* not loaded: the stored state stays */
         for (size_t i = 0; i < n && r >= 0; i++)
                 r = save_sequential_variant(s, e->id, &e->sequential->variants[i], i);
         if (r >= 0)
@@ -166,7 +169,8 @@ static int update_experiment(struct store *s, const struct watched_experiment *e
         static const char sql[] =
                 "UPDATE experiments SET name = ?2, last_seen = ?3, active = ?4, status = coalesce(?5, status), "
                 "polled_at = ?6, visitors = ?7, visitors_grew_at = ?8, failures = ?9, last_http_status = ?10, "
-                "last_error = ?11, analysis = ?12, start_date = ?13, alpha = ?14, tuning = ?15, "
+                "last_error = ?11, analysis = ?12, start_date = CASE WHEN ?14 IS NULL THEN start_date ELSE ?13 END, "
+                "alpha = coalesce(?14, alpha), tuning = coalesce(?15, tuning), "
                 "result = coalesce(?16, result), result_hash = coalesce(?17, result_hash) "
                 "WHERE id = ?1 AND (?17 IS NULL OR ?16 IS NOT NULL OR result_hash IS ?17)";
         sqlite3_stmt *st = store_statement(s, sql);
@@ -309,11 +313,27 @@ int store_poll_record(struct store *s, const struct watched_experiment *e)
         return r < 0 ? r : written;
 }
 
+/* An empty sequential state for e from start_date, alpha and tuning at
+ * columns first.. of st, when alpha is not NULL ("no state" otherwise). */
+static int sequential_head(sqlite3_stmt *st, int first, struct watched_experiment *e)
+{
+        bool oom = false;
+
+        if (sqlite3_column_type(st, first + 1) == SQLITE_NULL)
+                return 0;
+        if (!(e->sequential = calloc(1, sizeof(*e->sequential))))
+                return -ENOMEM;
+        e->sequential->start_date = column_strdup(st, first, &oom);
+        e->sequential->alpha = sqlite3_column_double(st, first + 1);
+        e->sequential->tuning = sqlite3_column_double(st, first + 2);
+        return oom ? -ENOMEM : 0;
+}
+
 static int load_experiments(struct store *s, struct watchlist *w)
 {
         static const char sql[] =
                 "SELECT id, name, active, polled_at, visitors, visitors_grew_at, failures, last_http_status, "
-                "last_error, analysis, start_date, alpha, tuning FROM experiments ORDER BY id";
+                "last_error, analysis FROM experiments ORDER BY id";
         sqlite3_stmt *st = store_statement(s, sql);
         int r;
 
@@ -339,16 +359,6 @@ static int load_experiments(struct store *s, struct watchlist *w)
                 e->last_error = column_strdup(st, 8, &oom);
                 free(e->restored_analysis);
                 e->restored_analysis = column_strdup(st, 9, &oom);
-                watchlist_drop_sequential(e);
-                if (!oom && sqlite3_column_type(st, 11) != SQLITE_NULL) {
-                        if ((e->sequential = calloc(1, sizeof(*e->sequential)))) {
-                                e->sequential->start_date = column_strdup(st, 10, &oom);
-                                e->sequential->alpha = sqlite3_column_double(st, 11);
-                                e->sequential->tuning = sqlite3_column_double(st, 12);
-                        } else {
-                                oom = true;
-                        }
-                }
                 if (oom) {
                         r = SQLITE_NOMEM;
                         break;
@@ -410,37 +420,6 @@ static int add_sequential_row(sqlite3_stmt *st, struct watched_experiment *e, si
         return 0;
 }
 
-/* The sequential rows, in experiment then position order, into the states
- * load_experiments created (alpha not NULL); rows of others are ignored. */
-static int load_sequential(struct store *s, struct watchlist *w)
-{
-        static const char sql[] = "SELECT experiment_id, variant_id, visitors, conversions, has_bound, min_p, low, high "
-                                  "FROM sequential ORDER BY experiment_id, position";
-        sqlite3_stmt *st = store_statement(s, sql);
-        struct watched_experiment *e = NULL;
-        size_t cap = 0;
-        int r, ret = 0;
-
-        if (!st)
-                return store_statement_errno(s);
-        while ((r = sqlite3_step(st)) == SQLITE_ROW) {
-                long long id = sqlite3_column_int64(st, 0);
-
-                if (!e || e->id != id) {
-                        e = watchlist_find(w, id);
-                        cap = e && e->sequential ? e->sequential->n_variants : 0;
-                }
-                if (!e || !e->sequential)
-                        continue;
-                if ((ret = add_sequential_row(st, e, &cap)) < 0)
-                        break;
-        }
-        sqlite3_reset(st);
-        if (ret < 0)
-                return ret;
-        return r == SQLITE_DONE ? 0 : store_errno(r);
-}
-
 /* Each polled experiment's last analysis, recomputed (analysis_restore.h).
  * One whose rows do not make a result keeps none, as a row this version
  * cannot read is skipped: status shows the others. */
@@ -472,10 +451,108 @@ static int restore_analyses(struct store *s, struct watchlist *w, const struct s
         return r == SQLITE_DONE ? 0 : store_errno(r);
 }
 
+/* Puts q's variants in the order of their positions (a handful: an
+ * insertion sort). */
+static void order_by_position(struct sequential_state *q, long long *positions)
+{
+        for (size_t i = 1; i < q->n_variants; i++)
+                for (size_t j = i; j > 0 && positions[j - 1] > positions[j]; j--) {
+                        struct sequential_variant_state v = q->variants[j];
+                        long long p = positions[j];
+                        q->variants[j] = q->variants[j - 1];
+                        positions[j] = positions[j - 1];
+                        q->variants[j - 1] = v;
+                        positions[j - 1] = p;
+                }
+}
+
+/* e's sequential rows, in position order (the experiments row gave the
+ * head: e->sequential is set). Ordered here, not by SQL: an ORDER BY took
+ * a temporary b-tree on every poll. */
+static int load_sequential_rows(struct store *s, struct watched_experiment *e)
+{
+        static const char sql[] = "SELECT experiment_id, variant_id, visitors, conversions, has_bound, min_p, low, "
+                                  "high, position FROM sequential WHERE experiment_id = ?1";
+        sqlite3_stmt *st = store_statement(s, sql);
+        long long *positions = NULL, *grown;
+        size_t cap = 0, positions_cap = 0;
+        int r, ret = 0;
+
+        if (!st)
+                return store_statement_errno(s);
+        sqlite3_bind_int64(st, 1, e->id);
+        while (e->sequential && (r = sqlite3_step(st)) == SQLITE_ROW) {
+                size_t n = e->sequential->n_variants;
+                if (!(grown = grow_array(positions, &positions_cap, n, sizeof(*positions)))) {
+                        ret = -ENOMEM;
+                        break;
+                }
+                positions = grown;
+                positions[n] = sqlite3_column_int64(st, 8);
+                if ((ret = add_sequential_row(st, e, &cap)) < 0)
+                        break;
+        }
+        sqlite3_reset(st);
+        if (ret >= 0 && e->sequential)
+                order_by_position(e->sequential, positions);
+        free(positions);
+        if (ret < 0 || !e->sequential)
+                return ret;   /* a rejected row ends the walk */
+        return r == SQLITE_DONE ? 0 : store_errno(r);
+}
+
+int store_sequential_load(struct store *s, struct watched_experiment *e)
+{
+        static const char sql[] = "SELECT start_date, alpha, tuning FROM experiments WHERE id = ?1";
+        sqlite3_stmt *st = store_statement(s, sql);
+        int r, k = 0;
+
+        watchlist_drop_sequential(e);
+        if (!st)
+                return store_statement_errno(s);
+        sqlite3_bind_int64(st, 1, e->id);
+        r = sqlite3_step(st);
+        if (r == SQLITE_ROW)
+                k = sequential_head(st, 0, e);
+        sqlite3_reset(st);
+        if (k >= 0 && r != SQLITE_ROW && r != SQLITE_DONE)
+                k = store_errno(r);
+        if (k >= 0 && e->sequential)
+                k = load_sequential_rows(s, e);
+        if (k < 0)
+                watchlist_drop_sequential(e);
+        return k;
+}
+
+int store_watchlist_load_sequential(struct store *s, struct watchlist *w)
+{
+        int r = 0;
+
+        for (size_t i = 0; i < w->n && r >= 0; i++)
+                r = store_sequential_load(s, w->items[i]);
+        return r;
+}
+
+/* The recomputation, with e's sequential state loaded for it when the
+ * watch list was loaded without (and dropped again after). */
+static int restore_one(struct store *s, struct watched_experiment *e, const char *result,
+                       const struct statistics_settings *settings)
+{
+        bool load = !e->sequential && !e->sequential_error;
+        int r = load ? store_sequential_load(s, e) : 0;
+
+        if (r >= 0)
+                r = analysis_restore(s, e, result, settings);
+        if (load)
+                watchlist_drop_sequential(e);
+        return r;
+}
+
 int store_experiment_restore(struct store *s, struct watched_experiment *e, const struct statistics_settings *settings)
 {
         static const char sql[] = "SELECT result FROM experiments WHERE id = ?1 AND result IS NOT NULL";
         sqlite3_stmt *st;
+        char *result = NULL;
         int r, k = 0;
 
         if (store_version(s) < 2)
@@ -484,9 +561,13 @@ int store_experiment_restore(struct store *s, struct watched_experiment *e, cons
                 return store_statement_errno(s);
         sqlite3_bind_int64(st, 1, e->id);
         r = sqlite3_step(st);
-        if (r == SQLITE_ROW)
-                k = analysis_restore(s, e, (const char *) sqlite3_column_text(st, 0), settings);
+        /* Copied: restoring runs other statements before this one is done. */
+        if (r == SQLITE_ROW && sqlite3_column_text(st, 0) && !(result = strdup((const char *) sqlite3_column_text(st, 0))))
+                k = -ENOMEM;
         sqlite3_reset(st);
+        if (k >= 0 && result)
+                k = restore_one(s, e, result, settings);
+        free(result);
         if (k < 0)
                 return k == -EINVAL || k == -ENOENT ? 0 : k;
         return r == SQLITE_ROW || r == SQLITE_DONE ? 0 : store_errno(r);
@@ -496,8 +577,8 @@ int store_watchlist_load(struct store *s, struct watchlist *w, const struct stat
 {
         int r = load_experiments(s, w);
 
-        if (r >= 0)
-                r = load_sequential(s, w);
+        if (r >= 0 && settings)
+                r = store_watchlist_load_sequential(s, w);
         if (r >= 0 && settings)
                 r = restore_analyses(s, w, settings);
         if (r < 0)

@@ -92,13 +92,10 @@ void watchlist_drop_current(struct watched_experiment *e)
         e->current = NULL;
 }
 
-void watchlist_set_current(struct watched_experiment *e, struct experiment_analysis *a,
-                           struct analysis_summary *s)
+void watchlist_set_current(struct watched_experiment *e, struct experiment_analysis *a)
 {
         watchlist_drop_current(e);
         e->current = a;
-        free(e->last);
-        e->last = s;
         free(e->restored_analysis);
         e->restored_analysis = NULL;
 }
@@ -118,7 +115,8 @@ void watchlist_clear(struct watchlist *w)
         for (size_t i = 0; i < w->n; i++) {
                 struct watched_experiment *e = w->items[i];
                 watchlist_drop_sequential(e);
-                watchlist_set_current(e, NULL, NULL);
+                watchlist_set_current(e, NULL);
+                analysis_summary_free(e->last);
                 free(e->name);
                 free(e->last_error);
                 free(e);

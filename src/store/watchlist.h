@@ -59,11 +59,10 @@ struct watched_experiment *watchlist_get(struct watchlist *w, long long id);
 size_t watchlist_count_active(const struct watchlist *w);
 void watchlist_set_name(struct watched_experiment *e, const char *name);
 void watchlist_set_error(struct watched_experiment *e, const char *error);
-/* Takes a (malloc'd) as the current analysis and s (malloc'd, its
- * summary) as the last one, freeing those they replace and the analysis
- * restored from the store, now stale. */
-void watchlist_set_current(struct watched_experiment *e, struct experiment_analysis *a,
-                           struct analysis_summary *s);
+/* Takes a (malloc'd, may be NULL) as the current analysis, freeing the one
+ * it replaces and the analysis restored from the store, now stale (e->last
+ * is the caller's: analysis_summary_update). */
+void watchlist_set_current(struct watched_experiment *e, struct experiment_analysis *a);
 /* Frees the current analysis; its summary stays. */
 void watchlist_drop_current(struct watched_experiment *e);
 /* Frees the sequential state and its load error. */
