@@ -10,6 +10,12 @@ write_config
 ids=$(jq -r '[.[].test_id] | sort | join(",")' "$T/once.json")
 [ "$ids" = "1001,1002,1003,1004" ] || fail "watched $ids, expected the four live experiments"
 pass "once discovers exactly the live experiments"
+# A quiet first start: one line for the discovery, none per experiment.
+n_live=$(jq length "$T/once.json")
+grep -q "watching $n_live live experiments: $n_live new, 0 gone" "$T/once.err" ||
+        fail "no discovery summary on stderr: $(cat "$T/once.err")"
+! grep -q 'now watched' "$T/once.err" || fail "per-experiment lines at the default level: $(cat "$T/once.err")"
+pass "discovery is one line at the default level ($(wc -l <"$T/once.err") lines on stderr in all)"
 
 # The analysis must equal `analyze` of the same result fetched directly.
 curl -sS -H "x-api-key: demo-key" "$SIM_URL/v2/project/demo/experiment/1001/result" >"$T/1001.json"

@@ -164,7 +164,9 @@ static bool retry_later(struct fetch *f, long retry_after)
         return arm_timer(c, &f->timer, when, on_retry_timer, f) >= 0;
 }
 
-static void drop_experiment(struct cycle *c, struct watched_experiment *e, const char *why)
+/* priority: NOTICE for one the API says is gone (404), DEBUG for one
+ * discovery no longer lists (counted in the discovery's summary line). */
+static void drop_experiment(struct cycle *c, struct watched_experiment *e, int priority, const char *why)
 {
         char id[24];
         struct log_field fields[] = { { "MIDA_EXPERIMENT_ID", id }, { "MIDA_EXPERIMENT_NAME", e->name } };
@@ -172,7 +174,7 @@ static void drop_experiment(struct cycle *c, struct watched_experiment *e, const
         snprintf(id, sizeof(id), "%lld", e->id);
         e->active = false;
         c->hooks.dropped(c->hooks.userdata, e->id);
-        log_event(LOG_NOTICE, MIDA_MSGID_EXPERIMENT_DROPPED, fields, 2,
+        log_event(priority, MIDA_MSGID_EXPERIMENT_DROPPED, fields, 2,
                   "experiment %lld (%s): %s; dropped from the watch list", e->id,
                   e->name ? e->name : "unnamed", why);
 }
@@ -197,7 +199,7 @@ static void on_result(const struct http_response *r, void *userdata)
                         return;
                 }
         } else if (r->status == 404) {
-                drop_experiment(c, e, "the API says it does not exist (HTTP 404)");
+                drop_experiment(c, e, LOG_NOTICE, "the API says it does not exist (HTTP 404)");
                 fetch_finished(f);
                 return;
         } else {
@@ -298,9 +300,13 @@ static void schedule_fetches(struct cycle *c)
         start_next_fetches(c);
 }
 
+/* One line per discovery at info when the watch set changed (a first start
+ * at 10,000 experiments logged 10,000 lines); each experiment's own line,
+ * with its MESSAGE_ID and fields, at debug. */
 static void mark_watch_set(struct cycle *c)
 {
         struct watchlist *w = c->env.watch;
+        size_t added = 0, gone = 0, watched;
 
         for (size_t i = 0; i < w->n; i++)
                 w->items[i]->seen = false;
@@ -313,14 +319,22 @@ static void mark_watch_set(struct cycle *c)
                         char id[24];
                         struct log_field fields[] = { { "MIDA_EXPERIMENT_ID", id } };
                         snprintf(id, sizeof(id), "%lld", e->id);
-                        log_event(LOG_INFO, MIDA_MSGID_EXPERIMENT_ADDED, fields, 1,
+                        log_event(LOG_DEBUG, MIDA_MSGID_EXPERIMENT_ADDED, fields, 1,
                                   "experiment %lld: now watched", e->id);
                         e->active = true;
+                        added++;
                 }
         }
         for (size_t i = 0; i < w->n; i++)
-                if (w->items[i]->active && !w->items[i]->seen)
-                        drop_experiment(c, w->items[i], "no longer live");
+                if (w->items[i]->active && !w->items[i]->seen) {
+                        drop_experiment(c, w->items[i], LOG_DEBUG, "no longer live");
+                        gone++;
+                }
+        watched = watchlist_count_active(w);
+        log_event(added || gone ? LOG_INFO : LOG_DEBUG, NULL, NULL, 0,
+                  "watching %zu %s experiment%s: %zu new, %zu gone",
+                  watched, c->env.config->monitor.n_experiments ? "configured" : "live", watched == 1 ? "" : "s",
+                  added, gone);
 }
 
 static int add_live(struct cycle *c, long long id)

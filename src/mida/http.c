@@ -62,6 +62,7 @@ struct http_client {
         sd_event *event;
         CURLM *multi;
         sd_event_source *curl_timer;
+        sd_event_source *curl_now;       /* a timeout of 0: run on the next loop iteration */
         sd_event_source *rate_timer;
         sd_event_source *failed_defer;
         struct socket_watch *watches;
@@ -388,12 +389,33 @@ static int on_curl_socket(CURL *easy, curl_socket_t fd, int what, void *userp, v
         return watch_new(c, fd, events);
 }
 
+static int on_curl_now(sd_event_source *s, void *userdata)
+{
+        return on_curl_timer(s, 0, userdata);
+}
+
+static int set_enabled(sd_event_source *s, int enabled)
+{
+        return s && sd_event_source_set_enabled(s, enabled) < 0 ? -1 : 0;
+}
+
+/* A timeout of 0 (curl wants to start a transfer just added) runs on the
+ * next loop iteration, as a defer source: a timer, even due now, fired up
+ * to its 1 ms accuracy later, and on one connection each request waited
+ * that long before it was sent. */
 static int on_curl_timer_change(CURLM *multi, long timeout_ms, void *userp)
 {
         struct http_client *c = userp;
 
         if (timeout_ms < 0)
-                return c->curl_timer && sd_event_source_set_enabled(c->curl_timer, SD_EVENT_OFF) < 0 ? -1 : 0;
+                return set_enabled(c->curl_timer, SD_EVENT_OFF) < 0 || set_enabled(c->curl_now, SD_EVENT_OFF) < 0
+                       ? -1 : 0;
+        if (timeout_ms == 0) {
+                if (!c->curl_now)
+                        return sd_event_add_defer(c->event, &c->curl_now, on_curl_now, c) < 0 ||
+                               set_enabled(c->curl_now, SD_EVENT_ONESHOT) < 0 ? -1 : 0;
+                return set_enabled(c->curl_now, SD_EVENT_ONESHOT);
+        }
         return arm_timer(c, &c->curl_timer, now_usec(c) + (uint64_t) timeout_ms * 1000, on_curl_timer) < 0 ? -1 : 0;
 }
 
@@ -468,6 +490,7 @@ void http_client_free(struct http_client *c)
         while (c->watches)
                 watch_free(c, c->watches);
         sd_event_source_disable_unref(c->curl_timer);
+        sd_event_source_disable_unref(c->curl_now);
         sd_event_source_disable_unref(c->rate_timer);
         sd_event_source_disable_unref(c->failed_defer);
         free((char *) c->opts.user_agent);
