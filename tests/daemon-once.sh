@@ -28,6 +28,14 @@ jq -e '.[] | select(.test_id == 1002) | .variants[1].lift < -0.2' "$T/once.json"
 jq -e '.[] | select(.test_id == 1003) | .srm == true' "$T/once.json" >/dev/null || fail "SRM not detected"
 pass "once --json: winner lift $lift, loser negative, SRM flagged"
 
+# --json-lines: the same objects, one per line, each line a document.
+"$MIDA" -c "$T/mida-monitor.conf" once --json-lines >"$T/once.jsonl" 2>/dev/null || fail "once --json-lines exited $?"
+[ "$(wc -l <"$T/once.jsonl")" -eq "$(jq length "$T/once.json")" ] || fail "one line per experiment: $(cat "$T/once.jsonl")"
+[ "$(jq -c '.test_id' "$T/once.jsonl" | sort | paste -sd,)" = "$(jq -c '.[].test_id' "$T/once.json" | sort | paste -sd,)" ] ||
+        fail "--json-lines and --json disagree on the experiments"
+"$MIDA" -c "$T/mida-monitor.conf" status --json-lines >/dev/null 2>&1; [ $? -eq 2 ] || fail "--json-lines accepted by status"
+pass "once --json-lines: one object per line, the experiments of --json; other commands refuse it (exit 2)"
+
 # Rules are evaluated and shown, never acted on: once runs beside the daemon.
 write_config "" "notifiers = ( { name = \"ops\"; type = \"webhook\"; url = \"$SIM_URL/hooks/ops\"; } );
 rules = ( { name = \"harm\"; when = \"significant && lift_high < -0.05\"; action = \"pause\"; notify = [ \"ops\" ]; } );"

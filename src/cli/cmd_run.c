@@ -6,18 +6,35 @@
 #include "daemon/daemon.h"
 #include "once_output.h"
 
+struct once_printer {
+        const struct cli *cli;
+        struct once_stream stream;
+};
+
+static void print_once_experiment(void *userdata, struct watched_experiment *e, const struct config *c)
+{
+        struct once_printer *p = userdata;
+
+        if (p->cli->json)
+                once_stream_experiment(&p->stream, e, c);
+}
+
 static void print_once(void *userdata, const struct watchlist *w, const struct config *c)
 {
-        const struct cli *cli = userdata;
+        struct once_printer *p = userdata;
 
-        once_output_print(stdout, w, c, cli->json);
+        if (p->cli->json)
+                once_stream_finish(&p->stream);
+        else
+                once_output_print(stdout, w, c);
 }
 
 static int run_manager(const struct cli *cli, enum manager_mode mode)
 {
+        struct once_printer printer = { .cli = cli, .stream = { .out = stdout, .lines = cli->json_lines } };
         struct manager_options o = {
                 .config_path = cli->config_path, .mode = mode, .dry_run = cli->dry_run,
-                .once_finished = print_once, .userdata = (void *) cli,
+                .once_finished = print_once, .once_analysed = print_once_experiment, .userdata = &printer,
         };
         struct manager *m;
         int r;

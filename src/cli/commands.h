@@ -17,7 +17,8 @@ enum { EXIT_OK = 0, EXIT_FAIL = 1, EXIT_USAGE = 2 };
 struct cli {
         const char *config_path;   /* -c FILE, or the default path */
         bool config_given;         /* -c was on the command line */
-        bool json;                 /* --json */
+        bool json;                 /* --json, or --json-lines */
+        bool json_lines;           /* --json-lines (once): an object per line */
         bool dry_run;              /* --dry-run */
         const char *variant;       /* --variant V (history), or NULL */
         const char *since;         /* --since DURATION (history), or NULL */

@@ -17,16 +17,17 @@ struct command {
         int max_args;
         bool takes_json, takes_dry_run;
         bool takes_filters;                  /* --variant, --since */
+        bool takes_json_lines;
 };
 
 static const struct command commands[] = {
-        { "run",          cmd_run,          0, false, false, false },
-        { "check-config", cmd_check_config, 0, false, false, false },
-        { "once",         cmd_once,         0, true,  true,  false },
-        { "analyze",      cmd_analyze,      1, true,  false, false },
-        { "status",       cmd_status,       0, true,  false, false },
-        { "history",      cmd_history,      1, true,  false, true  },
-        { "test-notify",  cmd_test_notify,  1, false, false, false },
+        { "run",          cmd_run,          0, false, false, false, false },
+        { "check-config", cmd_check_config, 0, false, false, false, false },
+        { "once",         cmd_once,         0, true,  true,  false, true  },
+        { "analyze",      cmd_analyze,      1, true,  false, false, false },
+        { "status",       cmd_status,       0, true,  false, false, false },
+        { "history",      cmd_history,      1, true,  false, true,  false },
+        { "test-notify",  cmd_test_notify,  1, false, false, false, false },
 };
 
 static void usage(FILE *out)
@@ -39,8 +40,9 @@ static void usage(FILE *out)
                 "Commands:\n"
                 "  run                      run the daemon in the foreground (systemd Type=notify)\n"
                 "  check-config             validate the config file; print every error as FILE:LINE: message\n"
-                "  once [--dry-run] [--json]  one poll cycle now; print the analysis and the\n"
-                "                             rules that hold (never notifies or acts)\n"
+                "  once [--dry-run] [--json|--json-lines]\n"
+                "                           one poll cycle now; print the analysis and the\n"
+                "                           rules that hold (never notifies or acts)\n"
                 "  analyze [FILE|-] [--json]  analyse a saved Get Experiment Result response offline\n"
                 "  status [--json]          what the running daemon last saw\n"
                 "  history ID [--variant V] [--since DURATION] [--json]\n"
@@ -51,6 +53,7 @@ static void usage(FILE *out)
                 "Options:\n"
                 "  -c, --config FILE        config file (default %s)\n"
                 "      --json               machine-readable output\n"
+                "      --json-lines         once: one JSON object per line, as results arrive\n"
                 "      --dry-run            send nothing, change nothing\n"
                 "      --variant V          history: only variant V (and the control)\n"
                 "      --since DURATION     history: only the polls of the last DURATION (7d, 12h)\n"
@@ -80,10 +83,11 @@ static const struct command *find_command(const char *name)
 /* Parses options anywhere on the line; returns -1 to go on, else an exit code. */
 static int parse_options(int argc, char **argv, struct cli *cli)
 {
-        enum { OPT_JSON = 256, OPT_DRY_RUN, OPT_LOG_LEVEL, OPT_VARIANT, OPT_SINCE };
+        enum { OPT_JSON = 256, OPT_JSON_LINES, OPT_DRY_RUN, OPT_LOG_LEVEL, OPT_VARIANT, OPT_SINCE };
         static const struct option options[] = {
                 { "config", required_argument, NULL, 'c' },
                 { "json", no_argument, NULL, OPT_JSON },
+                { "json-lines", no_argument, NULL, OPT_JSON_LINES },
                 { "dry-run", no_argument, NULL, OPT_DRY_RUN },
                 { "log-level", required_argument, NULL, OPT_LOG_LEVEL },
                 { "variant", required_argument, NULL, OPT_VARIANT },
@@ -99,6 +103,7 @@ static int parse_options(int argc, char **argv, struct cli *cli)
                 switch (c) {
                 case 'c': cli->config_path = optarg; cli->config_given = true; break;
                 case OPT_JSON: cli->json = true; break;
+                case OPT_JSON_LINES: cli->json = cli->json_lines = true; break;
                 case OPT_DRY_RUN: cli->dry_run = true; break;
                 case OPT_VARIANT: cli->variant = optarg; break;
                 case OPT_SINCE: cli->since = optarg; break;
@@ -133,7 +138,8 @@ int main(int argc, char **argv)
         cli.n_args = argc - optind - 1;
         if (cli.n_args > cmd->max_args)
                 return usage_error("too many arguments for '%s'", cmd->name);
-        if ((cli.json && !cmd->takes_json) || (cli.dry_run && !cmd->takes_dry_run) ||
+        if ((cli.json && !cmd->takes_json) || (cli.json_lines && !cmd->takes_json_lines) ||
+            (cli.dry_run && !cmd->takes_dry_run) ||
             ((cli.variant || cli.since) && !cmd->takes_filters))
                 return usage_error("option not valid for '%s'", cmd->name);
         if (!cmd->run) {

@@ -6,20 +6,45 @@
 #include "json_output.h"
 #include "stats/analysis.h"
 #include "daemon/once_rules.h"
+#include "util/log.h"
 
-static void print_json(FILE *out, const struct watchlist *w, const struct config *c, int64_t now)
+/* One experiment's `analyze --json` object with its "rules_holding". */
+static json_object *experiment_json(const struct watched_experiment *e, const struct config *c, int64_t now)
 {
-        json_object *list = json_object_new_array();
+        json_object *analysis = analysis_to_json(e->current);
 
-        for (size_t i = 0; i < w->n; i++) {
-                const struct watched_experiment *e = w->items[i];
-                json_object *analysis;
-                if (!e->active || !e->current || !(analysis = analysis_to_json(e->current)))
-                        continue;
+        if (analysis)
                 json_object_object_add(analysis, "rules_holding", once_rules_holding(c, e, now));
-                json_object_array_add(list, analysis);
+        return analysis;
+}
+
+void once_stream_experiment(struct once_stream *s, struct watched_experiment *e, const struct config *c)
+{
+        json_object *o = e->current ? experiment_json(e, c, time(NULL)) : NULL;
+        int flags = s->lines ? JSON_C_TO_STRING_PLAIN : JSON_C_TO_STRING_PRETTY;
+
+        if (!o) {
+                if (e->current)
+                        log_error("experiment %lld: out of memory printing its analysis", e->id);
+        } else if (s->lines) {
+                fprintf(s->out, "%s\n", json_object_to_json_string_ext(o, flags | JSON_C_TO_STRING_NOSLASHESCAPE));
+        } else {
+                fprintf(s->out, "%s%s", s->printed ? ",\n" : "[\n",
+                        json_object_to_json_string_ext(o, flags | JSON_C_TO_STRING_NOSLASHESCAPE));
         }
-        (void) json_output_print(out, list);
+        s->printed += o != NULL;
+        json_object_put(o);
+        fflush(s->out);
+        /* Printed: nothing of it needs to stay (`once` keeps no state). */
+        watchlist_drop_current(e);
+        watchlist_drop_sequential(e);
+}
+
+void once_stream_finish(struct once_stream *s)
+{
+        if (!s->lines)
+                fputs(s->printed ? "\n]\n" : "[]\n", s->out);
+        fflush(s->out);
 }
 
 static void print_tables(FILE *out, const struct watchlist *w, const struct config *c, int64_t now)
@@ -42,12 +67,7 @@ static void print_tables(FILE *out, const struct watchlist *w, const struct conf
         }
 }
 
-void once_output_print(FILE *out, const struct watchlist *w, const struct config *c, bool json)
+void once_output_print(FILE *out, const struct watchlist *w, const struct config *c)
 {
-        int64_t now = time(NULL);
-
-        if (json)
-                print_json(out, w, c, now);
-        else
-                print_tables(out, w, c, now);
+        print_tables(out, w, c, time(NULL));
 }

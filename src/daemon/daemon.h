@@ -12,6 +12,7 @@
 
 struct config;
 struct watchlist;
+struct watched_experiment;
 
 enum manager_mode {
         MANAGER_DAEMON,   /* `run`: cycles every interval until SIGTERM */
@@ -27,6 +28,10 @@ struct manager_options {
         /* `once`: called when its cycle has finished, with what it saw
          * (the caller prints it); not called when the cycle was cut short. */
         void (*once_finished)(void *userdata, const struct watchlist *w, const struct config *c);
+        /* `once`: called as each experiment's analysis arrives (e->current
+         * fresh); it may print and drop it (watchlist_drop_current), so that
+         * memory does not grow with the number of experiments. May be NULL. */
+        void (*once_analysed)(void *userdata, struct watched_experiment *e, const struct config *c);
         void *userdata;
 };
 

@@ -174,6 +174,7 @@ int manager_new(const struct manager_options *o, struct manager **ret)
         m->state_lock_fd = -1;
         m->alerting.dry_run_forced = o->dry_run;
         m->once_finished = o->once_finished;
+        m->once_analysed = o->once_analysed;
         m->once_userdata = o->userdata;
         m->config_path = strdup(o->config_path);
         if (getrandom(&m->rng, sizeof(m->rng), 0) != sizeof(m->rng))
@@ -346,6 +347,8 @@ static void cycle_analysed(void *userdata, struct watched_experiment *e)
 {
         struct manager *m = userdata;
 
+        if (m->mode == MANAGER_ONCE && m->once_analysed)
+                m->once_analysed(m->once_userdata, e, m->config);
         if (m->mode != MANAGER_DAEMON)
                 return;
         alerting_evaluate(&m->alerting, e);

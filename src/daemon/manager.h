@@ -32,6 +32,7 @@ struct manager {
 
         enum manager_mode mode;
         void (*once_finished)(void *userdata, const struct watchlist *w, const struct config *c);
+        void (*once_analysed)(void *userdata, struct watched_experiment *e, const struct config *c);
         void *once_userdata;
 
         int state_lock_fd;               /* state_lock.h; -1 in `once` */
