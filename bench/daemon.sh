@@ -20,53 +20,9 @@
 # Usage: bench/daemon.sh [N...]   (run by `make bench`; sizes from
 # `make bench DAEMON_BENCH_SIZES="1000"`)
 set -u
-top_builddir=${top_builddir:-.}
-MIDA=$top_builddir/src/mida-monitor
-SIM=$top_builddir/sim/mida-sim
+BENCH_NAME=daemon
+. "$(dirname "$0")/lib/sim.sh"
 IDLE_SECONDS=10
-T=$(mktemp -d "${TMPDIR:-/tmp}/mida-bench.XXXXXX")
-PIDS=""
-
-cleanup() {
-        for p in $PIDS; do kill -9 "$p" 2>/dev/null; done
-        wait 2>/dev/null
-        rm -rf "$T"
-}
-trap cleanup EXIT
-die() { echo "bench/daemon: $*" >&2; [ -f "$T/daemon.log" ] && tail -n 5 "$T/daemon.log" >&2; exit 1; }
-
-wait_for() {
-        local limit=$(( $1 * 10 )) i=0; shift
-        until "$@" 2>/dev/null; do
-                i=$((i + 1)); [ $i -ge $limit ] && return 1; sleep 0.1
-        done
-}
-
-# The generated `many` scenario gives only every third experiment a third
-# arm and keeps 40% not live; this one makes all N live with 3 variants.
-write_scenario() {
-        awk -v n="$1" 'BEGIN {
-                print "project_key = \"many\"; api_key = \"many-key\"; company_id = 1001;"
-                print "experiments = ("
-                for (i = 1; i <= n; i++) {
-                        base = 0.02 + 0.13 * ((i * 7919) % 1000) / 1000
-                        printf "{ id = %d; name = \"Bench experiment %d\"; url = \"https://example.com/b\"; " \
-                               "status = \"live\"; started_hours_ago = %d; visitors_per_hour = %d; " \
-                               "variants = ( { name = \"Control\"; rate = %.4f; }, { name = \"B\"; rate = %.4f; }, " \
-                               "{ name = \"C\"; rate = %.4f; } ); }%s\n", i, i, 24 + (i * 37) % 696,
-                               50 + (i * 131) % 950, base, base * 1.05, base * 0.97, i < n ? "," : ""
-                }
-                print ");"
-        }' >"$T/scenario.conf"
-}
-
-start_sim() {
-        rm -f "$T/sim.port"
-        "$SIM" --scenario "$T/scenario.conf" --port 0 --port-file "$T/sim.port" -q &
-        SIM_PID=$!; PIDS="$PIDS $!"
-        wait_for 60 test -s "$T/sim.port" || die "mida-sim did not start"
-        SIM_PORT=$(cat "$T/sim.port")
-}
 
 write_config() {
         cat >"$T/mida-monitor.conf" <<CONF
@@ -229,7 +185,7 @@ for n in "${sizes[@]}"; do
         write_config
         bench_cycle "$n"
         bench_connections "$n"
-        kill "$SIM_PID"; wait "$SIM_PID" 2>/dev/null
+        stop_sim
 done
 if [ -x "$top_builddir/bench/sim" ]; then
         "$top_builddir/bench/sim" 1 | grep '"connections":8,'

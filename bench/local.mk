@@ -4,6 +4,7 @@ MIDA_SHELL_BENCHES =
 include bench/analyze.mk
 include bench/sim.mk
 include bench/daemon.mk
+include bench/peers.mk
 include bench/store.mk
 EXTRA_PROGRAMS = $(MIDA_BENCHES)
 bench: $(MIDA_BENCHES) src/mida-monitor sim/mida-sim
