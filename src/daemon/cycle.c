@@ -450,6 +450,12 @@ static void watch_configured(struct cycle *c)
         mark_watch_set(c);
 }
 
+void cycle_reconfigure(struct cycle *c, const struct config *config, struct http_client *http)
+{
+        c->env.config = config;
+        c->env.http = http;
+}
+
 int cycle_start(const struct cycle_env *env, const struct cycle_hooks *hooks, bool spread, struct cycle **slot)
 {
         struct cycle *c = calloc(1, sizeof(*c));

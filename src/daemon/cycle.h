@@ -15,7 +15,8 @@ struct watchlist;
 struct watched_experiment;
 struct cycle;
 
-/* What a cycle works with, borrowed until it has settled (a reload waits). */
+/* What a cycle works with, borrowed until it has settled or a reload hands
+ * it others (cycle_reconfigure). */
 struct cycle_env {
         sd_event *event;
         struct http_client *http;
@@ -50,6 +51,12 @@ struct cycle_hooks {
  * monitor.spread of the interval instead of sending them at once. Every
  * hook must be set. */
 int cycle_start(const struct cycle_env *env, const struct cycle_hooks *hooks, bool spread, struct cycle **slot);
+/* A reload: every request not yet started (results, retries, the next
+ * list page) goes through http with config, and each analysis from now on
+ * uses config's statistics; requests in flight finish on the client they
+ * started on, which the caller keeps until the cycle has ended. The
+ * cycle's pacing (spread, window, deadline) stays as it started. */
+void cycle_reconfigure(struct cycle *c, const struct config *config, struct http_client *http);
 /* SIGTERM: start nothing new; the cycle ends when in-flight requests do. */
 void cycle_stop_starting(struct cycle *c);
 /* Abandons in-flight requests and frees c; the done hook is not called. */

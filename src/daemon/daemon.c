@@ -101,8 +101,9 @@ static int on_reload_signal(sd_event_source *s, const struct signalfd_siginfo *s
 {
         struct manager *m = userdata;
 
-        /* A reload while a cycle or an action runs waits for it: they hold
-         * pointers into the current config and HTTP client. */
+        /* At once, also mid-cycle (requests not yet started take the new
+         * config and client); only an action request in flight, which holds
+         * the config's rule, makes it wait. */
         m->reload_pending = true;
         manager_idle_check(m);
         return 0;

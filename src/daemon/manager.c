@@ -19,6 +19,7 @@
 #include "store/db.h"
 #include "store/group_commit.h"
 #include "mida/http.h"
+#include "util/grow.h"
 #include "util/log.h"
 #include "notify/outbox.h"
 #include "store/experiments.h"
@@ -204,6 +205,48 @@ int manager_new(const struct manager_options *o, struct manager **ret)
         return 0;
 }
 
+static void free_retired_http(struct manager *m)
+{
+        for (size_t i = 0; i < m->n_retired; i++)
+                http_client_free(m->retired_http[i]);
+        m->n_retired = 0;
+}
+
+static int on_retire(sd_event_source *s, void *userdata)
+{
+        free_retired_http(userdata);
+        return 0;
+}
+
+/* Clients retired during the cycle that just ended, freed on the next loop
+ * iteration (this runs inside one of their callbacks); at the next cycle's
+ * start when even that cannot be arranged. */
+static void schedule_retire(struct manager *m)
+{
+        if (m->n_retired == 0)
+                return;
+        if (!m->retire_source && sd_event_add_defer(m->event, &m->retire_source, on_retire, m) < 0)
+                return;
+        (void) sd_event_source_set_enabled(m->retire_source, SD_EVENT_ONESHOT);
+}
+
+/* The replaced client: freed now when no cycle runs, else kept until it
+ * has ended (its requests in flight finish on it). */
+static int retire_http(struct manager *m, struct http_client *old)
+{
+        struct http_client **grown;
+
+        if (!m->cycle) {
+                http_client_free(old);
+                return 0;
+        }
+        if (!(grown = grow_array(m->retired_http, &m->cap_retired, m->n_retired, sizeof(*grown))))
+                return -ENOMEM;
+        m->retired_http = grown;
+        m->retired_http[m->n_retired++] = old;
+        return 0;
+}
+
 void manager_free(struct manager *m)
 {
         if (!m)
@@ -217,6 +260,9 @@ void manager_free(struct manager *m)
         health_daemon_close(m->health);
         http_client_free(m->delivery_http);
         http_client_free(m->http);
+        free_retired_http(m);
+        free(m->retired_http);
+        sd_event_source_disable_unref(m->retire_source);
         watchlist_clear(&m->watch);
         config_free(m->config);
         sd_event_unref(m->event);
@@ -226,11 +272,26 @@ void manager_free(struct manager *m)
         free(m);
 }
 
+/* Swaps in fresh and its client. The open group is committed first: its
+ * batched notifications name rules by their index in the old config. */
+static void apply_config(struct manager *m, struct config *fresh, struct http_client *http)
+{
+        struct config *old = m->config;
+
+        if (m->group)
+                (void) store_group_flush(m->group);
+        m->config = fresh;
+        m->http = http;
+        if (m->cycle)
+                cycle_reconfigure(m->cycle, fresh, http);
+        alerting_config_changed(&m->alerting, fresh, http);
+        config_free(old);
+}
+
 void manager_reload(struct manager *m)
 {
-        struct config *fresh = NULL;
-        struct http_client *http = NULL;
-        struct config *old = m->config;
+        struct config *fresh = NULL, *old = m->config;
+        struct http_client *http = NULL, *old_http = m->http;
         uint64_t now;
 
         m->reload_pending = false;
@@ -239,18 +300,18 @@ void manager_reload(struct manager *m)
         if (load_config(m->config_path, &fresh) < 0) {
                 log_error("%s: new configuration rejected; keeping the running one", m->config_path);
         } else {
-                m->config = fresh;
-                if (make_http_client(m, &http) < 0) {
+                m->config = fresh;   /* make_http_client reads it */
+                if (make_http_client(m, &http) < 0 || retire_http(m, old_http) < 0) {
+                        http_client_free(http);
                         m->config = old;
                         config_free(fresh);
                         log_error("cannot apply the new configuration: out of memory");
                 } else {
-                        http_client_free(m->http);
-                        m->http = http;
-                        alerting_config_changed(&m->alerting, m->config, m->http);
-                        config_free(old);
+                        m->config = old;
+                        apply_config(m, fresh, http);
                         log_event(LOG_INFO, MIDA_MSGID_CONFIG_RELOADED, NULL, 0,
-                                  "%s: configuration reloaded", m->config_path);
+                                  "%s: configuration reloaded%s", m->config_path,
+                                  m->cycle ? "; the cycle in progress goes on with it" : "");
                 }
         }
         sd_notify(false, "READY=1");
@@ -258,7 +319,7 @@ void manager_reload(struct manager *m)
 
 bool manager_busy(const struct manager *m)
 {
-        return m->cycle || action_runner_busy(&m->alerting.actions);
+        return action_runner_busy(&m->alerting.actions);
 }
 
 void manager_idle_check(struct manager *m)
@@ -381,6 +442,7 @@ static void cycle_finished(void *userdata, unsigned failed)
         struct manager *m = userdata;
         const struct daemon_summary *s = &m->summary;
 
+        schedule_retire(m);
         /* Only `once` reports failed polls in its exit status; `run` exits 0
          * on SIGTERM whatever its last cycle saw (systemd would call a
          * plain stop a failure otherwise). */
@@ -431,6 +493,7 @@ void manager_start_cycle(struct manager *m, bool spread, void (*done)(struct man
                 return;
         }
         m->cycle_done = done;
+        free_retired_http(m);
         if (cycle_start(&env, &hooks, spread, &m->cycle) < 0) {
                 log_error("out of memory starting a poll cycle");
                 done(m);

@@ -37,6 +37,12 @@ struct manager {
 
         int state_lock_fd;               /* state_lock.h; -1 in `once` */
         bool reload_pending;
+        /* Clients a reload replaced while a cycle had requests in flight on
+         * them: freed after that cycle, from retire_source (not from the
+         * client's own callback, which ends the cycle). */
+        struct http_client **retired_http;
+        size_t n_retired, cap_retired;
+        sd_event_source *retire_source;
         bool stopping;
         int exit_code;
 
@@ -62,6 +68,8 @@ struct manager {
 void manager_reload(struct manager *m);
 /* Whether a cycle or an action request is running: a reload waits for them
  * (they hold pointers into the config and the HTTP client). */
+/* An action request is in flight: it holds the config and the client, so
+ * a reload waits for it (a cycle does not make it wait). */
 bool manager_busy(const struct manager *m);
 /* Something finished: applies a reload that was waiting for it. */
 void manager_idle_check(struct manager *m);
