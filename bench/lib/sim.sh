@@ -4,22 +4,9 @@
 top_builddir=${top_builddir:-.}
 MIDA=$top_builddir/src/mida-monitor
 SIM=$top_builddir/sim/mida-sim
-T=$(mktemp -d "${TMPDIR:-/tmp}/mida-bench.XXXXXX")
-PIDS=""
-
-cleanup() {
-        for p in $PIDS; do kill -9 "$p" 2>/dev/null; done
-        wait 2>/dev/null
-        rm -rf "$T"
-}
-trap cleanup EXIT
+SCRATCH_PREFIX=mida-bench
+. "$(dirname "${BASH_SOURCE[0]}")/../../scripts/lib/scratch.sh"
 die() { echo "bench/$BENCH_NAME: $*" >&2; [ -f "$T/daemon.log" ] && tail -n 5 "$T/daemon.log" >&2; exit 1; }
-wait_for() {
-        local limit=$(( $1 * 10 )) i=0; shift
-        until "$@" 2>/dev/null; do
-                i=$((i + 1)); [ $i -ge $limit ] && return 1; sleep 0.1
-        done
-}
 
 # The generated `many` scenario gives only every third experiment a third
 # arm and keeps 40% not live; this one makes all N live with 3 variants.

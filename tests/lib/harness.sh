@@ -6,26 +6,11 @@ set -u
 
 MIDA=$top_builddir/src/mida-monitor
 SIM=$top_builddir/sim/mida-sim
-T=$(mktemp -d "${TMPDIR:-/tmp}/mida-test.XXXXXX")
-PIDS=""
-
-cleanup() {
-        for p in $PIDS; do kill -9 "$p" 2>/dev/null; done
-        wait 2>/dev/null
-        [ -n "${KEEP_TMP:-}" ] || rm -rf "$T"
-}
-trap cleanup EXIT
+SCRATCH_PREFIX=mida-test
+. "$top_srcdir/scripts/lib/scratch.sh"
 
 fail() { echo "FAIL: $*" >&2; [ -f "$T/daemon.log" ] && tail -n 40 "$T/daemon.log" >&2; exit 1; }
 pass() { echo "ok - $*"; }
-
-# wait_for SECONDS COMMAND...: polls COMMAND every 0.1 s.
-wait_for() {
-        local limit=$(( $1 * 10 )) i=0; shift
-        until "$@" 2>/dev/null; do
-                i=$((i + 1)); [ $i -ge $limit ] && return 1; sleep 0.1
-        done
-}
 
 # start_sim SCENARIO [ARGS]: sets SIM_PORT and SIM_URL.
 start_sim() {
