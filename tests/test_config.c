@@ -84,7 +84,7 @@ Test(config, minimal_file_gets_every_default)
         cr_expect_eq(c->monitor.interval_usec, 15 * 60 * SEC);
         cr_expect(c->monitor.experiments_live);
         cr_expect_eq(c->monitor.n_exclude, 0);
-        cr_expect_str_eq(c->monitor.state_directory, "/var/lib/mida-monitor");
+        cr_expect_str_eq(c->monitor.state_directory, "/var/lib/mida-monitor-minimal", "NAME.conf: instance NAME");
         cr_expect_not(c->monitor.dry_run);
         cr_expect_eq(c->monitor.max_actions_per_hour, 3);
         cr_expect_null(c->monitor.metrics_file);
@@ -115,6 +115,40 @@ Test(config, state_directory_defaults_to_systemd_one)
         c = load_ok(DATA "minimal.conf");
         cr_expect_str_eq(c->monitor.state_directory, "/var/lib/private/mida-monitor");
         config_free(c);
+}
+
+/* A copy of minimal.conf called name, in a fresh directory. */
+static struct config *load_copy_named(const char *name)
+{
+        char dir[] = "/tmp/mida-config-XXXXXX", path[256], cmd[600];
+        struct config *c;
+
+        cr_assert_not_null(mkdtemp(dir));
+        snprintf(path, sizeof(path), "%s/%s", dir, name);
+        snprintf(cmd, sizeof(cmd), "cp '%s' '%s'", DATA "minimal.conf", path);
+        cr_assert_eq(system(cmd), 0);
+        c = load_ok(path);
+        snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
+        cr_assert_eq(system(cmd), 0);
+        return c;
+}
+
+/* Outside systemd, the state directory mida-monitor.service or the
+ * instance mida-monitor@NAME.service would give. */
+Test(config, state_directory_follows_the_config_name)
+{
+        const char *names[][2] = {
+                { "mida-monitor.conf", "/var/lib/mida-monitor" },
+                { "clientA.conf", "/var/lib/mida-monitor-clientA" },
+                { "settings", "/var/lib/mida-monitor" },
+                { ".conf", "/var/lib/mida-monitor" },
+        };
+
+        for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+                struct config *c = load_copy_named(names[i][0]);
+                cr_expect_str_eq(c->monitor.state_directory, names[i][1], "%s", names[i][0]);
+                config_free(c);
+        }
 }
 
 Test(config, full_file_values)

@@ -58,6 +58,20 @@ MANPATH=$T/man systemd-analyze verify $man_check "$T/verify/mida-monitor.service
 [ ! -s "$T/verify.txt" ] || fail "systemd-analyze verify is not clean: $(cat "$T/verify.txt")"
 pass "systemd-analyze verify $man_check: clean"
 
+# The template mida-monitor@.service: the same sandbox, and verify clean for
+# an instance.
+TEMPLATE=$top_builddir/systemd/mida-monitor@.service
+[ -f "$TEMPLATE" ] || fail "$TEMPLATE not built"
+sed "s|^ExecStart=$bin_path |ExecStart=$MIDA |" "$TEMPLATE" >"$T/verify/mida-monitor@.service"
+cp "$T/verify/mida-monitor@.service" "$T/verify/mida-monitor@clientA.service"
+systemd-analyze security --offline=yes "$T/verify/mida-monitor@clientA.service" >"$T/security@.txt" 2>&1 || true
+exposure_at=$(sed -n 's/.*Overall exposure level for mida-monitor@clientA.service: \([0-9.]*\).*/\1/p' "$T/security@.txt")
+[ "$exposure_at" = "$exposure" ] || fail "template exposure '$exposure_at', the unit's $exposure: $(cat "$T/security@.txt")"
+MANPATH=$T/man systemd-analyze verify $man_check "$T/verify/mida-monitor@clientA.service" >"$T/verify@.txt" 2>&1 ||
+        fail "systemd-analyze verify of an instance failed: $(cat "$T/verify@.txt")"
+[ ! -s "$T/verify@.txt" ] || fail "systemd-analyze verify of an instance is not clean: $(cat "$T/verify@.txt")"
+pass "mida-monitor@.service: exposure $exposure_at as the unit's, verify of an instance clean"
+
 # ---- Part 2: the unit run by a private systemd ---------------------------
 skip_part2() { echo "# SKIP part 2 (running the unit): $*"; exit 0; }
 [ "$(id -u)" -eq 0 ] || skip_part2 "needs root to boot a private systemd manager"
@@ -103,6 +117,21 @@ StandardError=inherit
 WatchdogSec=3s
 Environment=ASAN_OPTIONS=detect_leaks=0
 EOF
+# Two instances of the template, each with its own project (a simulator of
+# its own), key and state: clientA and clientB.
+tpl_conf_dir=$(grep '^ExecStart=' "$TEMPLATE" | sed -n 's|.* -c \(/.*/mida-monitor\)/%i.conf run$|\1|p')
+[ -n "$tpl_conf_dir" ] || fail "unexpected ExecStart= in $TEMPLATE"
+sed -e "s|$bin_path |$S/mida-monitor |" -e "s|$tpl_conf_dir/|$S/etc/mida-monitor/|g" "$TEMPLATE" \
+        >"$T/srv/units/mida-monitor@.service"
+mkdir -p "$T/srv/units/mida-monitor@.service.d"
+sed "s|$S/daemon.log|$S/daemon-%i.log|" "$T/srv/units/mida-monitor.service.d/test.conf" \
+        >"$T/srv/units/mida-monitor@.service.d/test.conf"
+for i in clientA clientB; do
+        sed "s|@SIM_URL@|@SIM_URL_$i@|" "$T/srv/etc/mida-monitor/mida-monitor.conf" >"$T/srv/etc/mida-monitor/$i.conf"
+        printf 'demo-key\n' >"$T/srv/etc/mida-monitor/$i.api-key"
+        chmod 600 "$T/srv/etc/mida-monitor/$i.api-key"
+        : >"$T/srv/daemon-$i.log"
+done
 printf '[Unit]\nDescription=mida-monitor unit test\nDefaultDependencies=no\n' >"$T/srv/units/mida-test.target"
 # The manager must start nothing of the machine's own boot: it boots into
 # mida-test.target (also as default.target), and the boot targets and the
@@ -228,3 +257,36 @@ sdctl stop mida-monitor || fail_unit "systemctl stop failed"
         fail_unit "stop: Result=$(prop Result) status=$(prop ExecMainStatus)"
 grep -q 'state saved' "$T/srv/daemon.log" || fail_unit "no 'state saved' on stop"
 pass "systemctl stop: exit 0, state saved"
+
+# Two instances side by side: each polls its own project and keeps its own
+# state, which `status -c NAME.conf` finds outside systemd.
+start_sim_ns() {   # start_sim_ns NAME SEED: a simulator in the namespace; prints its URL
+        nsenter -t "$SD_PID" -n -- "$SIM" --scenario "$top_srcdir/sim/scenarios/demo" --seed "$2" --speed 3600 \
+                --port 0 --port-file "$T/sim-$1.port" -q >"$T/sim-$1.log" 2>&1 &
+        PIDS="$PIDS $!"
+        wait_for 10 test -s "$T/sim-$1.port" || fail "mida-sim for $1 did not start: $(cat "$T/sim-$1.log")"
+        echo "http://127.0.0.1:$(cat "$T/sim-$1.port")"
+}
+for i in clientA clientB; do
+        url=$(start_sim_ns "$i" 7)
+        sed -i "s|@SIM_URL_$i@|$url|" "$T/srv/etc/mida-monitor/$i.conf"
+        eval "URL_$i=\$url"
+done
+sdctl start mida-monitor@clientA mida-monitor@clientB || { sdctl status mida-monitor@clientA >&2; tail -n 20 "$T/srv/console" "$T/srv/daemon-clientA.log" >&2; fail "starting the two instances failed"; }
+iprop() { sdctl show -P "$2" "mida-monitor@$1"; }
+instance_watching() { iprop "$1" StatusText | grep -q '^Watching 4 experiments'; }
+results_seen() { nsenter -t "$SD_PID" -n -- curl -sS --max-time 5 "$1/__requests" |
+                 jq '[.requests[] | select(.path | endswith("/result"))] | length'; }
+for i in clientA clientB; do
+        [ "$(iprop $i ActiveState)" = active ] || fail_unit "mida-monitor@$i not active"
+        wait_for 30 instance_watching $i || fail_unit "mida-monitor@$i: no 'Watching 4 experiments': $(iprop $i StatusText)"
+        eval "url=\$URL_$i"
+        [ "$(results_seen "$url")" -ge 4 ] || fail_unit "the project of $i was not polled"
+        in_ns test -s "/var/lib/private/mida-monitor-$i/state.db" || fail_unit "no state.db for $i"
+        in_ns "$S/mida-monitor" -c "$S/etc/mida-monitor/$i.conf" status >"$T/status-$i.txt" 2>&1 ||
+                fail_unit "status -c $i.conf failed: $(cat "$T/status-$i.txt")"
+        grep -q 'Checkout CTA copy' "$T/status-$i.txt" || fail_unit "status -c $i.conf: $(cat "$T/status-$i.txt")"
+done
+[ "$(iprop clientA MainPID)" != "$(iprop clientB MainPID)" ] || fail_unit "one process for two instances"
+sdctl stop mida-monitor@clientA mida-monitor@clientB || fail_unit "stopping the instances failed"
+pass "mida-monitor@clientA and @clientB side by side: each polled its own project, state in /var/lib/mida-monitor-NAME, found by status -c NAME.conf"

@@ -64,14 +64,25 @@ const char *rule_action_to_string(enum rule_action a)
         return (unsigned) a < N_ELEMENTS(names) ? names[a] : "none";
 }
 
-/* $STATE_DIRECTORY may list several directories separated by ':'. */
-static char *default_state_directory(void)
+/* systemd's $STATE_DIRECTORY (it may list several, separated by ':');
+ * outside systemd the one its unit would give: mida-monitor.service's for
+ * mida-monitor.conf, and mida-monitor@NAME.service's for NAME.conf, so that
+ * `status -c /etc/mida-monitor/NAME.conf` finds that instance's state. Not
+ * mida-monitor/NAME: with DynamicUser=, /var/lib/mida-monitor is the main
+ * unit's symlink into /var/lib/private, and systemd refuses to nest. */
+static char *default_state_directory(const char *config_path)
 {
-        const char *env = getenv("STATE_DIRECTORY");
+        const char *env = getenv("STATE_DIRECTORY"), *base = strrchr(config_path, '/');
+        size_t n;
+        char *dir;
 
         if (env && *env == '/')
                 return strndup(env, strcspn(env, ":"));
-        return strdup("/var/lib/mida-monitor");
+        base = base ? base + 1 : config_path;
+        n = strlen(base);
+        if (n <= 5 || strcmp(base + n - 5, ".conf") != 0 || strcmp(base, "mida-monitor.conf") == 0)
+                return strdup("/var/lib/mida-monitor");
+        return asprintf(&dir, "/var/lib/mida-monitor-%.*s", (int) (n - 5), base) < 0 ? NULL : dir;
 }
 
 static void set_defaults(struct config *c)
@@ -328,7 +339,7 @@ static void load_root(struct config_loader *l, const config_setting_t *root, str
         if ((g = group(l, root, "health")))
                 load_health(l, g, c);
         if (!c->monitor.state_directory)
-                c->monitor.state_directory = default_state_directory();
+                c->monitor.state_directory = default_state_directory(c->path);
 }
 
 /* Parses the file with libconfig; syntax errors keep libconfig's own text. */
