@@ -53,6 +53,6 @@ src_libmida_a_SOURCES += \
 bin_PROGRAMS += src/mida-monitor
 src_mida_monitor_SOURCES = \
 	src/cli/main.c src/cli/commands.h src/cli/cmd_analyze.c src/cli/cmd_check_config.c \
-	src/cli/cmd_run.c src/cli/cmd_status.c src/cli/cmd_history.c src/cli/cmd_test_notify.c \
+	src/cli/cmd_run.c src/cli/cmd_status.c src/cli/cmd_history.c src/cli/cmd_test_notify.c src/cli/cmd_complete.c \
 	src/cli/cli_config.c
 src_mida_monitor_LDADD = $(MIDA_LIBS)

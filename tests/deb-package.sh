@@ -47,6 +47,7 @@ has() { grep -q " \./$1\$" "$T/contents" || fail "$1 not in the package: $(cat "
 has usr/bin/mida-monitor
 has lib/systemd/system/mida-monitor.service
 has lib/systemd/system/mida-monitor@.service
+has usr/share/bash-completion/completions/mida-monitor
 has usr/lib/systemd/catalog/mida-monitor.catalog
 has etc/mida-monitor/mida-monitor.conf
 for page in "$top_srcdir"/man/*.[1-8]; do
@@ -55,7 +56,7 @@ for page in "$top_srcdir"/man/*.[1-8]; do
 done
 grep -q '^-rwxr-xr-x \./usr/bin/mida-monitor$' "$T/contents" || fail "binary not executable"
 if grep -q 'mida-sim' "$T/contents"; then fail "the test simulator must not be packaged"; fi
-pass "binary, unit and its template, catalog, config and man pages in the package"
+pass "binary, unit and its template, catalog, config, bash completion and man pages in the package"
 
 dpkg-deb -e "$deb" "$T/control"
 grep -qx /etc/mida-monitor/mida-monitor.conf "$T/control/conffiles" || fail "config is not a conffile"

@@ -22,6 +22,7 @@ struct cli {
         bool dry_run;              /* --dry-run */
         const char *variant;       /* --variant V (history), or NULL */
         const char *since;         /* --since DURATION (history), or NULL */
+        const char *complete;      /* --complete WHAT (hidden, the bash completion) */
         int log_level;             /* syslog priority from --log-level */
         int n_args;                /* positional arguments after the command */
         char **args;
@@ -40,3 +41,6 @@ int cmd_once(const struct cli *cli);
 int cmd_status(const struct cli *cli);
 int cmd_history(const struct cli *cli);
 int cmd_test_notify(const struct cli *cli);
+/* --complete notifiers|rules: the names in the config, one per line, for
+ * the bash completion; nothing (exit 1) when it does not load. */
+int cmd_complete(const struct cli *cli);

@@ -83,11 +83,12 @@ static const struct command *find_command(const char *name)
 /* Parses options anywhere on the line; returns -1 to go on, else an exit code. */
 static int parse_options(int argc, char **argv, struct cli *cli)
 {
-        enum { OPT_JSON = 256, OPT_JSON_LINES, OPT_DRY_RUN, OPT_LOG_LEVEL, OPT_VARIANT, OPT_SINCE };
+        enum { OPT_JSON = 256, OPT_JSON_LINES, OPT_DRY_RUN, OPT_LOG_LEVEL, OPT_VARIANT, OPT_SINCE, OPT_COMPLETE };
         static const struct option options[] = {
                 { "config", required_argument, NULL, 'c' },
                 { "json", no_argument, NULL, OPT_JSON },
                 { "json-lines", no_argument, NULL, OPT_JSON_LINES },
+                { "complete", required_argument, NULL, OPT_COMPLETE },   /* hidden: for the bash completion */
                 { "dry-run", no_argument, NULL, OPT_DRY_RUN },
                 { "log-level", required_argument, NULL, OPT_LOG_LEVEL },
                 { "variant", required_argument, NULL, OPT_VARIANT },
@@ -107,6 +108,7 @@ static int parse_options(int argc, char **argv, struct cli *cli)
                 case OPT_DRY_RUN: cli->dry_run = true; break;
                 case OPT_VARIANT: cli->variant = optarg; break;
                 case OPT_SINCE: cli->since = optarg; break;
+                case OPT_COMPLETE: cli->complete = optarg; break;
                 case OPT_LOG_LEVEL:
                         cli->log_level = log_level_from_string(optarg);
                         if (cli->log_level < 0)
@@ -129,6 +131,8 @@ int main(int argc, char **argv)
 
         if (r >= 0)
                 return r;
+        if (cli.complete)
+                return cmd_complete(&cli);
         if (optind >= argc)
                 return usage_error("%s", "no command given");
         cmd = find_command(argv[optind]);
