@@ -5,7 +5,8 @@
 # sends RELOADING=1 and READY=1 within a second, every request not yet
 # started goes to the new API, none to the old, and the cycle ends with
 # every experiment polled. A broken config sent later in the same cycle
-# changes nothing: the cycle goes on with the good one. Takes ~50 s.
+# changes nothing: the cycle goes on with the good one. A reload during
+# discovery starts discovery again on the new API. Takes ~55 s.
 . "$(dirname "$0")/lib/harness.sh"
 
 start_sim demo --seed 5
@@ -22,10 +23,12 @@ result_requests_more_than() { [ "$(result_requests "$1" "$2")" -gt "$3" ]; }
 notify_count() { grep -c "^$1" "$T/notify.log" || true; }
 notify_more_than() { [ "$(notify_count "$1")" -gt "$2" ]; }
 
+# A 10 s request timeout: the list answer held back below must not time out.
 SIM_URL=$A_URL write_config 'spread = 0.5;'
-cp "$T/mida-monitor.conf" "$T/a.conf"
+sed 's/timeout = "2s"/timeout = "10s"/' "$T/mida-monitor.conf" >"$T/a.conf"
 SIM_URL=$B_URL write_config 'spread = 0.5;'
-cp "$T/mida-monitor.conf" "$T/b.conf"
+sed 's/timeout = "2s"/timeout = "10s"/' "$T/mida-monitor.conf" >"$T/b.conf"
+grep -q 'timeout = "10s"' "$T/a.conf" || fail "the test config has no timeout to raise"
 cp "$T/a.conf" "$T/mida-monitor.conf"
 start_daemon
 wait_for 20 cycles_more_than 0 || fail "first cycle did not finish"
@@ -61,4 +64,26 @@ a_end=$(result_requests "$A_URL" "$a0"); b_end=$(result_requests "$B_URL" "$b0")
 [ "$(db_meta daemon.last_cycle_polled)" = 4 ] && [ "$(db_meta daemon.last_cycle_failed)" = 0 ] ||
         fail "the cycle: $(db_meta daemon.last_cycle_polled) polled, $(db_meta daemon.last_cycle_failed) failed"
 pass "the cycle went on: $a_end result request(s) on the old API before the reload, $b_end on the new after; a broken config in between changed nothing; 4 polled, 0 failed"
+
+# A reload during discovery starts discovery again on the new API: B holds
+# back its list answer for 3 s, and SIGHUP switches to A meanwhile. The
+# cycle then lists and polls A only; B's late page is not used.
+list_requests() {
+        curl -sS --max-time 10 "$1/__requests?since=$2" | jq '[.requests[] | select(.path | endswith("/experiments"))] | length'
+}
+list_requests_more_than() { [ "$(list_requests "$1" "$2")" -gt "$3" ]; }
+curl -sS --max-time 10 -X POST -H 'Content-Type: application/json' \
+        -d '{"kind":"delay","delay_ms":3000,"endpoint":"experiments","count":1}' "$B_URL/__faults" >/dev/null
+a1=$(next_seq "$A_URL"); b1=$(next_seq "$B_URL"); cycles_before=$(cycles_done)
+cp "$T/a.conf" "$T/mida-monitor.conf"
+kill -USR1 "$DAEMON_PID"
+wait_for 5 list_requests_more_than "$B_URL" "$b1" 0 || fail "the cycle's discovery did not reach B"
+kill -HUP "$DAEMON_PID"
+wait_for 20 cycles_more_than "$cycles_before" || fail "the cycle did not finish after a reload during discovery"
+[ "$(list_requests "$A_URL" "$a1")" -ge 1 ] || fail "discovery did not start again on the new API"
+[ "$(result_requests "$A_URL" "$a1")" -ge 4 ] && [ "$(result_requests "$B_URL" "$b1")" -eq 0 ] ||
+        fail "results after a reload during discovery: $(result_requests "$A_URL" "$a1") on the new API, $(result_requests "$B_URL" "$b1") on the old"
+[ "$(db_meta daemon.last_cycle_polled)" = 4 ] && [ "$(db_meta daemon.last_cycle_failed)" = 0 ] ||
+        fail "that cycle: $(db_meta daemon.last_cycle_polled) polled, $(db_meta daemon.last_cycle_failed) failed"
+pass "a reload during discovery: discovery started again on the new API, which alone was polled (4 polled, 0 failed)"
 stop_daemon

@@ -450,10 +450,31 @@ static void watch_configured(struct cycle *c)
         mark_watch_set(c);
 }
 
+/* Discovery in progress starts again under the new config, so that one
+ * cycle never watches a list made of two projects' pages. */
+static void restart_discovery(struct cycle *c)
+{
+        if (c->list_transfer)
+                http_transfer_cancel(c->list_transfer);   /* its callback will not run */
+        c->list_transfer = NULL;
+        c->list_timer = sd_event_source_disable_unref(c->list_timer);
+        c->n_live = 0;
+        c->list_offset = 0;
+        c->list_attempt = 0;
+        if (c->env.config->monitor.experiments_live) {
+                request_list_page(c);
+        } else {
+                watch_configured(c);
+                schedule_fetches(c);
+        }
+}
+
 void cycle_reconfigure(struct cycle *c, const struct config *config, struct http_client *http)
 {
         c->env.config = config;
         c->env.http = http;
+        if (c->discovering && !c->stopping)
+                restart_discovery(c);
 }
 
 int cycle_start(const struct cycle_env *env, const struct cycle_hooks *hooks, bool spread, struct cycle **slot)

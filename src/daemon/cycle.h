@@ -54,7 +54,8 @@ int cycle_start(const struct cycle_env *env, const struct cycle_hooks *hooks, bo
 /* A reload: every request not yet started (results, retries, the next
  * list page) goes through http with config, and each analysis from now on
  * uses config's statistics; requests in flight finish on the client they
- * started on, which the caller keeps until the cycle has ended. The
+ * started on, which the caller keeps until the cycle has ended. Discovery
+ * still in progress starts again from its first page on the new API. The
  * cycle's pacing (spread, window, deadline) stays as it started. */
 void cycle_reconfigure(struct cycle *c, const struct config *config, struct http_client *http);
 /* SIGTERM: start nothing new; the cycle ends when in-flight requests do. */
