@@ -41,9 +41,8 @@ static int load_config(const char *path, struct config **ret)
         return r;
 }
 
-static int make_http_client(struct manager *m, struct http_client **ret)
+static int make_http_client(sd_event *event, const struct config_mida *api, struct http_client **ret)
 {
-        const struct config_mida *api = &m->config->mida;
         struct http_client_options o = {
                 .user_agent = "mida-monitor/" PACKAGE_VERSION,
                 .connect_timeout_ms = (long) (api->connect_timeout_usec / 1000),
@@ -54,7 +53,7 @@ static int make_http_client(struct manager *m, struct http_client **ret)
                 .ca_file = api->ca_file,
         };
 
-        *ret = http_client_new(m->event, &o);
+        *ret = http_client_new(event, &o);
         return *ret ? 0 : -ENOMEM;
 }
 
@@ -184,7 +183,7 @@ int manager_new(const struct manager_options *o, struct manager **ret)
         if (r >= 0)
                 r = sd_event_default(&m->event);
         if (r >= 0)
-                r = make_http_client(m, &m->http);
+                r = make_http_client(m->event, &m->config->mida, &m->http);
         if (r >= 0 && m->mode == MANAGER_DAEMON)
                 r = lock_state_directory(m);
         if (r >= 0 && m->mode == MANAGER_DAEMON)
@@ -225,9 +224,10 @@ static void schedule_retire(struct manager *m)
 {
         if (m->n_retired == 0)
                 return;
-        if (!m->retire_source && sd_event_add_defer(m->event, &m->retire_source, on_retire, m) < 0)
-                return;
-        (void) sd_event_source_set_enabled(m->retire_source, SD_EVENT_ONESHOT);
+        if (m->retire_source)   /* a defer source is created one-shot, and re-armed so */
+                (void) sd_event_source_set_enabled(m->retire_source, SD_EVENT_ONESHOT);
+        else
+                (void) sd_event_add_defer(m->event, &m->retire_source, on_retire, m);
 }
 
 /* The replaced client: freed now when no cycle runs, else kept until it
@@ -272,14 +272,11 @@ void manager_free(struct manager *m)
         free(m);
 }
 
-/* Swaps in fresh and its client. The open group is committed first: its
- * batched notifications name rules by their index in the old config. */
+/* Swaps in fresh and its client. */
 static void apply_config(struct manager *m, struct config *fresh, struct http_client *http)
 {
         struct config *old = m->config;
 
-        if (m->group)
-                (void) store_group_flush(m->group);
         m->config = fresh;
         m->http = http;
         if (m->cycle)
@@ -290,24 +287,29 @@ static void apply_config(struct manager *m, struct config *fresh, struct http_cl
 
 void manager_reload(struct manager *m)
 {
-        struct config *fresh = NULL, *old = m->config;
-        struct http_client *http = NULL, *old_http = m->http;
+        struct config *fresh = NULL;
+        struct http_client *http = NULL;
         uint64_t now;
 
+        /* The open group is committed first: its batched notifications name
+         * rules by their index in the running config, and its commit may
+         * start action requests on the running client, which a reload
+         * waits for (manager_idle_check runs it again when they end). */
+        if (m->group)
+                (void) store_group_flush(m->group);
+        if (manager_busy(m))
+                return;
         m->reload_pending = false;
         sd_event_now(m->event, CLOCK_MONOTONIC, &now);
         sd_notifyf(false, "RELOADING=1\nMONOTONIC_USEC=%llu", (unsigned long long) now);
         if (load_config(m->config_path, &fresh) < 0) {
                 log_error("%s: new configuration rejected; keeping the running one", m->config_path);
         } else {
-                m->config = fresh;   /* make_http_client reads it */
-                if (make_http_client(m, &http) < 0 || retire_http(m, old_http) < 0) {
+                if (make_http_client(m->event, &fresh->mida, &http) < 0 || retire_http(m, m->http) < 0) {
                         http_client_free(http);
-                        m->config = old;
                         config_free(fresh);
                         log_error("cannot apply the new configuration: out of memory");
                 } else {
-                        m->config = old;
                         apply_config(m, fresh, http);
                         log_event(LOG_INFO, MIDA_MSGID_CONFIG_RELOADED, NULL, 0,
                                   "%s: configuration reloaded%s", m->config_path,

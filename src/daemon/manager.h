@@ -65,9 +65,9 @@ struct manager {
         uint64_t rng;                    /* jitter; seeded at start */
 };
 
+/* Reloads the config (a pending SIGHUP), unless committing the open group
+ * started an action request: then it stays pending until that ends. */
 void manager_reload(struct manager *m);
-/* Whether a cycle or an action request is running: a reload waits for them
- * (they hold pointers into the config and the HTTP client). */
 /* An action request is in flight: it holds the config and the client, so
  * a reload waits for it (a cycle does not make it wait). */
 bool manager_busy(const struct manager *m);
