@@ -126,13 +126,13 @@ Test(rule_event, fired_event_carries_the_variant_figures)
         struct rule_transitions t = {};
         struct rules_state s = {};
         struct experiment_analysis a;
-        struct analysis_summary *summary;
+        struct analysis_summary *summary = NULL;
         struct alert_event ev;
 
         fixture_analysis(&a, 9, "Checkout", three, 3);
         cr_assert_geq(rules_evaluate_experiment(&s, c, &a, NAN, T0, &t), 0);
         cr_assert_eq(t.n, 1);
-        cr_assert_not_null(summary = analysis_summary_new(&a));
+        cr_assert_eq(analysis_summary_update(&summary, &a), 0);
         rule_transition_event(&t.items[0], c, summary, &ev);
         cr_expect_eq(ev.kind, ALERT_EVENT_FIRED);
         cr_expect_str_eq(ev.rule, "harm");

@@ -21,17 +21,14 @@ static json_object *experiment_json(const struct watched_experiment *e, const st
 void once_stream_experiment(struct once_stream *s, struct watched_experiment *e, const struct config *c)
 {
         json_object *o = e->current ? experiment_json(e, c, time(NULL)) : NULL;
-        int flags = s->lines ? JSON_C_TO_STRING_PLAIN : JSON_C_TO_STRING_PRETTY;
+        int flags = (s->lines ? JSON_C_TO_STRING_PLAIN : JSON_C_TO_STRING_PRETTY) | JSON_C_TO_STRING_NOSLASHESCAPE;
+        /* An array: "[" before the first object, "," before the others. */
+        const char *before = s->lines ? "" : s->printed ? ",\n" : "[\n", *after = s->lines ? "\n" : "";
 
-        if (!o) {
-                if (e->current)
-                        log_error("experiment %lld: out of memory printing its analysis", e->id);
-        } else if (s->lines) {
-                fprintf(s->out, "%s\n", json_object_to_json_string_ext(o, flags | JSON_C_TO_STRING_NOSLASHESCAPE));
-        } else {
-                fprintf(s->out, "%s%s", s->printed ? ",\n" : "[\n",
-                        json_object_to_json_string_ext(o, flags | JSON_C_TO_STRING_NOSLASHESCAPE));
-        }
+        if (o)
+                fprintf(s->out, "%s%s%s", before, json_object_to_json_string_ext(o, flags), after);
+        else if (e->current)
+                log_error("experiment %lld: out of memory printing its analysis", e->id);
         s->printed += o != NULL;
         json_object_put(o);
         fflush(s->out);

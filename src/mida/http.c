@@ -267,6 +267,15 @@ static int on_rate_timer(sd_event_source *s, uint64_t usec, void *userdata)
         return 0;
 }
 
+/* Runs handler once on the next loop iteration (a defer source is created
+ * in one-shot mode, and re-armed so). Returns 0 or -errno. */
+static int defer_once(struct http_client *c, sd_event_source **s, sd_event_handler_t handler)
+{
+        if (*s)
+                return sd_event_source_set_enabled(*s, SD_EVENT_ONESHOT);
+        return sd_event_add_defer(c->event, s, handler, c);
+}
+
 /* ---- transfers refused before sending: reported from the loop ----- */
 
 static int on_failed_defer(sd_event_source *s, void *userdata)
@@ -289,10 +298,7 @@ static void schedule_failed(struct http_transfer *t, CURLcode code)
         t->state = TRANSFER_FAILED;
         t->early_code = code;
         list_append(&c->failed, t);
-        if (c->failed_defer)
-                (void) sd_event_source_set_enabled(c->failed_defer, SD_EVENT_ONESHOT);
-        else
-                (void) sd_event_add_defer(c->event, &c->failed_defer, on_failed_defer, c);
+        (void) defer_once(c, &c->failed_defer, on_failed_defer);
 }
 
 /* ---- curl ↔ sd-event glue ------------------------------------------ */
@@ -394,9 +400,9 @@ static int on_curl_now(sd_event_source *s, void *userdata)
         return on_curl_timer(s, 0, userdata);
 }
 
-static int set_enabled(sd_event_source *s, int enabled)
+static int disable(sd_event_source *s)
 {
-        return s && sd_event_source_set_enabled(s, enabled) < 0 ? -1 : 0;
+        return s && sd_event_source_set_enabled(s, SD_EVENT_OFF) < 0 ? -1 : 0;
 }
 
 /* A timeout of 0 (curl wants to start a transfer just added) runs on the
@@ -408,14 +414,9 @@ static int on_curl_timer_change(CURLM *multi, long timeout_ms, void *userp)
         struct http_client *c = userp;
 
         if (timeout_ms < 0)
-                return set_enabled(c->curl_timer, SD_EVENT_OFF) < 0 || set_enabled(c->curl_now, SD_EVENT_OFF) < 0
-                       ? -1 : 0;
-        if (timeout_ms == 0) {
-                if (!c->curl_now)
-                        return sd_event_add_defer(c->event, &c->curl_now, on_curl_now, c) < 0 ||
-                               set_enabled(c->curl_now, SD_EVENT_ONESHOT) < 0 ? -1 : 0;
-                return set_enabled(c->curl_now, SD_EVENT_ONESHOT);
-        }
+                return disable(c->curl_timer) < 0 || disable(c->curl_now) < 0 ? -1 : 0;
+        if (timeout_ms == 0)
+                return defer_once(c, &c->curl_now, on_curl_now) < 0 ? -1 : 0;
         return arm_timer(c, &c->curl_timer, now_usec(c) + (uint64_t) timeout_ms * 1000, on_curl_timer) < 0 ? -1 : 0;
 }
 

@@ -69,15 +69,6 @@ static void fill(struct analysis_summary *s, const struct experiment_analysis *a
                 s->variants[i] = summarise_variant(&a->variants[i], &tail);
 }
 
-struct analysis_summary *analysis_summary_new(const struct experiment_analysis *a)
-{
-        struct analysis_summary *s = block_alloc(summary_size(a));
-
-        if (s)
-                fill(s, a);
-        return s;
-}
-
 int analysis_summary_update(struct analysis_summary **s, const struct experiment_analysis *a)
 {
         size_t size = summary_size(a);

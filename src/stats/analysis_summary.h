@@ -31,13 +31,11 @@ struct analysis_summary {
         struct variant_summary variants[];   /* in the order of the result */
 };
 
-/* The summary of a (analysis_summary_free), or NULL when out of memory.
+/* Replaces *s (NULL for a first one) with the summary of a, in place when
+ * its block is large enough, as it is while the variants do not change.
  * Summaries live in util/block_pool.h's slabs: side by side, not scattered
- * over the pages each cycle's transient memory used. */
-struct analysis_summary *analysis_summary_new(const struct experiment_analysis *a);
-/* Replaces *s (may be NULL) with the summary of a, in place when its block
- * is large enough, as it is while the variants do not change. Returns 0, or
- * -ENOMEM (*s is then freed and NULL). */
+ * over the pages each cycle's transient memory used. Returns 0, or -ENOMEM
+ * (*s is then freed and NULL). Free with analysis_summary_free. */
 int analysis_summary_update(struct analysis_summary **s, const struct experiment_analysis *a);
 /* NULL is a no-op. */
 void analysis_summary_free(struct analysis_summary *s);

@@ -102,14 +102,15 @@ static int delete_sequential(struct store *s, long long id)
 
 /* Writes e's sequential rows. Updated in place: a DELETE of the old rows
  * (a multi-row delete with foreign keys on, which costs an ephemeral table)
- * only when a variant went away or there is no state any more. */
+ * only when a variant went away. */
 static int save_sequential(struct store *s, const struct watched_experiment *e)
 {
-        size_t n = e->sequential ? e->sequential->n_variants : 0, stored = 0;
+        size_t n, stored = 0;
         int r = 0;
 
         if (!e->sequential)
                 return 0;   /* not loaded: the stored state stays */
+        n = e->sequential->n_variants;
         for (size_t i = 0; i < n && r >= 0; i++)
                 r = save_sequential_variant(s, e->id, &e->sequential->variants[i], i);
         if (r >= 0)
@@ -313,19 +314,19 @@ int store_poll_record(struct store *s, const struct watched_experiment *e)
         return r < 0 ? r : written;
 }
 
-/* An empty sequential state for e from start_date, alpha and tuning at
- * columns first.. of st, when alpha is not NULL ("no state" otherwise). */
-static int sequential_head(sqlite3_stmt *st, int first, struct watched_experiment *e)
+/* An empty sequential state for e from st's columns start_date, alpha
+ * and tuning, when alpha is not NULL ("no state" otherwise). */
+static int sequential_head(sqlite3_stmt *st, struct watched_experiment *e)
 {
         bool oom = false;
 
-        if (sqlite3_column_type(st, first + 1) == SQLITE_NULL)
+        if (sqlite3_column_type(st, 1) == SQLITE_NULL)
                 return 0;
         if (!(e->sequential = calloc(1, sizeof(*e->sequential))))
                 return -ENOMEM;
-        e->sequential->start_date = column_strdup(st, first, &oom);
-        e->sequential->alpha = sqlite3_column_double(st, first + 1);
-        e->sequential->tuning = sqlite3_column_double(st, first + 2);
+        e->sequential->start_date = column_strdup(st, 0, &oom);
+        e->sequential->alpha = sqlite3_column_double(st, 1);
+        e->sequential->tuning = sqlite3_column_double(st, 2);
         return oom ? -ENOMEM : 0;
 }
 
@@ -513,7 +514,7 @@ int store_sequential_load(struct store *s, struct watched_experiment *e)
         sqlite3_bind_int64(st, 1, e->id);
         r = sqlite3_step(st);
         if (r == SQLITE_ROW)
-                k = sequential_head(st, 0, e);
+                k = sequential_head(st, e);
         sqlite3_reset(st);
         if (k >= 0 && r != SQLITE_ROW && r != SQLITE_DONE)
                 k = store_errno(r);
