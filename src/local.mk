@@ -11,7 +11,7 @@ src_libmida_a_SOURCES += \
 	src/expr/expr.c src/expr/expr.h src/expr/expr_code.h src/expr/expr_eval.c src/expr/expr_lex.c src/expr/expr_lex.h
 src_libmida_a_SOURCES += \
 	src/config/config.c src/config/config.h src/config/config_diag.c src/config/config_loader.c src/config/config_loader.h src/config/config_secret.c src/config/config_include.c \
-	src/config/config_alerts.c src/config/config_rules.c src/config/duration.c src/config/duration.h src/config/secret.c src/config/secret.h \
+	src/config/config_alerts.c src/config/config_notifiers.c src/config/config_rules.c src/config/duration.c src/config/duration.h src/config/secret.c src/config/secret.h \
 	src/config/url_check.c src/config/url_check.h src/config/statistics_settings.h
 src_libmida_a_SOURCES += \
 	src/mida/mida.c src/mida/mida.h src/mida/mida_list.c src/mida/mida_client.c src/mida/mida_client.h src/mida/http.c \
@@ -27,7 +27,9 @@ src_libmida_a_SOURCES += \
 	src/store/health_rows.c src/store/health_rows.h \
 	src/store/group_commit.c src/store/group_commit.h
 src_libmida_a_SOURCES += \
-	src/notify/notify.c src/notify/notify.h src/notify/notify_payload.c src/notify/notify_payload.h src/notify/notify_slack.c src/notify/webhook_sign.c \
+	src/notify/notify.c src/notify/notify.h src/notify/notify_payload.c src/notify/notify_payload.h src/notify/notify_slack.c src/notify/alert_facts.c src/notify/alert_facts.h \
+	src/notify/notify_alertmanager.c src/notify/notify_pagerduty.c src/notify/notify_teams.c src/notify/notify_email.c \
+	src/notify/notify_email.h src/notify/webhook_sign.c \
 	src/notify/webhook_sign.h src/notify/delivery.c src/notify/delivery.h src/notify/outbox.c src/notify/outbox.h
 src_libmida_a_SOURCES += \
 	src/rules/rules.c src/rules/rules.h src/rules/rules_store.c src/rules/rule_env.c src/rules/rule_env.h src/rules/rule_event.c \

@@ -303,7 +303,7 @@ Test(config, missing_required_points_at_parent_group)
 {
         EXPECT_ERRORS("missing-required.conf",
                       { 2, "missing required setting 'project_key' in mida" },
-                      { 6, "missing required setting 'type' in notifier 'n' (slack or webhook)" },
+                      { 6, "missing required setting 'type' in notifier 'n' (slack, webhook, alertmanager, pagerduty, teams or email)" },
                       { 6, "missing url in notifier 'n': set one of url, url_file or url_credential" },
                       { 9, "missing required setting 'when' in rule 'r'" });
 }
@@ -360,7 +360,7 @@ Test(config, bad_signing_secret_is_not_printed)
 {
         EXPECT_ERRORS("bad-secret.conf",
                       { 4, "signing secret of notifier 'hook' is not of the form whsec_<base64>" },
-                      { 6, "'secret' in notifier 'slack': signing secrets are for webhook notifiers only" });
+                      { 6, "'secret' in notifier 'slack': only webhook notifiers take it" });
 }
 
 Test(config, three_mistakes_three_errors)

@@ -73,17 +73,21 @@ Test(notify, render_gives_one_webhook_payload_or_one_grouped_slack_message)
         char *text;
         json_object *o;
 
+        const struct config_notifier webhook = { .name = "w", .type = NOTIFIER_WEBHOOK };
+        const struct config_notifier slack = { .name = "s", .type = NOTIFIER_SLACK };
+        const struct notify_context ctx = { .now = 1700000000, .interval_usec = 60000000, .instance = "h" };
+
         b.id = "evt_b";
-        cr_expect_null(notify_render(NOTIFIER_WEBHOOK, both, 2));
-        cr_expect_null(notify_render(NOTIFIER_SLACK, both, 0));
-        text = notify_render(NOTIFIER_WEBHOOK, both, 1);
+        cr_expect_null(notify_render(&webhook, &ctx, both, 2));
+        cr_expect_null(notify_render(&slack, &ctx, both, 0));
+        text = notify_render(&webhook, &ctx, both, 1);
         cr_assert_not_null(text);
         o = json_tokener_parse(text);
         cr_expect_str_eq(json_object_get_string(json_object_object_get(o, "id")), "evt_a");
         cr_expect_str_eq(json_object_get_string(json_object_object_get(o, "event")), "test");
         json_object_put(o);
         free(text);
-        text = notify_render(NOTIFIER_SLACK, both, 2);
+        text = notify_render(&slack, &ctx, both, 2);
         cr_assert_not_null(text);
         cr_expect_null(strstr(text, "\\/"), "%s", text);
         o = json_tokener_parse(text);

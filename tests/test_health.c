@@ -76,6 +76,12 @@ static void expect(size_t i, enum health_transition_kind kind, enum health_condi
         cr_expect_eq(fx.out.items[i].notify, kind == HEALTH_ALERT || kind == HEALTH_REPEAT || kind == HEALTH_RECOVERED);
 }
 
+static const struct config_notifier webhook_notifier = { .name = "ops", .type = NOTIFIER_WEBHOOK };
+static const struct config_notifier slack_notifier = { .name = "growth", .type = NOTIFIER_SLACK };
+static const struct config health_config = {
+        .monitor = { .interval_usec = 60000000 }, .health = { .repeat_usec = 86400000000ULL },
+};
+
 Test(health, key_rejected_pending_alert_repeat_recovered)
 {
         step(&settings, api(HEALTH_API_AUTH_FAILED, "HTTP 401: Invalid or missing API key"), T0);
@@ -702,7 +708,7 @@ Test(health, webhook_payload)
         t.kind = HEALTH_RECOVERED;
         t.condition = HEALTH_API_KEY_REJECTED;
         t.subject = "";
-        text = health_render(NOTIFIER_WEBHOOK, "evt_2", &t, T0 + 60);
+        text = health_render(&health_config, &webhook_notifier, "evt_2", &t, T0 + 60);
         cr_assert_not_null(text);
         o = json_tokener_parse(text);
         cr_assert_not_null(o, "%s", text);
@@ -719,7 +725,7 @@ Test(health, slack_payload)
         struct health_transition t = { .kind = HEALTH_ALERT, .condition = HEALTH_EXPERIMENT_FAILING,
                                        .subject = "1002", .name = "<b>&co</b>", .detail = "HTTP 500",
                                        .since = T0, .at = T0 + 60 };
-        char *text = health_render(NOTIFIER_SLACK, "evt_3", &t, T0 + 60);
+        char *text = health_render(&health_config, &slack_notifier, "evt_3", &t, T0 + 60);
         json_object *o, *blocks;
 
         cr_assert_not_null(text);

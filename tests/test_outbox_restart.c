@@ -342,8 +342,10 @@ Test(outbox_restart, notify_events_groups_slack_and_sends_webhooks_per_event)
                 evs[i] = make_event(ids[i], "winner", 1000 + (long long) i);
                 ptrs[i] = &evs[i];
         }
-        cr_assert_eq(notify_events(o, &fx.notifiers[NOTIFIER_GROWTH], ptrs, 12), 0);
-        cr_assert_eq(notify_events(o, &fx.notifiers[NOTIFIER_OPS], ptrs, 3), 0);
+        const struct notify_context ctx = { .now = 1700000000, .interval_usec = 60000000, .instance = "h" };
+
+        cr_assert_eq(notify_events(o, &fx.notifiers[NOTIFIER_GROWTH], &ctx, ptrs, 12), 0);
+        cr_assert_eq(notify_events(o, &fx.notifiers[NOTIFIER_OPS], &ctx, ptrs, 3), 0);
         cr_expect_eq(outbox_pending(o), 4);
         cr_expect_eq(rows_queued("growth"), 1);
         cr_expect_eq(rows_queued("ops"), 3);

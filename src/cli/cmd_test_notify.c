@@ -14,6 +14,7 @@
 #include "notify/notify.h"
 
 struct attempt {
+        enum notifier_type type;
         bool done;
         int status;
         char what[256];
@@ -38,7 +39,7 @@ static void on_done(const struct http_response *r, void *userdata)
         a->done = true;
         a->status = r->status;
         a->seconds = r->total_seconds;
-        delivery_describe(r, a->what, sizeof(a->what));
+        delivery_describe_for(a->type, r, a->what, sizeof(a->what));
 }
 
 /* Sends body and waits for the answer. Returns 0 or -errno from the
@@ -63,18 +64,20 @@ static int send_now(const struct config_notifier *n, const char *id, const char 
 
 static int report(const char *name, const struct attempt *a)
 {
-        enum delivery_outcome o = delivery_classify(a->status);
+        enum delivery_outcome o = delivery_classify_for(a->type, a->status);
 
         if (o == DELIVERY_DELIVERED) {
-                printf("test-notify %s: delivered (HTTP %d in %.2f s)\n", name, a->status, a->seconds);
+                printf("test-notify %s: delivered (%s %d in %.2f s)\n", name, a->type == NOTIFIER_EMAIL ? "SMTP" : "HTTP",
+                       a->status, a->seconds);
                 return EXIT_OK;
         }
         fprintf(stderr, "test-notify %s: failed: %s (%s)\n", name, a->what, delivery_outcome_name(o));
         return EXIT_FAIL;
 }
 
-static int test_notifier(const struct config_notifier *n)
+static int test_notifier(const struct config *c, const struct config_notifier *n)
 {
+        struct notify_context ctx = notify_context_now(c);
         char id[NOTIFY_EVENT_ID_SIZE];
         struct alert_event ev = {
                 .id = id, .kind = ALERT_EVENT_TEST, .rule = "test-notify", .severity = "info",
@@ -82,12 +85,12 @@ static int test_notifier(const struct config_notifier *n)
                 .created_at = time(NULL),
         };
         const struct alert_event *events[] = { &ev };
-        struct attempt a = { 0 };
+        struct attempt a = { .type = n->type };
         char *body;
         int r;
 
         notify_new_event_id(id);
-        body = notify_render(n->type, events, 1);
+        body = notify_render(n, &ctx, events, 1);
         if (!body) {
                 fprintf(stderr, "test-notify %s: out of memory\n", n->name);
                 return EXIT_FAIL;
@@ -114,7 +117,7 @@ int cmd_test_notify(const struct cli *cli)
                 return EXIT_FAIL;
         n = config_find_notifier(c, cli->args[0]);
         if (n)
-                code = test_notifier(n);
+                code = test_notifier(c, n);
         else {
                 print_unknown(c, cli->args[0]);
                 code = EXIT_FAIL;

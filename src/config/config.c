@@ -49,7 +49,13 @@ const struct config_notifier *config_find_notifier(const struct config *c, const
 
 const char *notifier_type_to_string(enum notifier_type t)
 {
-        return t == NOTIFIER_WEBHOOK ? "webhook" : "slack";
+        static const char *const names[] = {
+                [NOTIFIER_SLACK] = "slack", [NOTIFIER_WEBHOOK] = "webhook",
+                [NOTIFIER_ALERTMANAGER] = "alertmanager", [NOTIFIER_PAGERDUTY] = "pagerduty",
+                [NOTIFIER_TEAMS] = "teams", [NOTIFIER_EMAIL] = "email",
+        };
+
+        return (unsigned) t < N_ELEMENTS(names) ? names[t] : "slack";
 }
 
 const char *rule_severity_to_string(enum rule_severity s)

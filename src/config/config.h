@@ -52,7 +52,16 @@ struct config_monitor {
         uint64_t history_retention_usec;  /* polls older than this are pruned; default 400d, 0: keep all */
 };
 
-enum notifier_type { NOTIFIER_SLACK, NOTIFIER_WEBHOOK };
+enum notifier_type {
+        NOTIFIER_SLACK,
+        NOTIFIER_WEBHOOK,
+        NOTIFIER_ALERTMANAGER,      /* url is the Alertmanager's base URL */
+        NOTIFIER_PAGERDUTY,         /* Events API v2 */
+        NOTIFIER_TEAMS,             /* a Teams workflow webhook */
+        NOTIFIER_EMAIL,             /* url is smtp:// or smtps:// */
+};
+
+#define PAGERDUTY_DEFAULT_URL "https://events.pagerduty.com/v2/enqueue"
 
 struct config_notifier {
         char *name;
@@ -60,6 +69,13 @@ struct config_notifier {
         char *url;                  /* secret */
         unsigned char *secret;      /* webhook signing key, base64-decoded; NULL: unsigned */
         size_t secret_size;
+        char *authorization;        /* secret: alertmanager's "Bearer …" or "Basic …"; NULL: none */
+        char *routing_key;          /* secret: pagerduty's integration key */
+        char *mail_from;            /* email: the From address */
+        char **mail_to;             /* email: the To addresses */
+        size_t n_mail_to;
+        char *username;             /* email: SMTP AUTH user; NULL: no AUTH */
+        char *password;             /* secret: email's SMTP AUTH password */
         uint64_t max_age_usec;      /* give up delivering after this; default 24h */
         unsigned line;
 };

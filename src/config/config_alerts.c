@@ -1,4 +1,5 @@
-/* The `notifiers` and `rules` lists of the config: who gets told, and when. */
+/* The `rules` list of the config (when, and who gets told), and the
+ * checks every list entry starts with (the notifiers use them too). */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -6,15 +7,7 @@
 #include "config_loader.h"
 #include "duration.h"
 #include "expr/expr.h"
-#include "secret.h"
 #include "util/suggest.h"
-#include "url_check.h"
-
-static const char *const notifier_keys[] = {
-        "name", "type", "url", "url_file", "url_credential",
-        "secret", "secret_file", "secret_credential", "max_age",
-};
-static const char *const notifier_types[] = { "slack", "webhook", NULL };
 
 static const char *const rule_keys[] = {
         "name", "when", "for", "severity", "notify", "action", "traffic_allocation",
@@ -72,7 +65,7 @@ static void check_unique(struct config_loader *l, const config_setting_t *list, 
 
 /* The checks every list entry starts with: a group, a valid unique name,
  * known keys. Fills where; returns false when the entry is not a group. */
-static bool begin_entry(struct config_loader *l, const config_setting_t *list, int index, const char *kind,
+bool loader_begin_entry(struct config_loader *l, const config_setting_t *list, int index, const char *kind,
                         const char *const *keys, size_t n_keys, char **ret_name, char *where, size_t where_size)
 {
         const config_setting_t *g = config_setting_get_elem(list, (unsigned) index);
@@ -89,7 +82,7 @@ static bool begin_entry(struct config_loader *l, const config_setting_t *list, i
 }
 
 /* The first of keys present in group, to point an error at it. */
-static const config_setting_t *first_member(const config_setting_t *group, const char *const *keys, size_t n)
+const config_setting_t *loader_first_member(const config_setting_t *group, const char *const *keys, size_t n)
 {
         for (size_t i = 0; i < n; i++) {
                 const config_setting_t *s = config_setting_get_member(group, keys[i]);
@@ -99,80 +92,14 @@ static const config_setting_t *first_member(const config_setting_t *group, const
         return group;
 }
 
-static void load_notifier_url(struct config_loader *l, const config_setting_t *g, const char *where,
-                              struct config_notifier *n)
-{
-        static const char *const url_keys[] = { "url", "url_file", "url_credential" };
-        enum url_verdict v;
-        int r = loader_secret(l, g, where, "url", "url_file", "url_credential", NULL, &n->url);
-
-        if (r == 0)
-                loader_error(l, g, "missing url in %s: set one of url, url_file or url_credential", where);
-        if (r != 1)
-                return;
-        v = url_check_transport(n->url);
-        if (v != URL_OK)   /* the URL itself is a secret: not quoted */
-                loader_error(l, first_member(g, url_keys, N_ELEMENTS(url_keys)),
-                             "url of %s %s", where, url_verdict_to_string(v));
-}
-
-static void load_notifier_secret(struct config_loader *l, const config_setting_t *g, const char *where,
-                                 struct config_notifier *n)
-{
-        static const char *const secret_keys[] = { "secret", "secret_file", "secret_credential" };
-        const config_setting_t *s = first_member(g, secret_keys, N_ELEMENTS(secret_keys));
-        char *text = NULL;
-        int r;
-
-        if (s == g)
-                return;
-        if (n->type != NOTIFIER_WEBHOOK) {
-                loader_error(l, s, "'%s' in %s: signing secrets are for webhook notifiers only",
-                             config_setting_name(s), where);
-                return;
-        }
-        r = loader_secret(l, g, where, "secret", "secret_file", "secret_credential", NULL, &text);
-        if (r == 1 && secret_decode_whsec(text, &n->secret, &n->secret_size) < 0)
-                loader_error(l, s, "signing secret of %s is not of the form whsec_<base64>", where);
-        secret_free_string(text);
-}
-
-static void load_notifier(struct config_loader *l, const config_setting_t *list, int index,
-                          struct config_notifier *n)
-{
-        const config_setting_t *g = config_setting_get_elem(list, (unsigned) index);
-        char where[96];
-        int type = -1;
-
-        *n = (struct config_notifier) { .max_age_usec = 24 * 3600 * DURATION_USEC_PER_SEC, .line = loader_line(g) };
-        if (!begin_entry(l, list, index, "notifier", notifier_keys, N_ELEMENTS(notifier_keys),
-                         &n->name, where, sizeof(where)))
-                return;
-        if (!config_setting_get_member(g, "type"))
-                loader_error(l, g, "missing required setting 'type' in %s (slack or webhook)", where);
-        else if (loader_enum(l, g, where, "type", notifier_types, &type))
-                n->type = (enum notifier_type) type;
-        load_notifier_url(l, g, where, n);
-        if (type >= 0)
-                load_notifier_secret(l, g, where, n);
-        loader_positive_duration(l, g, where, "max_age", &n->max_age_usec);
-}
-
 /* Checks that list is a list of groups and allocates that many entries. */
-static void *alloc_entries(struct config_loader *l, const config_setting_t *list, const char *kind, size_t size)
+void *loader_alloc_entries(struct config_loader *l, const config_setting_t *list, const char *kind, size_t size)
 {
         if (config_setting_type(list) != CONFIG_TYPE_LIST) {
                 loader_error(l, list, "'%s' must be a list: %s = ( { ... }, { ... } );", kind, kind);
                 return NULL;
         }
         return calloc((size_t) config_setting_length(list) + 1, size);
-}
-
-void load_notifiers(struct config_loader *l, const config_setting_t *list, struct config *c)
-{
-        c->notifiers = alloc_entries(l, list, "notifiers", sizeof(*c->notifiers));
-        for (int i = 0; c->notifiers && i < config_setting_length(list); i++, c->n_notifiers++)
-                load_notifier(l, list, i, &c->notifiers[i]);
 }
 
 static bool add_notifier_ref(struct config_loader *l, const config_setting_t *s, const char *where,
@@ -289,7 +216,7 @@ static void load_rule(struct config_loader *l, const config_setting_t *list, int
 
         *r = (struct config_rule) { .severity = RULE_SEVERITY_WARNING, .traffic_allocation = 100,
                                     .notify_resolved = true, .line = loader_line(g) };
-        if (!begin_entry(l, list, index, "rule", rule_keys, N_ELEMENTS(rule_keys), &r->name, where, sizeof(where)))
+        if (!loader_begin_entry(l, list, index, "rule", rule_keys, N_ELEMENTS(rule_keys), &r->name, where, sizeof(where)))
                 return;
         if (loader_string(l, g, where, "when", true, &when)) {
                 s = config_setting_get_member(g, "when");
@@ -315,17 +242,9 @@ static void load_rule(struct config_loader *l, const config_setting_t *list, int
 
 void load_rules(struct config_loader *l, const config_setting_t *list, struct config *c)
 {
-        c->rules = alloc_entries(l, list, "rules", sizeof(*c->rules));
+        c->rules = loader_alloc_entries(l, list, "rules", sizeof(*c->rules));
         for (int i = 0; c->rules && i < config_setting_length(list); i++, c->n_rules++)
                 load_rule(l, list, i, c, &c->rules[i]);
-}
-
-void config_notifier_clear(struct config_notifier *n)
-{
-        free(n->name);
-        secret_free_string(n->url);
-        secret_free(n->secret, n->secret_size);
-        *n = (struct config_notifier) {};
 }
 
 void config_rule_clear(struct config_rule *r)

@@ -85,7 +85,18 @@ bool loader_valid_name(const char *name);
 bool loader_notifier_refs(struct config_loader *l, const config_setting_t *group, const char *where,
                           const struct config *c, size_t **ret, size_t *ret_n);
 
-/* The `notifiers` and `rules` lists (config_alerts.c). */
+/* The checks every list entry starts with: a group, a valid unique name
+ * (*ret_name, malloc'd), known keys; where becomes "KIND 'NAME'". Returns
+ * false when the entry is not a group. */
+bool loader_begin_entry(struct config_loader *l, const config_setting_t *list, int index, const char *kind,
+                        const char *const *keys, size_t n_keys, char **ret_name, char *where, size_t where_size);
+/* The first of keys present in group (to point an error at it), else group. */
+const config_setting_t *loader_first_member(const config_setting_t *group, const char *const *keys, size_t n);
+/* Checks that list is a list of groups and allocates that many entries
+ * (+1, zeroed); NULL after reporting an error. */
+void *loader_alloc_entries(struct config_loader *l, const config_setting_t *list, const char *kind, size_t size);
+
+/* The `notifiers` (config_notifiers.c) and `rules` (config_alerts.c) lists. */
 void load_notifiers(struct config_loader *l, const config_setting_t *list, struct config *c);
 void load_rules(struct config_loader *l, const config_setting_t *list, struct config *c);
 void config_notifier_clear(struct config_notifier *n);

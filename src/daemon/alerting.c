@@ -235,8 +235,42 @@ static void notify_before_action(struct alerting *al, const struct rule_transiti
         transition_event_id(al, t, rule, id);
         ev->id = id;
         journal_transition(t, rule, ev, t->notify && rule->n_notify > 0 ? id : NULL);
-        if (t->notify)
+        ev->state_only = !t->notify;
+        if (t->notify || rule_notifies_alertmanager(al->config, rule))
                 send_now(al, t->rule_index, ev);
+}
+
+/* Adds ev to the cycle's batch; false when out of memory. */
+static bool batch_event(struct alerting *al, const struct rule_transition *t, const struct config_rule *rule,
+                        const struct alert_event *ev)
+{
+        struct batched_event *b = batch_add(&al->batch);
+
+        if (!b) {
+                log_error("out of memory: the notification of rule %s is lost", rule->name);
+                return false;
+        }
+        (void) store_group_join(al->group);   /* queued when the group commits */
+        transition_event_id(al, t, rule, b->id);
+        b->ev = *ev;   /* ev.id is set when queued: items may move */
+        b->rule_index = t->rule_index;
+        return true;
+}
+
+/* Told to people: fired, repeated, resolved (with notify_resolved); what
+ * the rule does not announce goes, state_only, to Alertmanager alone,
+ * which must hear of every firing alert each cycle and of its end. */
+static void batch_transition(struct alerting *al, const struct rule_transition *t, const struct config_rule *rule,
+                             struct alert_event *ev)
+{
+        bool told = t->notify && rule->n_notify > 0 && t->kind != RULE_TRANSITION_STILL_FIRING;
+        bool queued = false;
+
+        ev->state_only = !told;
+        if (told || (t->kind != RULE_TRANSITION_PENDING && rule_notifies_alertmanager(al->config, rule)))
+                queued = batch_event(al, t, rule, ev);
+        if (t->kind != RULE_TRANSITION_STILL_FIRING)
+                journal_transition(t, rule, ev, told && queued ? al->batch.items[al->batch.n - 1].id : NULL);
 }
 
 /* The event's strings point into e->last, which stays until e's next
@@ -245,27 +279,15 @@ static void handle_transition(struct alerting *al, const struct rule_transition 
                               const struct watched_experiment *e)
 {
         const struct config_rule *rule = &al->config->rules[t->rule_index];
-        struct batched_event *b = NULL;
+        bool acts = rule->action != RULE_ACTION_NONE;
         struct alert_event ev;
 
         rule_transition_event(t, al->config, e->last, &ev);
-        if (rule->action != RULE_ACTION_NONE && t->kind != RULE_TRANSITION_STILL_FIRING &&
-            t->kind != RULE_TRANSITION_PENDING) {
+        if (acts && t->kind != RULE_TRANSITION_STILL_FIRING && t->kind != RULE_TRANSITION_PENDING)
                 notify_before_action(al, t, rule, &ev);
-        } else if (t->kind != RULE_TRANSITION_STILL_FIRING) {
-                if (t->notify && rule->n_notify > 0 && !(b = batch_add(&al->batch)))
-                        log_error("out of memory: the notification of rule %s is lost", rule->name);
-                if (b)
-                        (void) store_group_join(al->group);   /* queued when the group commits */
-                if (b) {
-                        transition_event_id(al, t, rule, b->id);
-                        b->ev = ev;   /* ev.id is set when queued: items may move */
-                        b->rule_index = t->rule_index;
-                }
-                journal_transition(t, rule, &ev, b ? b->id : NULL);
-        }
-        if (rule->action != RULE_ACTION_NONE &&
-            (t->kind != RULE_TRANSITION_RESOLVED && t->kind != RULE_TRANSITION_PENDING))
+        else
+                batch_transition(al, t, rule, &ev);
+        if (acts && t->kind != RULE_TRANSITION_RESOLVED && t->kind != RULE_TRANSITION_PENDING)
                 action_runner_consider(&al->actions, t, e->current,
                                        al->dry_run_forced || al->config->monitor.dry_run);
 }
@@ -324,6 +346,7 @@ static void queue_batch(struct alerting *al)
 {
         struct alert_batch *b = &al->batch;
         const struct alert_event **events = calloc(b->n ? b->n : 1, sizeof(*events));
+        struct notify_context ctx = notify_context_now(al->config);
 
         if (!events) {
                 log_error("out of memory: %zu notifications of this cycle are lost", b->n);
@@ -338,7 +361,7 @@ static void queue_batch(struct alerting *al)
                         if (rule_notifies(&al->config->rules[b->items[i].rule_index], j))
                                 events[k++] = &b->items[i].ev;
                 if (k > 0 && al->outbox)
-                        (void) notify_events(al->outbox, &al->config->notifiers[j], events, k);
+                        (void) notify_events(al->outbox, &al->config->notifiers[j], &ctx, events, k);
         }
         free(events);
 }
@@ -396,7 +419,8 @@ static void send_now(struct alerting *al, size_t rule_index, const struct alert_
 {
         const struct config_rule *rule = &al->config->rules[rule_index];
         const struct alert_event *events[] = { ev };
+        struct notify_context ctx = notify_context_now(al->config);
 
         for (size_t i = 0; i < rule->n_notify && al->outbox; i++)
-                (void) notify_events(al->outbox, &al->config->notifiers[rule->notify[i]], events, 1);
+                (void) notify_events(al->outbox, &al->config->notifiers[rule->notify[i]], &ctx, events, 1);
 }

@@ -226,7 +226,7 @@ static void handle(const struct health_sources *m, const struct health_transitio
         journal(t, settings, n > 0 ? id : NULL);
         for (size_t i = 0; i < n; i++) {
                 const struct config_notifier *nt = &m->config->notifiers[targets[i]];
-                char *body = health_render(nt->type, id, t, time(NULL));
+                char *body = health_render(m->config, nt, id, t, time(NULL));
                 int r = body ? outbox_enqueue(m->alerting->outbox, nt->name, id, body) : -ENOMEM;
 
                 if (r < 0 && r != -ENOSPC && r != -EROFS && r != -EACCES && r != -EIO)

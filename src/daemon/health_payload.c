@@ -224,7 +224,40 @@ json_object *health_slack_payload(const struct health_transition *t)
         return o;
 }
 
-char *health_render(enum notifier_type type, const char *id, const struct health_transition *t, time_t created)
+/* For the types that take alert events: the transition as one, without
+ * figures. A degraded monitor is re-told only every health `repeat`, so
+ * Alertmanager must keep the alert that long, not 3 intervals. */
+static char *render_as_event(const struct config *c, const struct config_notifier *n, const char *id,
+                             const struct health_transition *t, time_t created)
 {
-        return notify_json_text(type == NOTIFIER_SLACK ? health_slack_payload(t) : health_webhook_payload(id, t, created));
+        struct notify_context ctx = notify_context_now(c);
+        char rule[64], *summary = health_summary(t), *body;
+        char *end;
+        long long experiment = about_experiment(t) ? strtoll(t->subject, &end, 10) : 0;
+        struct alert_event ev = {
+                .id = id, .kind = recovered(t) ? ALERT_EVENT_RESOLVED : ALERT_EVENT_FIRED, .rule = rule,
+                .severity = recovered(t) ? "info" : "critical", .experiment_id = experiment > 0 ? experiment : 0,
+                .experiment_name = about_experiment(t) ? t->name : NULL, .visitors = -1, .variant_visitors = -1,
+                .created_at = created, .fired_at = (time_t) t->since, .resolved_at = recovered(t) ? (time_t) t->at : 0,
+                .summary_text = summary,
+                .expires_at = created + (time_t) ((c->health.repeat_usec + c->monitor.interval_usec) / 1000000),
+        };
+        const struct alert_event *events[] = { &ev };
+
+        if (!summary)
+                return NULL;
+        snprintf(rule, sizeof(rule), "mida-monitor-%s", health_condition_to_string(t->condition));
+        body = notify_render(n, &ctx, events, 1);
+        free(summary);
+        return body;
+}
+
+char *health_render(const struct config *c, const struct config_notifier *n, const char *id,
+                    const struct health_transition *t, time_t created)
+{
+        switch (n->type) {
+        case NOTIFIER_SLACK: return notify_json_text(health_slack_payload(t));
+        case NOTIFIER_WEBHOOK: return notify_json_text(health_webhook_payload(id, t, created));
+        default: return render_as_event(c, n, id, t, created);
+        }
 }

@@ -21,5 +21,9 @@ json_object *health_webhook_payload(const char *id, const struct health_transiti
 /* A Slack incoming-webhook message for t. New object, NULL on ENOMEM. */
 json_object *health_slack_payload(const struct health_transition *t);
 
-/* The JSON text POSTed to a notifier of type for t. malloc'd, NULL on ENOMEM. */
-char *health_render(enum notifier_type type, const char *id, const struct health_transition *t, time_t created);
+/* What is sent to notifier n (of config c) for t: the payloads above for
+ * Slack and webhooks; for the other types t as an alert event without
+ * figures (rule "mida-monitor-CONDITION", fired or resolved). malloc'd,
+ * NULL on ENOMEM. */
+char *health_render(const struct config *c, const struct config_notifier *n, const char *id,
+                    const struct health_transition *t, time_t created);

@@ -37,8 +37,10 @@ struct http_transfer {
         struct curl_slist *headers;
         char *url;
         enum http_method method;
-        char *request_body;           /* POST/PATCH: until handed to curl */
-        size_t request_body_len;
+        char *request_body;           /* POST/PATCH: until handed to curl; MAIL: read from */
+        size_t request_body_len, request_body_sent;
+        char *mail_from, *username, *password;   /* MAIL: copies; password wiped */
+        struct curl_slist *mail_to;
         bool url_is_secret;
         enum url_verdict verdict;
         CURLcode early_code;          /* why a TRANSFER_FAILED one never ran */
@@ -131,10 +133,21 @@ static int arm_timer(struct http_client *c, sd_event_source **s, uint64_t when,
 
 /* ---- finishing a transfer ------------------------------------------ */
 
+static void wipe_free(char *s)
+{
+        if (s)
+                explicit_bzero(s, strlen(s));
+        free(s);
+}
+
 static void transfer_free(struct http_transfer *t)
 {
         curl_easy_cleanup(t->easy);
         curl_slist_free_all(t->headers);
+        curl_slist_free_all(t->mail_to);
+        free(t->mail_from);
+        free(t->username);
+        wipe_free(t->password);
         free(t->url);
         free(t->request_body);
         free(t->body);
@@ -196,8 +209,12 @@ static void transfer_finish(struct http_transfer *t, CURLcode code)
         }
         c->connections_opened += (uint64_t) connects;
         c->completed++;
-        if (code == CURLE_OK && t->easy)
+        if (t->easy && (code == CURLE_OK || t->method == HTTP_MAIL))
                 curl_easy_getinfo(t->easy, CURLINFO_RESPONSE_CODE, &status);
+        /* An SMTP refusal ends the transfer with an error, and its code is
+         * what tells a temporary failure (4xx) from a permanent one (5xx). */
+        if (t->method == HTTP_MAIL && code != CURLE_OK && status < 400)
+                status = 0;
         if (status > 0) {
                 r.status = (int) status;
                 r.retry_after_seconds = retry_after_of(t->easy);
@@ -578,7 +595,7 @@ static int set_headers(struct http_transfer *t, const struct http_request *req)
                         return -ENOMEM;
                 t->headers = l;
         }
-        if (req->method != HTTP_GET) {
+        if (req->method == HTTP_POST || req->method == HTTP_PATCH) {
                 /* No "Expect: 100-continue" round trip for larger bodies. */
                 l = curl_slist_append(t->headers, "Expect:");
                 if (!l)
@@ -605,11 +622,47 @@ static int keep_body(struct http_transfer *t, const struct http_request *req)
         return 0;
 }
 
+/* The message, read by curl as it uploads it. */
+static size_t on_read_message(char *buffer, size_t size, size_t n, void *userdata)
+{
+        struct http_transfer *t = userdata;
+        size_t left = t->request_body_len - t->request_body_sent, len = size * n < left ? size * n : left;
+
+        memcpy(buffer, t->request_body + t->request_body_sent, len);
+        t->request_body_sent += len;
+        return len;
+}
+
+static int set_mail(struct http_transfer *t)
+{
+        CURL *e = t->easy;
+        CURLcode r = CURLE_OK;
+
+#define SET(opt, val) do { if (r == CURLE_OK) r = curl_easy_setopt(e, opt, val); } while (0)
+        SET(CURLOPT_UPLOAD, 1L);
+        SET(CURLOPT_READFUNCTION, on_read_message);
+        SET(CURLOPT_READDATA, t);
+        SET(CURLOPT_INFILESIZE_LARGE, (curl_off_t) t->request_body_len);
+        SET(CURLOPT_MAIL_FROM, t->mail_from);
+        SET(CURLOPT_MAIL_RCPT, t->mail_to);
+        /* smtps:// is TLS from the start; smtp:// must upgrade with
+         * STARTTLS, except to a relay on this host. */
+        SET(CURLOPT_USE_SSL, url_is_loopback(t->url) ? CURLUSESSL_TRY : CURLUSESSL_ALL);
+        if (t->username) {
+                SET(CURLOPT_USERNAME, t->username);
+                SET(CURLOPT_PASSWORD, t->password);
+        }
+#undef SET
+        return r == CURLE_OK ? 0 : -ENOMEM;
+}
+
 static int set_method(struct http_transfer *t)
 {
         CURL *easy = t->easy;
         CURLcode r = CURLE_OK;
 
+        if (t->method == HTTP_MAIL)
+                return set_mail(t);
         if (t->method == HTTP_GET)
                 return curl_easy_setopt(easy, CURLOPT_HTTPGET, 1L) == CURLE_OK ? 0 : -ENOMEM;
         if (t->method == HTTP_PATCH)
@@ -643,7 +696,7 @@ static int set_transport(struct http_transfer *t)
         SET(CURLOPT_CONNECTTIMEOUT_MS, o->connect_timeout_ms);
         SET(CURLOPT_TIMEOUT_MS, o->timeout_ms);
         SET(CURLOPT_MAXFILESIZE_LARGE, (curl_off_t) o->max_response_bytes);
-        SET(CURLOPT_PROTOCOLS_STR, "http,https");
+        SET(CURLOPT_PROTOCOLS_STR, t->method == HTTP_MAIL ? "smtp,smtps" : "http,https");
         SET(CURLOPT_FOLLOWLOCATION, 0L);   /* a redirect could leave loopback in clear text */
         SET(CURLOPT_SSL_VERIFYPEER, 1L);
         SET(CURLOPT_SSL_VERIFYHOST, 2L);
@@ -653,6 +706,28 @@ static int set_transport(struct http_transfer *t)
                 SET(CURLOPT_CAINFO, o->ca_file);
 #undef SET
         return r == CURLE_OK ? 0 : -ENOMEM;
+}
+
+static int keep_envelope(struct http_transfer *t, const struct http_mail *m)
+{
+        char *from = NULL;
+
+        if (!m || !m->from || !m->to || !m->to[0])
+                return -EINVAL;
+        if (asprintf(&from, "<%s>", m->from) < 0)
+                return -ENOMEM;
+        t->mail_from = from;
+        for (const char *const *to = m->to; *to; to++) {
+                struct curl_slist *l = curl_slist_append(t->mail_to, *to);
+
+                if (!l)
+                        return -ENOMEM;
+                t->mail_to = l;
+        }
+        if (m->username && (!(t->username = strdup(m->username)) ||
+                            !(t->password = strdup(m->password ? m->password : ""))))
+                return -ENOMEM;
+        return 0;
 }
 
 static int transfer_new(struct http_client *c, const struct http_request *req,
@@ -671,6 +746,8 @@ static int transfer_new(struct http_client *c, const struct http_request *req,
         r = t->url ? keep_body(t, req) : -ENOMEM;
         if (r >= 0)
                 r = set_headers(t, req);
+        if (r >= 0 && req->method == HTTP_MAIL)
+                r = keep_envelope(t, req->mail);
         if (r < 0) {
                 transfer_free(t);
                 return r;
@@ -701,12 +778,12 @@ int http_request(struct http_client *c, const struct http_request *req,
         struct http_transfer *t;
         int r;
 
-        if (!req->url || !done || req->method < HTTP_GET || req->method > HTTP_PATCH)
+        if (!req->url || !done || req->method < HTTP_GET || req->method > HTTP_MAIL)
                 return -EINVAL;
         r = transfer_new(c, req, done, userdata, &t);
         if (r < 0)
                 return r;
-        t->verdict = url_check_transport(req->url);
+        t->verdict = req->method == HTTP_MAIL ? url_check_mail(req->url) : url_check_transport(req->url);
         if (t->verdict != URL_OK) {
                 schedule_failed(t, t->verdict == URL_INVALID ? CURLE_URL_MALFORMAT : CURLE_UNSUPPORTED_PROTOCOL);
         } else {

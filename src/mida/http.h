@@ -33,6 +33,16 @@ enum http_method {
         HTTP_GET,
         HTTP_POST,
         HTTP_PATCH,
+        HTTP_MAIL,        /* SMTP: body is the message, mail the envelope */
+};
+
+/* The envelope of an HTTP_MAIL request (smtp:// or smtps:// URL). Over
+ * smtp:// STARTTLS is required unless the host is loopback. */
+struct http_mail {
+        const char *from;
+        const char *const *to;        /* NULL-terminated */
+        const char *username;         /* NULL: no AUTH */
+        const char *password;         /* secret */
 };
 
 struct http_request {
@@ -42,10 +52,13 @@ struct http_request {
         const void *body;             /* sent for POST/PATCH; may be NULL */
         size_t body_len;
         bool url_is_secret;           /* errors say "the notifier URL" instead of the URL */
+        const struct http_mail *mail; /* HTTP_MAIL only */
 };
 
 struct http_response {
-        int status;                   /* HTTP status; 0 when no complete response arrived */
+        int status;                   /* HTTP status; 0 when no complete response arrived.
+                                       * HTTP_MAIL: the SMTP server's last reply code (250
+                                       * when accepted, also set with error for a refusal) */
         long curl_code;               /* CURLcode; 0 (CURLE_OK) when status != 0 */
         const char *error;            /* NULL when status != 0; else one line for a human */
         const char *body;             /* NUL-terminated; owned by the client, valid only in the callback */

@@ -85,6 +85,9 @@ static const char *fixed_reason(long code)
         case CURLE_SSL_CACERT_BADFILE: return "cannot read the CA file";
         case CURLE_ABORTED_BY_CALLBACK: return "aborted: shutting down";
         case CURLE_OUT_OF_MEMORY: return "out of memory";
+        case CURLE_USE_SSL_FAILED:
+                return "the mail server offers no STARTTLS (required unless it is on this host: use smtps://)";
+        case CURLE_LOGIN_DENIED: return "the server refused the login";
         }
         return NULL;
 }

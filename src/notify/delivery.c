@@ -2,9 +2,22 @@
 
 #include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
 
 #include "config/config.h"
+#include "notify_payload.h"
 #include "webhook_sign.h"
+
+enum delivery_outcome delivery_classify_for(enum notifier_type type, int status)
+{
+        if (type != NOTIFIER_EMAIL)
+                return delivery_classify(status);
+        /* SMTP: 2xx accepted, 4xx try again later, 5xx refused for good. */
+        if (status >= 200 && status <= 299)
+                return DELIVERY_DELIVERED;
+        return status >= 500 && status <= 599 ? DELIVERY_PERMANENT : DELIVERY_TRANSIENT;
+}
 
 enum delivery_outcome delivery_classify(int status)
 {
@@ -57,6 +70,47 @@ static int webhook_headers(const struct config_notifier *n, const char *id, cons
         return 3;
 }
 
+static int start_mail(struct http_client *http, const struct config_notifier *n, const char *body, size_t body_len,
+                      http_done_fn cb, void *userdata, struct http_transfer **ret_transfer)
+{
+        const char **to = calloc(n->n_mail_to + 1, sizeof(*to));
+        struct http_mail mail = { .from = n->mail_from, .to = to, .username = n->username, .password = n->password };
+        struct http_request req = {
+                .method = HTTP_MAIL, .url = n->url, .body = body, .body_len = body_len,
+                .url_is_secret = true, .mail = &mail,
+        };
+        int r;
+
+        if (!to)
+                return -ENOMEM;
+        for (size_t i = 0; i < n->n_mail_to; i++)
+                to[i] = n->mail_to[i];
+        r = http_request(http, &req, cb, userdata, ret_transfer);
+        free(to);
+        return r;
+}
+
+/* The queued body holds no secret (it lives in state.db): PagerDuty's
+ * routing key joins it only here. */
+static int start_pagerduty(struct http_client *http, const struct config_notifier *n, const char *body,
+                           http_done_fn cb, void *userdata, struct http_transfer **ret_transfer)
+{
+        const char *headers[] = { "Content-Type: application/json", NULL };
+        char *keyed = pagerduty_add_routing_key(body, n->routing_key ? n->routing_key : "");
+        struct http_request req = {
+                .method = HTTP_POST, .url = n->url, .headers = headers, .body = keyed,
+                .body_len = keyed ? strlen(keyed) : 0, .url_is_secret = true,
+        };
+        int r;
+
+        if (!keyed)
+                return -EINVAL;
+        r = http_request(http, &req, cb, userdata, ret_transfer);
+        explicit_bzero(keyed, strlen(keyed));
+        free(keyed);
+        return r;
+}
+
 int delivery_start(struct http_client *http, const struct config_notifier *n, const char *id,
                    const char *body, size_t body_len, time_t now,
                    http_done_fn cb, void *userdata, struct http_transfer **ret_transfer)
@@ -70,14 +124,32 @@ int delivery_start(struct http_client *http, const struct config_notifier *n, co
 
         if (!id || !body)
                 return -EINVAL;
+        if (n->type == NOTIFIER_EMAIL)
+                return start_mail(http, n, body, body_len, cb, userdata, ret_transfer);
+        if (n->type == NOTIFIER_PAGERDUTY)
+                return start_pagerduty(http, n, body, cb, userdata, ret_transfer);
         if (n->type == NOTIFIER_WEBHOOK) {
                 int r = webhook_headers(n, id, body, body_len, now, lines, headers + 1);
 
                 if (r < 0)
                         return r;
         }
-        /* http_request copies headers and body. */
+        /* http_request copies headers (the Authorization value, a secret,
+         * never reaches an error text) and body. */
+        if (n->type == NOTIFIER_ALERTMANAGER && n->authorization) {
+                if ((size_t) snprintf(lines[0], sizeof(lines[0]), "Authorization: %s", n->authorization) >= sizeof(lines[0]))
+                        return -EINVAL;
+                headers[1] = lines[0];
+        }
         return http_request(http, &req, cb, userdata, ret_transfer);
+}
+
+void delivery_describe_for(enum notifier_type type, const struct http_response *r, char *buf, size_t size)
+{
+        if (type == NOTIFIER_EMAIL && r->status != 0)
+                snprintf(buf, size, "SMTP %d", r->status);
+        else
+                delivery_describe(r, buf, size);
 }
 
 void delivery_describe(const struct http_response *r, char *buf, size_t size)

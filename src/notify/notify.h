@@ -8,6 +8,7 @@
  * This file: alert events to deliveries — the payload each kind of
  * notifier gets, and the outbox entries for one cycle's events. */
 #pragma once
+#include <stdbool.h>
 #include <stddef.h>
 
 #include "config/config.h"
@@ -25,21 +26,36 @@ void notify_new_event_id(char buf[static NOTIFY_EVENT_ID_SIZE]);
  * recognised (outbox_enqueue() says -EEXIST; receivers drop it by id). */
 void notify_derived_event_id(char buf[static NOTIFY_EVENT_ID_SIZE], const char *const *parts, size_t n);
 
-/* The JSON text POSTed to a notifier of this type: for Slack one message
- * grouping the n events (see slack_payload()); for a webhook the payload of
- * events[0] alone (n must be 1). Plain, without escaped slashes. Returns a
- * malloc'd string, NULL for n == 0 (or n > 1 for a webhook) or on ENOMEM. */
-char *notify_render(enum notifier_type type, const struct alert_event *const *events, size_t n);
+/* The context of payloads rendered now under config c: the time, c's
+ * poll interval and this host's name. */
+struct notify_context notify_context_now(const struct config *c);
+
+/* Whether a notifier of type gets ev at all: state_only events go to
+ * Alertmanager alone; a successful action is not for Alertmanager or
+ * PagerDuty (they route and page on alerts). */
+bool notify_wants(enum notifier_type type, const struct alert_event *ev);
+/* Whether a notifier of type gets one message for all of a cycle's events
+ * (Slack, Teams; Alertmanager's array), or one per event under the
+ * event's id (webhook, PagerDuty, e-mail). */
+bool notify_groups(enum notifier_type type);
+
+/* What is sent to notifier n for the events (which it wants): one
+ * message grouping them for a grouping type, else the message for
+ * events[0] alone (count must be 1). JSON without escaped slashes, or for
+ * e-mail the RFC 5322 message. Returns a malloc'd string, NULL for
+ * count == 0, count > 1 for a type that does not group, or on ENOMEM. */
+char *notify_render(const struct config_notifier *n, const struct notify_context *ctx,
+                    const struct alert_event *const *events, size_t count);
 
 /* The body POSTed for payload o (taken: it is put): plain JSON without
  * escaped slashes, malloc'd; NULL for a NULL o or on ENOMEM. */
 char *notify_json_text(json_object *o);
 
-/* Queues one cycle's events for notifier n: a Slack notifier gets ONE
- * grouped message under a fresh id; a webhook notifier gets one delivery
- * per event under the event's own id (so receivers can dedupe). Every event
- * is queued even when one fails; returns 0 or the first error (see
+/* Queues one cycle's events for notifier n, those it wants: a grouping
+ * type gets ONE message under a fresh id; the others one delivery per
+ * event under the event's own id (so receivers can dedupe). Every event is
+ * queued even when one fails; returns 0 or the first error (see
  * outbox_enqueue(): on a failed write the delivery is still queued in
  * memory). */
-int notify_events(struct outbox *o, const struct config_notifier *n,
+int notify_events(struct outbox *o, const struct config_notifier *n, const struct notify_context *ctx,
                   const struct alert_event *const *events, size_t n_events);

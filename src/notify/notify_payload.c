@@ -94,6 +94,8 @@ char *alert_event_summary(const struct alert_event *ev)
         const char *variant = ev->variant_name ? ev->variant_name : ev->variant_id;
         char id[40], *subject, *text, *clean;
 
+        if (ev->summary_text)
+                return text_sanitize(ev->summary_text, true);
         if (asprintf(&subject, "%s%s%s%s", alert_event_experiment(ev, id, sizeof(id)),
                      variant ? " (variant " : "", variant ? variant : "", variant ? ")" : "") < 0)
                 return NULL;

@@ -5,6 +5,7 @@
 #pragma once
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <time.h>
 
 #include <json-c/json.h>
@@ -44,6 +45,23 @@ struct alert_event {
         const char *action_result;     /* "paused", "would pause (dry run)", "failed: 403 plan limit" */
         time_t created_at, fired_at, resolved_at;
         bool dry_run;
+        /* For notifiers that keep alert state (Alertmanager) only: a firing
+         * alert re-posted so that it does not expire, or a resolution the
+         * rule does not announce (notify_resolved = false). */
+        bool state_only;
+        /* An event about the monitor itself (health), not an experiment's
+         * figures: its summary is summary_text and it has no facts. */
+        const char *summary_text;
+        /* Alertmanager's endsAt for a firing alert re-posted less often
+         * than every cycle (health); 0: now + 3 poll intervals. */
+        time_t expires_at;
+};
+
+/* What a payload needs besides the events. */
+struct notify_context {
+        time_t now;
+        uint64_t interval_usec;      /* the poll interval: Alertmanager's endsAt */
+        const char *instance;        /* this host's name */
 };
 
 #define WEBHOOK_PAYLOAD_VERSION 1
@@ -87,3 +105,30 @@ json_object *webhook_payload(const struct alert_event *ev);
  * truncated with "…", never rejected. Returns a new object, NULL for n == 0
  * or on ENOMEM. */
 json_object *slack_payload(const struct alert_event *const *events, size_t n);
+
+/* Alertmanager API v2: the JSON array of alerts POSTed to /api/v2/alerts,
+ * one per event (action reports other than failures are left out). A
+ * firing alert's endsAt is now + 3 poll intervals (Alertmanager resolves
+ * it if it stops being re-posted), a resolved one's its resolution time.
+ * New array, NULL when no event is for Alertmanager or on ENOMEM. */
+json_object *alertmanager_payload(const struct alert_event *const *events, size_t n,
+                                  const struct notify_context *ctx);
+
+/* PagerDuty Events API v2: the event for ev without its routing_key (a
+ * secret, added at delivery by pagerduty_add_routing_key()): trigger for
+ * fired, action-failed and test, resolve for resolved. New object, NULL
+ * for other events or on ENOMEM. */
+json_object *pagerduty_payload(const struct alert_event *ev, const struct notify_context *ctx);
+/* The dedup_key: stable per rule × experiment × variant (and per failed
+ * action), at most 255 characters. */
+#define PAGERDUTY_DEDUP_KEY_SIZE 256
+void pagerduty_dedup_key(const struct alert_event *ev, const char *instance, char buf[static PAGERDUTY_DEDUP_KEY_SIZE]);
+/* body (a queued pagerduty_payload) with "routing_key" set; malloc'd, NULL
+ * when body is not a JSON object or on ENOMEM. */
+char *pagerduty_add_routing_key(const char *body, const char *routing_key);
+
+#define TEAMS_MAX_ALERTS_SHOWN 10
+/* A Teams workflow message: one Adaptive Card 1.4 with, per event (up to
+ * TEAMS_MAX_ALERTS_SHOWN), a heading, the facts and a context line; the
+ * rest listed in one closing line. New object, NULL for n == 0 or ENOMEM. */
+json_object *teams_payload(const struct alert_event *const *events, size_t n);

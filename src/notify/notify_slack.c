@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "util/text_format.h"
+#include "alert_facts.h"
 #include "notify_payload.h"
 
 /* Room for each entry of the lists in the fallback text and the overflow
@@ -182,99 +183,16 @@ static int add_field(json_object *fields, const char *label, char *value)
         return append(fields, text_object("mrkdwn", value));
 }
 
-static char *variant_value(const struct alert_event *ev)
-{
-        char *name, *id, *value = NULL;
-
-        if (!ev->variant_id && !ev->variant_name)
-                return strdup(TEXT_MISSING);
-        name = escape_cut(ev->variant_name ? ev->variant_name : ev->variant_id, SLACK_MAX_FIELD);
-        id = escape_cut(ev->variant_id ? ev->variant_id : "", 100);
-        if (name && id && asprintf(&value, *id ? "%s (id %s)" : "%s", name, id) < 0)
-                value = NULL;
-        free(name);
-        free(id);
-        return value;
-}
-
-static char *figures_value(const char *fmt, struct alert_figure a,
-                           bool a_is_p_value, struct alert_figure b)
-{
-        char left[32], right[32], *value = NULL;
-
-        if (a_is_p_value)
-                format_p_value(a.present ? a.value : NAN, left, sizeof(left));
-        else
-                format_percent(a.present ? a.value : NAN, false, left, sizeof(left));
-        format_percent(b.present ? b.value : NAN, false, right, sizeof(right));
-        return asprintf(&value, fmt, left, right) < 0 ? NULL : value;
-}
-
-static char *count_text(long long n, char *buf, size_t size)
-{
-        if (n < 0)
-                snprintf(buf, size, "%s", TEXT_MISSING);
-        else
-                snprintf(buf, size, "%lld", n);
-        return buf;
-}
-
-static char *visitors_value(const struct alert_event *ev)
-{
-        char variant[32], total[32], *value = NULL;
-
-        if (asprintf(&value, "%s in variant \xc2\xb7 %s in total",
-                     count_text(ev->variant_visitors, variant, sizeof(variant)),
-                     count_text(ev->visitors, total, sizeof(total))) < 0)
-                return NULL;
-        return value;
-}
-
-static char *action_value(const struct alert_event *ev)
-{
-        char *action = escape_cut(ev->action, 100);
-        char *result = escape_cut(ev->action_result ? ev->action_result : TEXT_MISSING, SLACK_MAX_FIELD);
-        char *value = NULL;
-
-        if (action && result && asprintf(&value, "%s: %s", action, result) < 0)
-                value = NULL;
-        free(action);
-        free(result);
-        return value;
-}
-
-static char *srm_value(const struct alert_event *ev)
-{
-        char p[32];
-
-        format_p_value(ev->srm_p.value, p, sizeof(p));
-        return strdup(p);
-}
-
 static json_object *figures_fields(const struct alert_event *ev)
 {
         json_object *fields = json_object_new_array();
-        char lift[96];
-        int r;
+        struct alert_facts facts;
+        int r = fields ? alert_facts_build(ev, &facts) : -ENOMEM;
 
-        if (!fields)
-                return NULL;
-        format_lift(ev, lift, sizeof(lift));
-        r = add_field(fields, "Variant", variant_value(ev));
-        if (r >= 0)
-                r = add_field(fields, "Lift", strdup(lift));
-        if (r >= 0)
-                r = add_field(fields, "p-value \xc2\xb7 chance to beat control",
-                              figures_value("p %s \xc2\xb7 %s", ev->p_value, true, ev->prob_beat_control));
-        if (r >= 0)
-                r = add_field(fields, "Visitors", visitors_value(ev));
-        if (r >= 0 && !ev->variant_id && ev->srm_p.present)
-                r = add_field(fields, "Sample-ratio p", srm_value(ev));
-        if (r >= 0)
-                r = add_field(fields, "Conversion rate",
-                              figures_value("%s vs %s control", ev->conversion_rate, false, ev->control_rate));
-        if (r >= 0 && ev->action)
-                r = add_field(fields, "Action", action_value(ev));
+        for (size_t i = 0; r >= 0 && i < facts.n; i++)
+                r = add_field(fields, facts.items[i].label, escape_cut(facts.items[i].value, SLACK_MAX_FIELD));
+        if (fields)
+                alert_facts_clear(&facts);
         if (r < 0) {
                 json_object_put(fields);
                 return NULL;
@@ -293,21 +211,13 @@ static json_object *section_block(const struct alert_event *ev)
         return b;
 }
 
-static time_t event_time(const struct alert_event *ev)
-{
-        time_t t = ev->kind == ALERT_EVENT_FIRED ? ev->fired_at
-                 : ev->kind == ALERT_EVENT_RESOLVED ? ev->resolved_at : 0;
-
-        return t ? t : ev->created_at;
-}
-
 /* "*critical* · fired <!date^…|2026-11-23T02:24:01Z> · dry run: nothing was changed".
  * Slack shows the date in each reader's time zone; the fallback is UTC. */
 static char *context_text(const struct alert_event *ev)
 {
         char *severity = escape_cut(ev->severity ? ev->severity : "info", 100), *text = NULL, *cut;
         char when[128] = "", iso[32];
-        time_t t = event_time(ev);
+        time_t t = alert_event_time(ev);
 
         if (!severity)
                 return NULL;

@@ -435,13 +435,16 @@ static void on_done(const struct http_response *r, void *userdata)
 {
         struct queue *q = userdata;
         struct outbox *o = q->owner;
+        const struct config_notifier *n = config_find_notifier(o->config, q->notifier);
+        enum notifier_type type = n ? n->type : NOTIFIER_WEBHOOK;
+        enum delivery_outcome outcome = delivery_classify_for(type, r->status);
         char what[256], why[300];
 
         q->transfer = NULL;
         o->in_flight--;
-        delivery_describe(r, what, sizeof(what));
-        note_outcome(o, q, delivery_classify(r->status) == DELIVERY_DELIVERED, what);
-        switch (delivery_classify(r->status)) {
+        delivery_describe_for(type, r, what, sizeof(what));
+        note_outcome(o, q, outcome == DELIVERY_DELIVERED, what);
+        switch (outcome) {
         case DELIVERY_DELIVERED:
                 delivered(o, q, r);
                 break;

@@ -147,6 +147,14 @@ static int end_alert(struct evaluation *ev, size_t rule_index, size_t record_ind
         return k;
 }
 
+bool rule_notifies_alertmanager(const struct config *c, const struct config_rule *rule)
+{
+        for (size_t i = 0; i < rule->n_notify; i++)
+                if (c->notifiers[rule->notify[i]].type == NOTIFIER_ALERTMANAGER)
+                        return true;
+        return false;
+}
+
 static int keep_firing(struct evaluation *ev, size_t rule_index, struct alert_record *r, size_t variant_index)
 {
         const struct config_rule *rule = &ev->c->rules[rule_index];
@@ -156,7 +164,7 @@ static int keep_firing(struct evaluation *ev, size_t rule_index, struct alert_re
                 ev->changed = true;
                 return emit(ev, RULE_TRANSITION_REPEAT, rule_index, r, variant_index, true);
         }
-        if (rule->action != RULE_ACTION_NONE)
+        if (rule->action != RULE_ACTION_NONE || rule_notifies_alertmanager(ev->c, rule))
                 return emit(ev, RULE_TRANSITION_STILL_FIRING, rule_index, r, variant_index, false);
         return 0;
 }

@@ -72,7 +72,9 @@ enum rule_transition_kind {
         RULE_TRANSITION_RESOLVED,
         /* Firing and nothing to send: reported only for rules with an
          * action, so that an action skipped (circuit breaker) or lost in a
-         * crash before its intent was recorded is decided again. */
+         * crash before its intent was recorded is decided again, and for
+         * rules that notify an Alertmanager, which must hear of a firing
+         * alert every cycle. */
         RULE_TRANSITION_STILL_FIRING,
         /* The condition started to hold and the rule has a `for`: journal
          * only (notify is false). */
@@ -104,6 +106,10 @@ void rule_transitions_clear(struct rule_transitions *t);
  * alerts and actions exist for), with its index if ret_index is not NULL;
  * NULL when there is none (e.g. removed by a reload). */
 const struct config_rule *rule_find(const struct config *c, const char *name, size_t *ret_index);
+
+/* Whether one of rule's notifiers is an Alertmanager (which keeps alert
+ * state and must be re-told every cycle). */
+bool rule_notifies_alertmanager(const struct config *c, const struct config_rule *rule);
 
 /* Whether rule applies to the experiment: no `experiments` filter, or an
  * entry equal to its id or matching its id or name as an fnmatch(3) glob. */

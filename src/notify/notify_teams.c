@@ -1,0 +1,192 @@
+/* Microsoft Teams workflow messages: one Adaptive Card 1.4 per message, in
+ * the envelope the "Post to a channel when a webhook request is received"
+ * workflow takes. The same facts as Slack's message, cut to lengths that
+ * keep a card of TEAMS_MAX_ALERTS_SHOWN alerts well under Teams' 28 KB. */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "alert_facts.h"
+#include "notify_payload.h"
+#include "util/text_format.h"
+
+#define HEADING_MAX 150
+#define FACT_MAX 500
+#define OVERFLOW_MAX 2000
+
+static const char *heading_prefix(enum alert_event_kind kind)
+{
+        switch (kind) {
+        case ALERT_EVENT_RESOLVED: return "Resolved: ";
+        case ALERT_EVENT_ACTION: return "Action: ";
+        case ALERT_EVENT_ACTION_FAILED: return "Action failed: ";
+        case ALERT_EVENT_TEST: return "Test: ";
+        case ALERT_EVENT_FIRED: break;
+        }
+        return "";
+}
+
+/* Adaptive Cards' colours: attention (red), warning, good (green), default. */
+static const char *heading_color(const struct alert_event *ev)
+{
+        if (ev->kind == ALERT_EVENT_RESOLVED)
+                return "good";
+        if (ev->kind == ALERT_EVENT_ACTION_FAILED || (ev->severity && strcmp(ev->severity, "critical") == 0))
+                return "attention";
+        if (ev->kind == ALERT_EVENT_FIRED && ev->severity && strcmp(ev->severity, "warning") == 0)
+                return "warning";
+        return "default";
+}
+
+/* Takes text (NULL: an allocation failed). */
+static json_object *text_block(char *text, bool heading, const char *color)
+{
+        char *clean = text ? text_sanitize(text, true) : NULL, *cut = clean ? text_truncate(clean, HEADING_MAX * 20) : NULL;
+        json_object *o = cut ? JSON_OBJECT(JSON_MEMBER("type", json_object_new_string("TextBlock")),
+                                           JSON_MEMBER("text", json_object_new_string(cut)),
+                                           JSON_MEMBER("wrap", json_object_new_boolean(1)),
+                                           JSON_OPTIONAL("weight", heading, json_object_new_string("Bolder")),
+                                           JSON_OPTIONAL("size", heading, json_object_new_string("Medium")),
+                                           JSON_OPTIONAL("isSubtle", !heading, json_object_new_boolean(1)),
+                                           JSON_OPTIONAL("color", color, json_object_new_string(color)),
+                                           JSON_OPTIONAL("separator", heading, json_object_new_boolean(1)))
+                             : NULL;
+
+        free(text);
+        free(clean);
+        free(cut);
+        return o;
+}
+
+static json_object *heading(const struct alert_event *ev)
+{
+        char *text = NULL, name[40];
+
+        if (asprintf(&text, "%s%s \xe2\x80\x94 %.*s", heading_prefix(ev->kind), ev->rule ? ev->rule : "alert",
+                     HEADING_MAX, alert_event_experiment(ev, name, sizeof(name))) < 0)
+                text = NULL;
+        return text_block(text, true, heading_color(ev));
+}
+
+static json_object *fact_set(const struct alert_event *ev)
+{
+        struct alert_facts facts;
+        json_object *list = json_object_new_array();
+        int r = list ? alert_facts_build(ev, &facts) : -ENOMEM;
+
+        for (size_t i = 0; r >= 0 && i < facts.n; i++) {
+                char *value = text_truncate(facts.items[i].value, FACT_MAX);
+                json_object *fact = value ? JSON_OBJECT(JSON_MEMBER("title", json_object_new_string(facts.items[i].label)),
+                                                        JSON_MEMBER("value", json_object_new_string(value)))
+                                          : NULL;
+
+                free(value);
+                if (!fact || json_object_array_add(list, fact) < 0) {
+                        json_object_put(fact);
+                        r = -ENOMEM;
+                }
+        }
+        if (list)
+                alert_facts_clear(&facts);
+        if (r < 0) {
+                json_object_put(list);
+                return NULL;
+        }
+        return JSON_OBJECT(JSON_MEMBER("type", json_object_new_string("FactSet")), JSON_MEMBER("facts", list));
+}
+
+/* "critical · fired 2026-11-23T02:24:01Z · dry run: nothing was changed" */
+static json_object *context(const struct alert_event *ev)
+{
+        char when[32] = "", *text = NULL;
+
+        if (format_rfc3339(alert_event_time(ev), when, sizeof(when)) < 0)
+                when[0] = 0;
+        if (asprintf(&text, "%s \xc2\xb7 %s %s%s", ev->severity ? ev->severity : "info", alert_event_kind_name(ev->kind),
+                     when, ev->dry_run ? " \xc2\xb7 dry run: nothing was changed" : "") < 0)
+                text = NULL;
+        return text_block(text, false, NULL);
+}
+
+static int append(json_object *array, json_object *v)
+{
+        if (!v || json_object_array_add(array, v) < 0) {
+                json_object_put(v);
+                return -ENOMEM;
+        }
+        return 0;
+}
+
+static char *overflow_text(const struct alert_event *const *events, size_t n)
+{
+        char *buf = NULL, *cut;
+        size_t size = 0;
+        FILE *f = open_memstream(&buf, &size);
+
+        if (!f)
+                return NULL;
+        fprintf(f, TEXT_ELLIPSIS "and %zu more alert%s: ", n, n == 1 ? "" : "s");
+        for (size_t i = 0; i < n && size < OVERFLOW_MAX * 4; i++) {
+                char name[40];
+
+                fprintf(f, "%s%s on %.200s", i ? "; " : "", events[i]->rule ? events[i]->rule : "alert",
+                        alert_event_experiment(events[i], name, sizeof(name)));
+                fflush(f);
+        }
+        if (fclose(f) != 0) {
+                free(buf);
+                return NULL;
+        }
+        cut = text_truncate(buf, OVERFLOW_MAX);
+        free(buf);
+        return cut;
+}
+
+static json_object *card_body(const struct alert_event *const *events, size_t n)
+{
+        size_t shown = n < TEAMS_MAX_ALERTS_SHOWN ? n : TEAMS_MAX_ALERTS_SHOWN;
+        json_object *body = json_object_new_array();
+        int r = body ? 0 : -ENOMEM;
+
+        for (size_t i = 0; r >= 0 && i < shown; i++) {
+                r = append(body, heading(events[i]));
+                if (r >= 0 && !events[i]->summary_text)
+                        r = append(body, fact_set(events[i]));
+                else if (r >= 0)
+                        r = append(body, text_block(alert_event_summary(events[i]), false, NULL));
+                if (r >= 0)
+                        r = append(body, context(events[i]));
+        }
+        if (r >= 0 && n > shown)
+                r = append(body, text_block(overflow_text(events + shown, n - shown), false, NULL));
+        if (r < 0) {
+                json_object_put(body);
+                return NULL;
+        }
+        return body;
+}
+
+json_object *teams_payload(const struct alert_event *const *events, size_t n)
+{
+        json_object *card, *attachment, *attachments;
+
+        if (n == 0)
+                return NULL;
+        card = JSON_OBJECT(JSON_MEMBER("$schema", json_object_new_string("http://adaptivecards.io/schemas/adaptive-card.json")),
+                           JSON_MEMBER("type", json_object_new_string("AdaptiveCard")),
+                           JSON_MEMBER("version", json_object_new_string("1.4")),
+                           JSON_MEMBER("body", card_body(events, n)),
+                           JSON_MEMBER("msteams", JSON_OBJECT(JSON_MEMBER("width", json_object_new_string("Full")))));
+        attachment = JSON_OBJECT(JSON_MEMBER("contentType", json_object_new_string("application/vnd.microsoft.card.adaptive")),
+                                 JSON_MEMBER("content", card));
+        attachments = json_object_new_array();
+        if (attachments && append(attachments, attachment) < 0) {
+                json_object_put(attachments);
+                attachments = NULL;
+        } else if (!attachments) {
+                json_object_put(attachment);
+        }
+        return JSON_OBJECT(JSON_MEMBER("type", json_object_new_string("message")),
+                           JSON_MEMBER("attachments", attachments));
+}
