@@ -13,6 +13,7 @@ sim_mida_sim_SOURCES = \
 	sim/api_result.c sim/api_actions.c \
 	sim/faults.c sim/faults.h \
 	sim/hooks.c sim/hooks.h sim/slack_limits.c sim/slack_limits.h \
+	sim/receiver_shapes.c sim/receiver_shapes.h \
 	sim/control.c sim/control.h \
 	sim/router.c sim/router.h sim/delay.c sim/delay.h \
 	sim/server.c sim/server.h

@@ -10,7 +10,7 @@ TESTS += tests/test_backoff
 check_PROGRAMS += tests/notify-listener
 tests_notify_listener_SOURCES = tests/notify_listener.c
 DAEMON_INTEGRATION_TESTS = tests/daemon-once.sh tests/daemon-run.sh tests/daemon-spread.sh tests/reload-mid-cycle.sh \
-	tests/alerts-lifecycle.sh tests/alerts-delivery.sh tests/alerts-actions.sh
+	tests/alerts-lifecycle.sh tests/alerts-delivery.sh tests/alerts-actions.sh tests/alerts-receivers.sh
 # `history` against the polls the daemon recorded in state.db.
 DAEMON_INTEGRATION_TESTS += tests/history.sh
 # Memcheck on the daemon (skipped, exit 77, in a sanitizer build).
@@ -18,4 +18,5 @@ DAEMON_INTEGRATION_TESTS += tests/daemon-valgrind.sh
 # Records in a private systemd-journald (needs root; skipped otherwise).
 DAEMON_INTEGRATION_TESTS += tests/daemon-journal.sh
 TESTS += $(DAEMON_INTEGRATION_TESTS)
-EXTRA_DIST += $(DAEMON_INTEGRATION_TESTS) tests/lib/harness.sh tests/lib/alerts.sh tests/lib/valgrind.sh
+EXTRA_DIST += $(DAEMON_INTEGRATION_TESTS) tests/lib/harness.sh tests/lib/alerts.sh tests/lib/valgrind.sh \
+	tests/smtp_sink.py

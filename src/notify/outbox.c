@@ -370,12 +370,12 @@ static void give_up(struct outbox *o, struct queue *q, int status, const char *w
         o->failed_total++;
 }
 
-static void delivered(struct outbox *o, struct queue *q, const struct http_response *r)
+/* what: "HTTP 200", "SMTP 250". */
+static void delivered(struct outbox *o, struct queue *q, const char *what)
 {
         struct entry *e = queue_pop(o, q);
 
-        log_debug("delivered %s to notifier %s (HTTP %d, attempt %u)", e->id, e->notifier, r->status,
-                  e->attempts);
+        log_debug("delivered %s to notifier %s (%s, attempt %u)", e->id, e->notifier, what, e->attempts);
         row_remove(o, e, "delivered");
         entry_free(e);
         o->delivered_total++;
@@ -446,7 +446,7 @@ static void on_done(const struct http_response *r, void *userdata)
         note_outcome(o, q, outcome == DELIVERY_DELIVERED, what);
         switch (outcome) {
         case DELIVERY_DELIVERED:
-                delivered(o, q, r);
+                delivered(o, q, what);
                 break;
         case DELIVERY_PERMANENT:
                 snprintf(why, sizeof(why), "%s (permanent, not retried)", what);
