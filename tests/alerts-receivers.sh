@@ -5,7 +5,9 @@
 # (tests/smtp_sink.py). One rule fires on experiment 1004 and, two
 # simulated days later, resolves. Each receiver first fails (HTTP 500, then
 # 429 with Retry-After; SMTP 451, then 421) and still gets each message
-# once; Alertmanager is re-told every cycle while the alert fires; a
+# once; Alertmanager is re-told every cycle while the alert fires, and
+# PagerDuty closes every incident (also unannounced ends: notify_resolved
+# = false, an experiment paused and dropped); a
 # PagerDuty answering 400 is given up at once and reported by health;
 # test-notify reaches every type. No secret is written to state.db.
 . "$top_srcdir/tests/lib/harness.sh"
@@ -47,15 +49,18 @@ write_config "" "notifiers = (
   { name = \"ops\"; type = \"webhook\"; url = \"$SIM_URL/hooks/ops\"; } );
 rules = (
   { name = \"young\"; when = \"visitors < 40000\"; experiments = [ \"1004\" ]; severity = \"critical\";
-    notify = [ \"am\", \"pd\", \"pdbad\", \"teams\", \"mail\" ]; } );
-health: { notify = [ \"ops\" ]; after = \"2s\"; repeat = \"0\"; };"
+    notify = [ \"am\", \"pd\", \"pdbad\", \"teams\", \"mail\" ]; },
+  { name = \"quiet\"; when = \"visitors < 40000\"; experiments = [ \"1004\" ]; notify_resolved = false;
+    notify = [ \"pd\", \"mail\" ]; },
+  { name = \"harm\"; when = \"significant && lift_high < -0.05\"; notify = [ \"pd\" ]; action = \"pause\"; } );
+health: { notify = [ \"ops\", \"am\" ]; after = \"2s\"; repeat = \"0\"; };"
 start_daemon
 wait_for 30 cycles_more_than 0 || fail "first cycle did not finish"
 
 # Fired: each receiver failed twice, then took the alert once.
 wait_for 30 delivered_at_least pd '.event_action == "trigger"' 1 || fail "PagerDuty trigger missing: $(attempts pd)"
 wait_for 30 delivered_at_least teams 'true' 1 || fail "Teams card missing: $(attempts teams)"
-wait_for 30 mails_at_least '.code == 250' 1 || fail "no e-mail accepted: $(cat "$T/smtp.jsonl" 2>/dev/null)"
+wait_for 30 mails_at_least '.code == 250 and (.data | contains("| young fired |"))' 1 || fail "no e-mail accepted: $(cat "$T/smtp.jsonl" 2>/dev/null)"
 wait_for 30 delivered_at_least am "$am_firing" 1 || fail "Alertmanager alert missing: $(attempts am)"
 for hook in pd teams am; do
         case "$(attempts $hook)" in "500 429 20"[02]*) ;; *) fail "$hook attempts: $(attempts $hook)" ;; esac
@@ -64,7 +69,7 @@ done
         fail "SMTP attempts: $(jq -r .code "$T/smtp.jsonl" | tr '\n' ' ')"
 pass "fired: each receiver failed (500, 429 + Retry-After; SMTP 451, 421), then took the alert"
 
-trigger=$(delivered pd | jq -c 'select(.event_action == "trigger")')
+trigger=$(delivered pd | jq -c 'select(.event_action == "trigger" and .payload.class == "young")')
 [ "$(wc -l <<<"$trigger")" -eq 1 ] || fail "PagerDuty got more than one trigger: $trigger"
 [ "$(jq -r .routing_key <<<"$trigger")" = PDROUTINGKEY42 ] || fail "routing_key missing: $trigger"
 dedup=$(jq -r .dedup_key <<<"$trigger")
@@ -79,7 +84,7 @@ jq -e '.type == "message" and .attachments[0].content.version == "1.4" and
         fail "Teams card: $card"
 pass "Teams: one Adaptive Card 1.4 with the alert's facts"
 
-mail=$(mails '.code == 250' | head -n 1)
+mail=$(mails '.code == 250 and (.data | contains("| young fired |"))' | head -n 1)
 jq -e '.rcpt_to == ["growth@example.com", "oncall@example.com"] and .mail_from == "monitor@example.com"' \
         <<<"$mail" >/dev/null || fail "envelope: $mail"
 jq -j .data <<<"$mail" >"$T/mail.eml"
@@ -98,8 +103,9 @@ body = m.get_content()
 assert body.startswith("young fired on "), body
 assert "Visitors: " in body, body
 PY
-ids=$(jq -r '.data' "$T/smtp.jsonl" | grep -c '^Message-ID: <evt_' || true)
-[ "$(jq -r '.data' "$T/smtp.jsonl" | grep '^Message-ID:' | sort -u | wc -l)" -eq 1 ] ||
+ids=$(jq -r 'select(.data | contains("| young fired |")) | .data' "$T/smtp.jsonl" | grep -c '^Message-ID: <evt_' || true)
+[ "$(jq -r 'select(.data | contains("| young fired |")) | .data' "$T/smtp.jsonl" | grep '^Message-ID:' | sort -u |
+      wc -l)" -eq 1 ] ||
         fail "the retried e-mail changed its Message-ID"
 pass "e-mail: one message to both recipients; RFC 5322 headers, quoted-printable body; the retries ($ids tries) kept its Message-ID"
 
@@ -118,9 +124,9 @@ pass "Alertmanager: labels and annotations, endsAt $left s ahead (3 intervals), 
 before=$(delivered_count am "$am_firing")
 poll_now
 wait_for 20 delivered_at_least am "$am_firing" $((before + 1)) || fail "Alertmanager not re-told on the next cycle"
-[ "$(delivered_count pd '.event_action == "trigger"')" -eq 1 ] || fail "PagerDuty re-triggered"
+[ "$(delivered_count pd '.event_action == "trigger"')" -eq 3 ] || fail "PagerDuty re-triggered"
 [ "$(delivered_count teams 'true')" -eq 1 ] || fail "Teams re-sent"
-[ "$(mails '.code == 250' | wc -l)" -eq 1 ] || fail "e-mail re-sent"
+[ "$(mails '.code == 250' | wc -l)" -eq 2 ] || fail "e-mail re-sent"
 pass "the next cycle re-posts the firing alert to Alertmanager only"
 
 # PagerDuty answering 400: given up at once, and health says so.
@@ -131,17 +137,20 @@ sleep 2.5
 poll_now
 wait_for 20 delivered_at_least ops '.event == "health-degraded" and .health.condition == "delivery_failing" and
         .health.subject == "pdbad"' 1 || fail "health did not report pdbad: $(hooks ops)"
-pass "PagerDuty 400: one attempt, given up, reported by health (delivery_failing pdbad)"
+wait_for 20 delivered_at_least am '.[] | select(.labels.alertname == "mida-monitor-delivery_failing" and
+        .labels.subject == "pdbad" and .labels.severity == "critical")' 1 || fail "health alert missing in Alertmanager"
+pass "PagerDuty 400: one attempt, given up, reported by health (delivery_failing pdbad, also to Alertmanager)"
 
 # Resolved: PagerDuty closes the same incident, Alertmanager gets endsAt = now.
 sim_post /__clock '{"advance": 172800}' >/dev/null
 poll_now
-wait_for 20 delivered_at_least pd '.event_action == "resolve"' 1 || fail "PagerDuty resolve missing: $(attempts pd)"
+wait_for 20 delivered_at_least pd '.event_action == "resolve"' 3 || fail "PagerDuty resolves missing: $(attempts pd)"
 wait_for 20 mails_at_least '.code == 250 and (.data | contains("| young resolved |"))' 1 || fail "resolved e-mail missing"
 wait_for 20 delivered_at_least teams '.attachments[0].content.body[0].text | startswith("Resolved: young")' 1 ||
         fail "resolved Teams card missing"
-[ "$(delivered pd | jq -r 'select(.event_action == "resolve") | .dedup_key')" = "$dedup" ] ||
-        fail "resolve used another dedup_key"
+[ "$(delivered pd | jq -r 'select(.event_action == "resolve") | .dedup_key' | sort | tr '\n' ' ')" = \
+  "mida-monitor/harm/1002/1 mida-monitor/quiet/1004/ $dedup " ] || fail "resolves: $(delivered pd | jq -c 'select(.event_action == "resolve")')"
+[ "$(mails '.data | contains("| quiet resolved |")' | wc -l)" -eq 0 ] || fail "notify_resolved = false was mailed"
 ended=$(delivered am | jq -c "$am_firing" | tail -n 1)
 received=$(sim "$SIM_URL/__hooks?name=am" | jq -r '[.deliveries[] | select(.status == 200)] | last | .received_at')
 left=$(( $(date -d "$(jq -r .endsAt <<<"$ended")" +%s) - $(date -d "$received" +%s) ))
@@ -150,7 +159,8 @@ count=$(delivered_count am "$am_firing")
 poll_now
 sleep 1
 [ "$(delivered_count am "$am_firing")" -eq "$count" ] || fail "Alertmanager told again after the resolution"
-pass "resolved: PagerDuty resolve with the same dedup_key, Alertmanager endsAt = now and nothing after, e-mail and Teams told"
+grep -q 'experiment 1002 (Pricing page hero): no longer live' "$T/daemon.log" || fail "1002 was not paused and dropped"
+pass "resolved: PagerDuty resolves with the same dedup_keys (also of the rule with notify_resolved = false, which mails nothing, and of the paused experiment's), Alertmanager endsAt = now and nothing after, e-mail and Teams told"
 stop_daemon
 
 # Secrets: nowhere in the state directory, the log or the journal fields.

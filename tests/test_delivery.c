@@ -75,7 +75,7 @@ Test(notify, render_gives_one_webhook_payload_or_one_grouped_slack_message)
 
         const struct config_notifier webhook = { .name = "w", .type = NOTIFIER_WEBHOOK };
         const struct config_notifier slack = { .name = "s", .type = NOTIFIER_SLACK };
-        const struct notify_context ctx = { .now = 1700000000, .interval_usec = 60000000, .instance = "h" };
+        const struct notify_context ctx = { .now = 1700000000, .instance = "h" };
 
         b.id = "evt_b";
         cr_expect_null(notify_render(&webhook, &ctx, both, 2));

@@ -128,9 +128,31 @@ Test(notifier_config, mistakes_are_errors_with_lines_and_no_secret)
         config_diag_clear(&d);
 }
 
+Test(notifier_config, credentials_check_config_cannot_read_still_count)
+{
+        struct config_diag d = { 0 };
+        struct config *c = NULL;
+        FILE *f = fopen(path, "w");
+        int r;
+
+        cr_assert_not_null(f);
+        unsetenv("CREDENTIALS_DIRECTORY");
+        fprintf(f, HEAD "{ name = \"mail\"; type = \"email\"; url = \"smtp://127.0.0.1\"; from = \"a@b.c\"; to = \"d@e.f\";\n"
+                   "  username = \"mm\"; password_credential = \"smtp-password\"; },\n"
+                   "{ name = \"am\"; type = \"alertmanager\"; url = \"https://am.example\";\n"
+                   "  bearer_token_credential = \"am-token\"; } );\n");
+        fclose(f);
+        r = config_load_with_flags(path, CONFIG_LOAD_CHECK_ONLY, &c, &d);
+        dump(&d);
+        cr_expect_eq(r, 0, "username + password_credential is a complete SMTP login");
+        cr_expect_eq(d.n_errors, 0);
+        config_free(c);
+        config_diag_clear(&d);
+}
+
 /* ---- payloads ---- */
 
-static const struct notify_context ctx = { .now = 1700000000, .interval_usec = 300000000, .instance = "host1" };
+static const struct notify_context ctx = { .now = 1700000000, .instance = "host1" };
 
 static struct alert_event fired(void)
 {
@@ -168,7 +190,7 @@ Test(alertmanager, firing_resolved_and_state_only)
         const struct config_notifier n = { .name = "am", .type = NOTIFIER_ALERTMANAGER };
         struct alert_event a = fired(), b = fired(), action = fired();
         const struct alert_event *events[] = { &a, &b, &action };
-        json_object *list, *first, *second;
+        json_object *list, *first, *second, *sent;
 
         b.kind = ALERT_EVENT_RESOLVED;
         b.resolved_at = 1700000100;
@@ -186,18 +208,28 @@ Test(alertmanager, firing_resolved_and_state_only)
         cr_expect_str_eq(str(first, "labels", "severity"), "critical");
         cr_expect_str_eq(str(first, "labels", "instance"), "host1");
         cr_expect_str_eq(str(first, "startsAt", NULL), "2023-11-14T21:56:40Z");
-        cr_expect_str_eq(str(first, "endsAt", NULL), "2023-11-14T22:28:20Z", "now + 3 intervals of 5 min");
+        cr_expect_str_eq(str(first, "endsAt", NULL), "(absent)", "set as it is sent");
         cr_expect_str_eq(str(first, "generatorURL", NULL), "(absent)");
         cr_expect(strstr(str(first, "annotations", "summary"), "winner fired on Checkout <b> (variant B)"));
         cr_expect(strstr(str(first, "annotations", "description"), "Lift: +12.0% (+4.0% \xe2\x80\xa6 +20.0%)"),
                   "%s", str(first, "annotations", "description"));
         cr_expect_str_eq(str(second, "endsAt", NULL), "2023-11-14T22:15:00Z", "resolved: endsAt = resolution");
+        sent = parse(alertmanager_set_ends_at(json_object_to_json_string(list), 1700000900));
+        cr_expect_str_eq(str(json_object_array_get_idx(sent, 0), "endsAt", NULL), "2023-11-14T22:28:20Z");
+        cr_expect_str_eq(str(json_object_array_get_idx(sent, 1), "endsAt", NULL), "2023-11-14T22:15:00Z",
+                         "a resolution keeps its end");
+        json_object_put(sent);
         json_object_put(list);
+        cr_expect_null(alertmanager_set_ends_at("[]", 1), "nothing to send");
+        cr_expect_null(alertmanager_set_ends_at("{}", 1));
 
         a.state_only = true;
         cr_expect(notify_wants(NOTIFIER_ALERTMANAGER, &a));
         cr_expect_not(notify_wants(NOTIFIER_SLACK, &a));
-        cr_expect_not(notify_wants(NOTIFIER_PAGERDUTY, &a));
+        cr_expect_not(notify_wants(NOTIFIER_PAGERDUTY, &a), "a re-post is for Alertmanager only");
+        b.state_only = true;
+        cr_expect(notify_wants(NOTIFIER_PAGERDUTY, &b), "an unannounced end still closes the incident");
+        cr_expect_not(notify_wants(NOTIFIER_EMAIL, &b));
         cr_expect_null(notify_render(&n, &ctx, (const struct alert_event *[]) { &action }, 1));
 }
 

@@ -77,7 +77,7 @@ static int report(const char *name, const struct attempt *a)
 
 static int test_notifier(const struct config *c, const struct config_notifier *n)
 {
-        struct notify_context ctx = notify_context_now(c);
+        struct notify_context ctx = notify_context_now();
         char id[NOTIFY_EVENT_ID_SIZE];
         struct alert_event ev = {
                 .id = id, .kind = ALERT_EVENT_TEST, .rule = "test-notify", .severity = "info",

@@ -70,6 +70,8 @@ struct config_notifier {
         unsigned char *secret;      /* webhook signing key, base64-decoded; NULL: unsigned */
         size_t secret_size;
         char *authorization;        /* secret: alertmanager's "Bearer …" or "Basic …"; NULL: none */
+        uint64_t alert_lifetime_usec;  /* alertmanager: a firing alert's endsAt is this far after
+                                        * each post (3 × monitor.interval) */
         char *routing_key;          /* secret: pagerduty's integration key */
         char *mail_from;            /* email: the From address */
         char **mail_to;             /* email: the To addresses */

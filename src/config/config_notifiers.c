@@ -148,16 +148,17 @@ static void load_alertmanager_auth(struct config_loader *l, const config_setting
                                    struct config_notifier *n)
 {
         char *token = NULL, *basic = NULL;
-        bool has_token = load_secret(l, g, where, "bearer_token", &token) == 1;
-        bool has_basic = load_secret(l, g, where, "basic_auth", &basic) == 1;
+        /* 2: a credential check-config cannot read; it is there all the same. */
+        int has_token = load_secret(l, g, where, "bearer_token", &token);
+        int has_basic = load_secret(l, g, where, "basic_auth", &basic);
 
-        if (has_token && has_basic)
+        if (has_token >= 1 && has_basic >= 1)
                 loader_error(l, secret_setting(g, "basic_auth"), "%s: set bearer_token or basic_auth, not both", where);
-        else if (has_basic && !strchr(basic, ':'))
+        else if (has_basic == 1 && !strchr(basic, ':'))
                 loader_error(l, secret_setting(g, "basic_auth"), "basic_auth of %s must be USER:PASSWORD", where);
-        else if (has_basic)
+        else if (has_basic == 1)
                 n->authorization = basic_authorization(basic);
-        else if (has_token && asprintf(&n->authorization, "Bearer %s", token) < 0)
+        else if (has_token == 1 && asprintf(&n->authorization, "Bearer %s", token) < 0)
                 n->authorization = NULL;
         secret_free_string(token);
         secret_free_string(basic);
@@ -237,7 +238,8 @@ static void load_email(struct config_loader *l, const config_setting_t *g, const
         if (loader_string(l, g, where, "username", false, &username))
                 n->username = strdup(username);
         r = load_secret(l, g, where, "password", &n->password);
-        if ((r == 1) != (n->username != NULL) && r >= 0)
+        /* r == 2: a credential check-config cannot read, but it is set. */
+        if ((r >= 1) != (n->username != NULL) && r >= 0)
                 loader_error(l, n->username ? config_setting_get_member(g, "username") : secret_setting(g, "password"),
                              "%s: SMTP AUTH needs both username and password", where);
 }
@@ -296,8 +298,12 @@ static void load_notifier(struct config_loader *l, const config_setting_t *list,
 void load_notifiers(struct config_loader *l, const config_setting_t *list, struct config *c)
 {
         c->notifiers = loader_alloc_entries(l, list, "notifiers", sizeof(*c->notifiers));
-        for (int i = 0; c->notifiers && i < config_setting_length(list); i++, c->n_notifiers++)
+        for (int i = 0; c->notifiers && i < config_setting_length(list); i++, c->n_notifiers++) {
                 load_notifier(l, list, i, &c->notifiers[i]);
+                /* Alertmanager resolves an alert not re-posted by its endsAt:
+                 * three polls may fail before it does. */
+                c->notifiers[i].alert_lifetime_usec = 3 * c->monitor.interval_usec;
+        }
 }
 
 void config_notifier_clear(struct config_notifier *n)

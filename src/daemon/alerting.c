@@ -235,9 +235,9 @@ static void notify_before_action(struct alerting *al, const struct rule_transiti
         transition_event_id(al, t, rule, id);
         ev->id = id;
         journal_transition(t, rule, ev, t->notify && rule->n_notify > 0 ? id : NULL);
+        /* Not announced, a resolution still ends the alert where state is kept. */
         ev->state_only = !t->notify;
-        if (t->notify || rule_notifies_alertmanager(al->config, rule))
-                send_now(al, t->rule_index, ev);
+        send_now(al, t->rule_index, ev);
 }
 
 /* Adds ev to the cycle's batch; false when out of memory. */
@@ -257,9 +257,10 @@ static bool batch_event(struct alerting *al, const struct rule_transition *t, co
         return true;
 }
 
-/* Told to people: fired, repeated, resolved (with notify_resolved); what
- * the rule does not announce goes, state_only, to Alertmanager alone,
- * which must hear of every firing alert each cycle and of its end. */
+/* Told to people: fired, repeated, resolved (with notify_resolved). What
+ * the rule does not announce goes state_only to the notifiers that keep
+ * state (notify_wants()): Alertmanager must hear of every firing alert each
+ * cycle, and Alertmanager and PagerDuty of every end. */
 static void batch_transition(struct alerting *al, const struct rule_transition *t, const struct config_rule *rule,
                              struct alert_event *ev)
 {
@@ -267,7 +268,8 @@ static void batch_transition(struct alerting *al, const struct rule_transition *
         bool queued = false;
 
         ev->state_only = !told;
-        if (told || (t->kind != RULE_TRANSITION_PENDING && rule_notifies_alertmanager(al->config, rule)))
+        if (told || t->kind == RULE_TRANSITION_RESOLVED ||
+            (t->kind == RULE_TRANSITION_STILL_FIRING && rule_notifies_alertmanager(al->config, rule)))
                 queued = batch_event(al, t, rule, ev);
         if (t->kind != RULE_TRANSITION_STILL_FIRING)
                 journal_transition(t, rule, ev, told && queued ? al->batch.items[al->batch.n - 1].id : NULL);
@@ -323,9 +325,39 @@ void alerting_evaluate(struct alerting *al, struct watched_experiment *e)
                 handle_transition(al, &all->items[i], e);
 }
 
+/* The experiment's firing alerts end unannounced (it was stopped on
+ * purpose), but Alertmanager and PagerDuty keep state of their own: they
+ * are told (state_only) that the alerts ended. */
+static void end_dropped_alerts(struct alerting *al, long long experiment_id)
+{
+        time_t now = time(NULL);
+
+        for (size_t i = 0; i < al->alerts.n; i++) {
+                const struct alert_record *r = &al->alerts.records[i];
+                const struct config_rule *rule;
+                char id[NOTIFY_EVENT_ID_SIZE], what[96];
+                size_t index;
+
+                if (r->experiment_id != experiment_id || r->state != ALERT_FIRING ||
+                    !(rule = rule_find(al->config, r->rule, &index)))
+                        continue;
+                snprintf(what, sizeof(what), "alert ended %s", r->variant_id);
+                alerting_event_id(al, what, rule->name, experiment_id, true, id);
+                send_now(al, index, &(struct alert_event) {
+                        .id = id, .kind = ALERT_EVENT_RESOLVED, .rule = rule->name,
+                        .severity = rule_severity_to_string(rule->severity), .experiment_id = experiment_id,
+                        .variant_id = *r->variant_id ? r->variant_id : NULL, .visitors = -1, .variant_visitors = -1,
+                        .created_at = now, .fired_at = (time_t) r->fired_at, .resolved_at = now, .state_only = true,
+                });
+        }
+}
+
 void alerting_forget(struct alerting *al, long long experiment_id)
 {
-        size_t n = rules_drop_experiment(&al->alerts, experiment_id);
+        size_t n;
+
+        end_dropped_alerts(al, experiment_id);
+        n = rules_drop_experiment(&al->alerts, experiment_id);
 
         if (n == 0)
                 return;
@@ -346,7 +378,7 @@ static void queue_batch(struct alerting *al)
 {
         struct alert_batch *b = &al->batch;
         const struct alert_event **events = calloc(b->n ? b->n : 1, sizeof(*events));
-        struct notify_context ctx = notify_context_now(al->config);
+        struct notify_context ctx = notify_context_now();
 
         if (!events) {
                 log_error("out of memory: %zu notifications of this cycle are lost", b->n);
@@ -419,7 +451,7 @@ static void send_now(struct alerting *al, size_t rule_index, const struct alert_
 {
         const struct config_rule *rule = &al->config->rules[rule_index];
         const struct alert_event *events[] = { ev };
-        struct notify_context ctx = notify_context_now(al->config);
+        struct notify_context ctx = notify_context_now();
 
         for (size_t i = 0; i < rule->n_notify && al->outbox; i++)
                 (void) notify_events(al->outbox, &al->config->notifiers[rule->notify[i]], &ctx, events, 1);

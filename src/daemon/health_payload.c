@@ -224,23 +224,29 @@ json_object *health_slack_payload(const struct health_transition *t)
         return o;
 }
 
+#define HEALTH_ALERT_LIFETIME_USEC (7 * 24 * 3600 * 1000000ULL)
+
 /* For the types that take alert events: the transition as one, without
  * figures. A degraded monitor is re-told only every health `repeat`, so
  * Alertmanager must keep the alert that long, not 3 intervals. */
 static char *render_as_event(const struct config *c, const struct config_notifier *n, const char *id,
                              const struct health_transition *t, time_t created)
 {
-        struct notify_context ctx = notify_context_now(c);
+        struct notify_context ctx = notify_context_now();
         char rule[64], *summary = health_summary(t), *body;
         char *end;
         long long experiment = about_experiment(t) ? strtoll(t->subject, &end, 10) : 0;
+        /* Re-told every `repeat`; without repeats, a week unless it recovers. */
+        uint64_t lasts = c->health.repeat_usec ? c->health.repeat_usec + c->monitor.interval_usec
+                                               : HEALTH_ALERT_LIFETIME_USEC;
         struct alert_event ev = {
                 .id = id, .kind = recovered(t) ? ALERT_EVENT_RESOLVED : ALERT_EVENT_FIRED, .rule = rule,
-                .severity = recovered(t) ? "info" : "critical", .experiment_id = experiment > 0 ? experiment : 0,
+                /* The same labels degraded and recovered: one alert, one incident. */
+                .severity = "critical", .experiment_id = experiment > 0 ? experiment : 0,
                 .experiment_name = about_experiment(t) ? t->name : NULL, .visitors = -1, .variant_visitors = -1,
                 .created_at = created, .fired_at = (time_t) t->since, .resolved_at = recovered(t) ? (time_t) t->at : 0,
-                .summary_text = summary,
-                .expires_at = created + (time_t) ((c->health.repeat_usec + c->monitor.interval_usec) / 1000000),
+                .summary_text = summary, .subject = about_experiment(t) ? NULL : t->subject && *t->subject ? t->subject : "mida-monitor",
+                .expires_at = created + (time_t) (lasts / 1000000),
         };
         const struct alert_event *events[] = { &ev };
 

@@ -111,6 +111,36 @@ static int start_pagerduty(struct http_client *http, const struct config_notifie
         return r;
 }
 
+/* A firing alert ends, for Alertmanager, one alert lifetime after this
+ * post; the next cycle's post pushes it out again. */
+static int start_alertmanager(struct http_client *http, const struct config_notifier *n, const char *body,
+                              time_t now, http_done_fn cb, void *userdata, struct http_transfer **ret_transfer)
+{
+        char *line = NULL;
+        const char *headers[3] = { "Content-Type: application/json", NULL };
+        char *dated = alertmanager_set_ends_at(body, now + (time_t) (n->alert_lifetime_usec / 1000000));
+        struct http_request req = {
+                .method = HTTP_POST, .url = n->url, .headers = headers, .body = dated,
+                .body_len = dated ? strlen(dated) : 0, .url_is_secret = true,
+        };
+        int r = dated ? 0 : -EINVAL;
+
+        /* http_request copies the headers; the Authorization value, a
+         * secret, never reaches an error text. */
+        if (r >= 0 && n->authorization && asprintf(&line, "Authorization: %s", n->authorization) < 0) {
+                line = NULL;
+                r = -ENOMEM;
+        }
+        headers[1] = line;
+        if (r >= 0)
+                r = http_request(http, &req, cb, userdata, ret_transfer);
+        if (line)
+                explicit_bzero(line, strlen(line));
+        free(line);
+        free(dated);
+        return r;
+}
+
 int delivery_start(struct http_client *http, const struct config_notifier *n, const char *id,
                    const char *body, size_t body_len, time_t now,
                    http_done_fn cb, void *userdata, struct http_transfer **ret_transfer)
@@ -128,19 +158,15 @@ int delivery_start(struct http_client *http, const struct config_notifier *n, co
                 return start_mail(http, n, body, body_len, cb, userdata, ret_transfer);
         if (n->type == NOTIFIER_PAGERDUTY)
                 return start_pagerduty(http, n, body, cb, userdata, ret_transfer);
+        if (n->type == NOTIFIER_ALERTMANAGER)
+                return start_alertmanager(http, n, body, now, cb, userdata, ret_transfer);
         if (n->type == NOTIFIER_WEBHOOK) {
                 int r = webhook_headers(n, id, body, body_len, now, lines, headers + 1);
 
                 if (r < 0)
                         return r;
         }
-        /* http_request copies headers (the Authorization value, a secret,
-         * never reaches an error text) and body. */
-        if (n->type == NOTIFIER_ALERTMANAGER && n->authorization) {
-                if ((size_t) snprintf(lines[0], sizeof(lines[0]), "Authorization: %s", n->authorization) >= sizeof(lines[0]))
-                        return -EINVAL;
-                headers[1] = lines[0];
-        }
+        /* http_request copies headers and body. */
         return http_request(http, &req, cb, userdata, ret_transfer);
 }
 

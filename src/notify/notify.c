@@ -57,22 +57,21 @@ void notify_derived_event_id(char buf[static NOTIFY_EVENT_ID_SIZE], const char *
         format_event_id(buf, digest);
 }
 
-struct notify_context notify_context_now(const struct config *c)
+struct notify_context notify_context_now(void)
 {
         static char host[256];
 
         /* The host name does not change under a running daemon. */
         if (!host[0] && (gethostname(host, sizeof(host) - 1) < 0 || !host[0]))
                 snprintf(host, sizeof(host), "localhost");
-        return (struct notify_context) {
-                .now = time(NULL), .interval_usec = c ? c->monitor.interval_usec : 0, .instance = host,
-        };
+        return (struct notify_context) { .now = time(NULL), .instance = host };
 }
 
 bool notify_wants(enum notifier_type type, const struct alert_event *ev)
 {
         if (ev->state_only)
-                return type == NOTIFIER_ALERTMANAGER;
+                return type == NOTIFIER_ALERTMANAGER ||
+                       (type == NOTIFIER_PAGERDUTY && ev->kind == ALERT_EVENT_RESOLVED);
         /* Paging and alert routing are about alerts: a successful action is
          * told where people read (Slack, Teams, e-mail, webhooks). */
         if (ev->kind == ALERT_EVENT_ACTION)

@@ -26,13 +26,13 @@ void notify_new_event_id(char buf[static NOTIFY_EVENT_ID_SIZE]);
  * recognised (outbox_enqueue() says -EEXIST; receivers drop it by id). */
 void notify_derived_event_id(char buf[static NOTIFY_EVENT_ID_SIZE], const char *const *parts, size_t n);
 
-/* The context of payloads rendered now under config c: the time, c's
- * poll interval and this host's name. */
-struct notify_context notify_context_now(const struct config *c);
+/* The context of payloads rendered now: the time and this host's name. */
+struct notify_context notify_context_now(void);
 
 /* Whether a notifier of type gets ev at all: state_only events go to
- * Alertmanager alone; a successful action is not for Alertmanager or
- * PagerDuty (they route and page on alerts). */
+ * Alertmanager, and their resolutions to PagerDuty too; a successful
+ * action is not for Alertmanager or PagerDuty (they route and page on
+ * alerts). */
 bool notify_wants(enum notifier_type type, const struct alert_event *ev);
 /* Whether a notifier of type gets one message for all of a cycle's events
  * (Slack, Teams; Alertmanager's array), or one per event under the

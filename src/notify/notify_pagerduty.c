@@ -23,6 +23,8 @@ void pagerduty_dedup_key(const struct alert_event *ev, const char *instance, cha
 
         if (ev->kind == ALERT_EVENT_TEST)
                 n = snprintf(buf, PAGERDUTY_DEDUP_KEY_SIZE, "mida-monitor/test/%s", instance ? instance : "");
+        else if (ev->subject && ev->experiment_id <= 0)
+                n = snprintf(buf, PAGERDUTY_DEDUP_KEY_SIZE, "mida-monitor/%s/%s", rule, ev->subject);
         else
                 n = snprintf(buf, PAGERDUTY_DEDUP_KEY_SIZE, "mida-monitor/%s/%lld/%s%s", rule, ev->experiment_id,
                              ev->variant_id ? ev->variant_id : "", suffix);
@@ -31,10 +33,10 @@ void pagerduty_dedup_key(const struct alert_event *ev, const char *instance, cha
         /* A variant id from the API made it too long: a digest of the same
          * parts is just as stable. */
         char id[24], hash[NOTIFY_EVENT_ID_SIZE];
-        const char *parts[] = { rule, id, ev->variant_id, suffix };
+        const char *parts[] = { rule, id, ev->variant_id, suffix, ev->subject };
 
         snprintf(id, sizeof(id), "%lld", ev->experiment_id);
-        notify_derived_event_id(hash, parts, 4);
+        notify_derived_event_id(hash, parts, 5);
         snprintf(buf, PAGERDUTY_DEDUP_KEY_SIZE, "mida-monitor/%s", hash + 4);
 }
 
@@ -47,7 +49,12 @@ static const char *pagerduty_severity(const char *severity)
 
 static json_object *figure(struct alert_figure f)
 {
-        return f.present ? json_object_new_double(f.value) : NULL;
+        json_object *d = f.present ? json_object_new_double(f.value) : NULL;
+
+        /* Ten significant digits, as in the webhook payload. */
+        if (d)
+                json_object_set_serializer(d, json_object_double_to_json_string, (void *) "%.10g", NULL);
+        return d;
 }
 
 static json_object *count(long long n)
@@ -71,6 +78,8 @@ static json_object *custom_details(const struct alert_event *ev)
                 JSON_OPTIONAL("lift_high", ev->lift_high.present, figure(ev->lift_high)),
                 JSON_OPTIONAL("p_value", ev->p_value.present, figure(ev->p_value)),
                 JSON_OPTIONAL("prob_beat_control", ev->prob_beat_control.present, figure(ev->prob_beat_control)),
+                JSON_OPTIONAL("conversion_rate", ev->conversion_rate.present, figure(ev->conversion_rate)),
+                JSON_OPTIONAL("control_rate", ev->control_rate.present, figure(ev->control_rate)),
                 JSON_OPTIONAL("srm_p", ev->srm_p.present, figure(ev->srm_p)),
                 JSON_OPTIONAL("visitors", ev->visitors >= 0, count(ev->visitors)),
                 JSON_OPTIONAL("variant_visitors", ev->variant_visitors >= 0, count(ev->variant_visitors)),
@@ -105,7 +114,7 @@ json_object *pagerduty_payload(const struct alert_event *ev, const struct notify
         char key[PAGERDUTY_DEDUP_KEY_SIZE];
         bool resolve = ev->kind == ALERT_EVENT_RESOLVED;
 
-        if (ev->kind == ALERT_EVENT_ACTION || ev->state_only)
+        if (ev->kind == ALERT_EVENT_ACTION || (ev->state_only && !resolve))
                 return NULL;
         pagerduty_dedup_key(ev, ctx->instance, key);
         return JSON_OBJECT(JSON_MEMBER("event_action", json_object_new_string(resolve ? "resolve" : "trigger")),

@@ -85,6 +85,8 @@ const char *alert_event_experiment(const struct alert_event *ev, char *buf, size
 {
         if (ev->experiment_name)
                 return ev->experiment_name;
+        if (ev->experiment_id <= 0 && ev->subject)
+                return ev->subject;
         snprintf(buf, size, "experiment %lld", ev->experiment_id);
         return buf;
 }

@@ -45,22 +45,27 @@ struct alert_event {
         const char *action_result;     /* "paused", "would pause (dry run)", "failed: 403 plan limit" */
         time_t created_at, fired_at, resolved_at;
         bool dry_run;
-        /* For notifiers that keep alert state (Alertmanager) only: a firing
-         * alert re-posted so that it does not expire, or a resolution the
-         * rule does not announce (notify_resolved = false). */
+        /* For notifiers that keep alert state only: a firing alert
+         * re-posted so that Alertmanager does not expire it, or a
+         * resolution nobody is told of (notify_resolved = false, or the
+         * experiment is no longer watched) that still ends the alert in
+         * Alertmanager and the incident in PagerDuty. */
         bool state_only;
         /* An event about the monitor itself (health), not an experiment's
-         * figures: its summary is summary_text and it has no facts. */
+         * figures: its summary is summary_text and it has no facts;
+         * subject is what it is about when not an experiment (a notifier's
+         * name, "mida-monitor"), NULL otherwise. */
         const char *summary_text;
+        const char *subject;
         /* Alertmanager's endsAt for a firing alert re-posted less often
-         * than every cycle (health); 0: now + 3 poll intervals. */
+         * than every cycle (health); 0: the notifier's alert_lifetime
+         * after it is sent. */
         time_t expires_at;
 };
 
 /* What a payload needs besides the events. */
 struct notify_context {
         time_t now;
-        uint64_t interval_usec;      /* the poll interval: Alertmanager's endsAt */
         const char *instance;        /* this host's name */
 };
 
@@ -108,11 +113,14 @@ json_object *slack_payload(const struct alert_event *const *events, size_t n);
 
 /* Alertmanager API v2: the JSON array of alerts POSTed to /api/v2/alerts,
  * one per event (action reports other than failures are left out). A
- * firing alert's endsAt is now + 3 poll intervals (Alertmanager resolves
- * it if it stops being re-posted), a resolved one's its resolution time.
- * New array, NULL when no event is for Alertmanager or on ENOMEM. */
+ * resolved alert's endsAt is its resolution time; a firing one has none
+ * (or its expires_at) until alertmanager_set_ends_at() gives it one as it
+ * is sent. New array, NULL when no event is for Alertmanager or on ENOMEM. */
 json_object *alertmanager_payload(const struct alert_event *const *events, size_t n,
                                   const struct notify_context *ctx);
+/* body (a queued alertmanager_payload) with endsAt = ends on each alert
+ * without one. malloc'd; NULL when body is not a non-empty array or ENOMEM. */
+char *alertmanager_set_ends_at(const char *body, time_t ends);
 
 /* PagerDuty Events API v2: the event for ev without its routing_key (a
  * secret, added at delivery by pagerduty_add_routing_key()): trigger for
