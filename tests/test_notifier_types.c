@@ -36,15 +36,20 @@ TestSuite(notifier_config, .init = setup, .fini = teardown);
 
 #define HEAD "mida: { project_key = \"p\"; api_key = \"k\"; };\nnotifiers = (\n"
 
-/* Loads HEAD + notifiers + ");" and returns the result; messages in *d. */
-static int load(const char *notifiers, struct config **c, struct config_diag *d)
+/* Loads HEAD + notifiers + ");" with flags; messages in *d. */
+static int load_with_flags(const char *notifiers, unsigned flags, struct config **c, struct config_diag *d)
 {
         FILE *f = fopen(path, "w");
 
         cr_assert_not_null(f);
         fprintf(f, HEAD "%s);\n", notifiers);
         fclose(f);
-        return config_load(path, c, d);
+        return config_load_with_flags(path, flags, c, d);
+}
+
+static int load(const char *notifiers, struct config **c, struct config_diag *d)
+{
+        return load_with_flags(notifiers, 0, c, d);
 }
 
 static bool has_message(const struct config_diag *d, unsigned line, const char *text)
@@ -132,17 +137,14 @@ Test(notifier_config, credentials_check_config_cannot_read_still_count)
 {
         struct config_diag d = { 0 };
         struct config *c = NULL;
-        FILE *f = fopen(path, "w");
         int r;
 
-        cr_assert_not_null(f);
         unsetenv("CREDENTIALS_DIRECTORY");
-        fprintf(f, HEAD "{ name = \"mail\"; type = \"email\"; url = \"smtp://127.0.0.1\"; from = \"a@b.c\"; to = \"d@e.f\";\n"
-                   "  username = \"mm\"; password_credential = \"smtp-password\"; },\n"
-                   "{ name = \"am\"; type = \"alertmanager\"; url = \"https://am.example\";\n"
-                   "  bearer_token_credential = \"am-token\"; } );\n");
-        fclose(f);
-        r = config_load_with_flags(path, CONFIG_LOAD_CHECK_ONLY, &c, &d);
+        r = load_with_flags("{ name = \"mail\"; type = \"email\"; url = \"smtp://127.0.0.1\"; from = \"a@b.c\";\n"
+                            "  to = \"d@e.f\"; username = \"mm\"; password_credential = \"smtp-password\"; },\n"
+                            "{ name = \"am\"; type = \"alertmanager\"; url = \"https://am.example\";\n"
+                            "  bearer_token_credential = \"am-token\"; }\n",
+                            CONFIG_LOAD_CHECK_ONLY, &c, &d);
         dump(&d);
         cr_expect_eq(r, 0, "username + password_credential is a complete SMTP login");
         cr_expect_eq(d.n_errors, 0);

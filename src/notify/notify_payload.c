@@ -111,6 +111,49 @@ char *alert_event_summary(const struct alert_event *ev)
         return clean;
 }
 
+char *alert_event_short(const struct alert_event *ev)
+{
+        char id[40], *text = NULL;
+
+        if (asprintf(&text, "%s on %s", ev->rule ? ev->rule : "alert",
+                     alert_event_experiment(ev, id, sizeof(id))) < 0)
+                return NULL;
+        return text;
+}
+
+char *alert_event_list(const char *prefix, const struct alert_event *const *events, size_t n,
+                       char *(*item)(const struct alert_event *), char *(*cut)(const char *, size_t),
+                       size_t item_max, size_t max_length)
+{
+        char *buf = NULL, *whole;
+        size_t size = 0;
+        FILE *f = open_memstream(&buf, &size);
+        bool failed = !f;
+
+        if (f)
+                fputs(prefix, f);
+        for (size_t i = 0; i < n && !failed && size <= max_length * 4; i++) {
+                char *raw = item(events[i]);
+                char *entry = raw ? cut(raw, n == 1 ? max_length : item_max) : NULL;
+
+                failed = !entry;
+                if (entry)
+                        fprintf(f, "%s%s", i ? "; " : "", entry);
+                free(raw);
+                free(entry);
+                fflush(f);
+        }
+        if (f && fclose(f) != 0)
+                failed = true;
+        if (failed) {
+                free(buf);
+                return NULL;
+        }
+        whole = text_truncate(buf, max_length);
+        free(buf);
+        return whole;
+}
+
 static int add_null(json_object *o, const char *key)
 {
         return json_object_object_add(o, key, NULL) < 0 ? -ENOMEM : 0;

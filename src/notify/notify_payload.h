@@ -85,6 +85,17 @@ const char *alert_event_experiment(const struct alert_event *ev, char *buf, size
  * Returns a malloc'd string, NULL on ENOMEM. */
 char *alert_event_summary(const struct alert_event *ev);
 
+/* "rule on experiment", plain text; malloc'd, NULL on ENOMEM. */
+char *alert_event_short(const struct alert_event *ev);
+
+/* prefix followed by item(event) for each event, cut(…, item_max) each
+ * (a lone one may use all of max_length) and joined by "; ", stopping
+ * once past max_length and cut to it: the "and 3 more alerts: …" lines.
+ * malloc'd, NULL on ENOMEM. */
+char *alert_event_list(const char *prefix, const struct alert_event *const *events, size_t n,
+                       char *(*item)(const struct alert_event *), char *(*cut)(const char *, size_t),
+                       size_t item_max, size_t max_length);
+
 /* The lift with its interval as the payloads show it:
  * "+12.3% (+4.1% … +20.5%)", "+12.3%" without an interval, TEXT_MISSING
  * without a lift. Returns the length written (truncated like snprintf). */

@@ -260,58 +260,14 @@ static int append_event_blocks(json_object *blocks, const struct alert_event *ev
         return r;
 }
 
-/* "rule on experiment", plain text. */
-static char *short_item(const struct alert_event *ev)
-{
-        char id[40], *text = NULL;
-
-        if (asprintf(&text, "%s on %s", ev->rule ? ev->rule : "alert",
-                     alert_event_experiment(ev, id, sizeof(id))) < 0)
-                return NULL;
-        return text;
-}
-
-/* prefix followed by one escaped entry per event, stopping once past
- * max_length and cut to it. A lone entry may use all of max_length. */
-static char *event_list(const char *prefix, const struct alert_event *const *events, size_t n,
-                        char *(*item)(const struct alert_event *), size_t max_length)
-{
-        char *buf = NULL, *cut;
-        size_t size = 0;
-        FILE *f = open_memstream(&buf, &size);
-        bool failed = !f;
-
-        if (f)
-                fputs(prefix, f);
-        for (size_t i = 0; i < n && !failed && size <= max_length * 4; i++) {
-                char *raw = item(events[i]);
-                char *entry = raw ? escape_cut(raw, n == 1 ? max_length : LIST_ITEM_MAX) : NULL;
-
-                failed = !entry;
-                if (entry)
-                        fprintf(f, "%s%s", i ? "; " : "", entry);
-                free(raw);
-                free(entry);
-                fflush(f);
-        }
-        if (f && fclose(f) != 0)
-                failed = true;
-        if (failed) {
-                free(buf);
-                return NULL;
-        }
-        cut = text_truncate(buf, max_length);
-        free(buf);
-        return cut;
-}
-
 static json_object *overflow_block(const struct alert_event *const *events, size_t n)
 {
         char prefix[64];
 
         snprintf(prefix, sizeof(prefix), TEXT_ELLIPSIS "and %zu more alert%s: ", n, n == 1 ? "" : "s");
         return block("section", "text",
-                     text_object("mrkdwn", event_list(prefix, events, n, short_item, SLACK_MAX_SECTION_TEXT)));
+                     text_object("mrkdwn", alert_event_list(prefix, events, n, alert_event_short, escape_cut,
+                                                        LIST_ITEM_MAX, SLACK_MAX_SECTION_TEXT)));
 }
 
 static char *fallback_text(const struct alert_event *const *events, size_t n)
@@ -320,7 +276,7 @@ static char *fallback_text(const struct alert_event *const *events, size_t n)
 
         if (n > 1)
                 snprintf(prefix, sizeof(prefix), "%zu alerts: ", n);
-        return event_list(prefix, events, n, alert_event_summary, SLACK_MAX_TEXT);
+        return alert_event_list(prefix, events, n, alert_event_summary, escape_cut, LIST_ITEM_MAX, SLACK_MAX_TEXT);
 }
 
 static int fill_slack(json_object *message, const struct alert_event *const *events, size_t n)

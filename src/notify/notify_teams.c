@@ -14,6 +14,7 @@
 #define HEADING_MAX 150
 #define FACT_MAX 500
 #define OVERFLOW_MAX 2000
+#define OVERFLOW_ITEM_MAX 200
 
 static const char *heading_prefix(enum alert_event_kind kind)
 {
@@ -120,27 +121,10 @@ static int append(json_object *array, json_object *v)
 
 static char *overflow_text(const struct alert_event *const *events, size_t n)
 {
-        char *buf = NULL, *cut;
-        size_t size = 0;
-        FILE *f = open_memstream(&buf, &size);
+        char prefix[64];
 
-        if (!f)
-                return NULL;
-        fprintf(f, TEXT_ELLIPSIS "and %zu more alert%s: ", n, n == 1 ? "" : "s");
-        for (size_t i = 0; i < n && size < OVERFLOW_MAX * 4; i++) {
-                char name[40];
-
-                fprintf(f, "%s%s on %.200s", i ? "; " : "", events[i]->rule ? events[i]->rule : "alert",
-                        alert_event_experiment(events[i], name, sizeof(name)));
-                fflush(f);
-        }
-        if (fclose(f) != 0) {
-                free(buf);
-                return NULL;
-        }
-        cut = text_truncate(buf, OVERFLOW_MAX);
-        free(buf);
-        return cut;
+        snprintf(prefix, sizeof(prefix), TEXT_ELLIPSIS "and %zu more alert%s: ", n, n == 1 ? "" : "s");
+        return alert_event_list(prefix, events, n, alert_event_short, text_truncate, OVERFLOW_ITEM_MAX, OVERFLOW_MAX);
 }
 
 static json_object *card_body(const struct alert_event *const *events, size_t n)
