@@ -21,6 +21,18 @@ const char *alert_event_kind_name(enum alert_event_kind kind)
         return (unsigned) kind < sizeof(names) / sizeof(names[0]) ? names[kind] : NULL;
 }
 
+const char *alert_event_heading_prefix(enum alert_event_kind kind)
+{
+        switch (kind) {
+        case ALERT_EVENT_RESOLVED: return "Resolved: ";
+        case ALERT_EVENT_ACTION: return "Action: ";
+        case ALERT_EVENT_ACTION_FAILED: return "Action failed: ";
+        case ALERT_EVENT_TEST: return "Test: ";
+        case ALERT_EVENT_FIRED: break;
+        }
+        return "";
+}
+
 static double figure_or_nan(struct alert_figure f)
 {
         return f.present ? f.value : NAN;

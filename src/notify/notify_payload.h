@@ -75,6 +75,10 @@ struct notify_context {
  * "test"; NULL for a value out of range. */
 const char *alert_event_kind_name(enum alert_event_kind kind);
 
+/* What a heading starts with: "Resolved: ", "Action: ", "Action failed: ",
+ * "Test: ", or "" for a fired alert. */
+const char *alert_event_heading_prefix(enum alert_event_kind kind);
+
 /* The experiment's name, or "experiment <id>" written into buf when it
  * has none. */
 const char *alert_event_experiment(const struct alert_event *ev, char *buf, size_t size);

@@ -92,23 +92,11 @@ static const char *header_emoji(const struct alert_event *ev)
         return ":information_source:";
 }
 
-static const char *header_prefix(enum alert_event_kind kind)
-{
-        switch (kind) {
-        case ALERT_EVENT_RESOLVED: return "Resolved: ";
-        case ALERT_EVENT_ACTION: return "Action: ";
-        case ALERT_EVENT_ACTION_FAILED: return "Action failed: ";
-        case ALERT_EVENT_TEST: return "Test: ";
-        case ALERT_EVENT_FIRED: break;
-        }
-        return "";
-}
-
 static json_object *header_block(const struct alert_event *ev)
 {
         char *raw = NULL, *clean, id[40];
 
-        if (asprintf(&raw, "%s %s%s \xe2\x80\x94 %s", header_emoji(ev), header_prefix(ev->kind),
+        if (asprintf(&raw, "%s %s%s \xe2\x80\x94 %s", header_emoji(ev), alert_event_heading_prefix(ev->kind),
                      ev->rule ? ev->rule : "alert", alert_event_experiment(ev, id, sizeof(id))) < 0)
                 return NULL;
         /* plain_text: no escaping, but one line of valid UTF-8. */

@@ -16,18 +16,6 @@
 #define OVERFLOW_MAX 2000
 #define OVERFLOW_ITEM_MAX 200
 
-static const char *heading_prefix(enum alert_event_kind kind)
-{
-        switch (kind) {
-        case ALERT_EVENT_RESOLVED: return "Resolved: ";
-        case ALERT_EVENT_ACTION: return "Action: ";
-        case ALERT_EVENT_ACTION_FAILED: return "Action failed: ";
-        case ALERT_EVENT_TEST: return "Test: ";
-        case ALERT_EVENT_FIRED: break;
-        }
-        return "";
-}
-
 /* Adaptive Cards' colours: attention (red), warning, good (green), default. */
 static const char *heading_color(const struct alert_event *ev)
 {
@@ -64,7 +52,7 @@ static json_object *heading(const struct alert_event *ev)
 {
         char *text = NULL, name[40];
 
-        if (asprintf(&text, "%s%s \xe2\x80\x94 %.*s", heading_prefix(ev->kind), ev->rule ? ev->rule : "alert",
+        if (asprintf(&text, "%s%s \xe2\x80\x94 %.*s", alert_event_heading_prefix(ev->kind), ev->rule ? ev->rule : "alert",
                      HEADING_MAX, alert_event_experiment(ev, name, sizeof(name))) < 0)
                 text = NULL;
         return text_block(text, true, heading_color(ev));
