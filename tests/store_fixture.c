@@ -98,6 +98,7 @@ void expect_alert(const struct store_alert_row *got, const struct store_alert_ro
         cr_expect_eq(got->active_since, want->active_since, "%s", want->rule);
         cr_expect_eq(got->fired_at, want->fired_at, "%s", want->rule);
         cr_expect_eq(got->last_notified, want->last_notified, "%s", want->rule);
+        cr_expect_eq(got->held, want->held, "%s", want->rule);
 }
 
 int collect_action(void *userdata, const struct store_action_row *row)

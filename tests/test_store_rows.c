@@ -60,13 +60,13 @@ Test(store_rows, alerts_round_trip_in_key_order)
 {
         /* In key order (rule, experiment_id, variant_id as bytes). */
         static const struct store_alert_row want[] = {
-                { UNICODE, 3, NULL, STORE_ALERT_PENDING, 11, 0, 0 },   /* "conversion " < "conversion_" */
-                { "conversion_drop", 7, "", STORE_ALERT_FIRING, 1700000000, 1700000600, 1700003600 },
-                { "conversion_drop", 7, "2", STORE_ALERT_PENDING, 1700000100, 0, 0 },
-                { "conversion_drop", 1002, "1", STORE_ALERT_FIRING, 1, 2, 3 },
+                { UNICODE, 3, NULL, STORE_ALERT_PENDING, 11, 0, 0, false },   /* "conversion " < "conversion_" */
+                { "conversion_drop", 7, "", STORE_ALERT_FIRING, 1700000000, 1700000600, 1700003600, true },
+                { "conversion_drop", 7, "2", STORE_ALERT_PENDING, 1700000100, 0, 0, false },
+                { "conversion_drop", 1002, "1", STORE_ALERT_FIRING, 1, 2, 3, false },
                 { "conversion_drop", 9007199254740993LL, "variant 'b'", STORE_ALERT_PENDING, INT64_MAX,
-                  INT64_MIN, -1 },
-                { QUOTED, -5, UNICODE, STORE_ALERT_FIRING, 10, 20, 30 },
+                  INT64_MIN, -1, false },
+                { QUOTED, -5, UNICODE, STORE_ALERT_FIRING, 10, 20, 30, true },
         };
         static const size_t order[] = { 4, 2, 5, 0, 3, 1 };   /* written out of order */
         struct alerts_read got = { 0 };
@@ -88,14 +88,14 @@ Test(store_rows, alerts_round_trip_in_key_order)
 
 Test(store_rows, alert_upsert_replaces_the_row_of_its_key)
 {
-        struct store_alert_row row = { "drop", 42, "1", STORE_ALERT_PENDING, 100, 0, 0 };
+        struct store_alert_row row = { "drop", 42, "1", STORE_ALERT_PENDING, 100, 0, 0, false };
         struct alerts_read got = { 0 };
         struct store *s = open_store(0);
 
         cr_assert_eq(store_alert_upsert(s, &row), 0);
-        row = (struct store_alert_row) { "drop", 42, "1", STORE_ALERT_FIRING, 100, 400, 400 };
+        row = (struct store_alert_row) { "drop", 42, "1", STORE_ALERT_FIRING, 100, 400, 400, true };
         cr_assert_eq(store_alert_upsert(s, &row), 0);
-        row = (struct store_alert_row) { "drop", 42, "1", STORE_ALERT_FIRING, 100, 400, 4000 };
+        row = (struct store_alert_row) { "drop", 42, "1", STORE_ALERT_FIRING, 100, 400, 4000, false };
         cr_assert_eq(store_alert_upsert(s, &row), 0);
         s = reopen(s);
         read_alerts(s, &got);
@@ -107,9 +107,9 @@ Test(store_rows, alert_upsert_replaces_the_row_of_its_key)
 
 Test(store_rows, alert_experiment_level_key_is_empty_variant)
 {
-        struct store_alert_row null_variant = { "stalled", 9, NULL, STORE_ALERT_PENDING, 5, 0, 0 };
-        struct store_alert_row empty_variant = { "stalled", 9, "", STORE_ALERT_FIRING, 5, 6, 7 };
-        struct store_alert_row variant = { "stalled", 9, "0", STORE_ALERT_FIRING, 1, 2, 3 };
+        struct store_alert_row null_variant = { "stalled", 9, NULL, STORE_ALERT_PENDING, 5, 0, 0, false };
+        struct store_alert_row empty_variant = { "stalled", 9, "", STORE_ALERT_FIRING, 5, 6, 7, false };
+        struct store_alert_row variant = { "stalled", 9, "0", STORE_ALERT_FIRING, 1, 2, 3, false };
         struct alerts_read got = { 0 };
         struct store *s = open_store(0);
 
@@ -137,9 +137,9 @@ Test(store_rows, alert_experiment_level_key_is_empty_variant)
 Test(store_rows, alert_deletes_one_an_experiment_or_a_rule)
 {
         static const struct store_alert_row rows[] = {
-                { "a", 1, "", STORE_ALERT_FIRING, 1, 1, 1 },   { "a", 1, "1", STORE_ALERT_FIRING, 1, 1, 1 },
-                { "a", 2, "1", STORE_ALERT_PENDING, 1, 0, 0 }, { "b", 1, "1", STORE_ALERT_PENDING, 1, 0, 0 },
-                { "b", 2, "", STORE_ALERT_FIRING, 1, 1, 1 },   { QUOTED, 2, UNICODE, STORE_ALERT_FIRING, 1, 1, 1 },
+                { "a", 1, "", STORE_ALERT_FIRING, 1, 1, 1, false },   { "a", 1, "1", STORE_ALERT_FIRING, 1, 1, 1, false },
+                { "a", 2, "1", STORE_ALERT_PENDING, 1, 0, 0, false }, { "b", 1, "1", STORE_ALERT_PENDING, 1, 0, 0, false },
+                { "b", 2, "", STORE_ALERT_FIRING, 1, 1, 1, false },   { QUOTED, 2, UNICODE, STORE_ALERT_FIRING, 1, 1, 1, false },
         };
         struct alerts_read got = { 0 };
         struct store *s = open_store(0);
@@ -171,7 +171,7 @@ Test(store_rows, alert_deletes_one_an_experiment_or_a_rule)
 
 Test(store_rows, alert_walk_stops_and_bad_rows_are_refused)
 {
-        struct store_alert_row row = { "r", 1, "1", STORE_ALERT_PENDING, 1, 0, 0 };
+        struct store_alert_row row = { "r", 1, "1", STORE_ALERT_PENDING, 1, 0, 0, false };
         struct alerts_read got = { .stop_after = 2 };
         struct store *s = open_store(0);
 
@@ -190,7 +190,7 @@ Test(store_rows, alert_walk_stops_and_bad_rows_are_refused)
 
         row.state = (enum store_alert_state) 7;
         cr_expect_eq(store_alert_upsert(s, &row), -EINVAL);
-        row = (struct store_alert_row) { NULL, 1, "1", STORE_ALERT_PENDING, 1, 0, 0 };
+        row = (struct store_alert_row) { NULL, 1, "1", STORE_ALERT_PENDING, 1, 0, 0, false };
         cr_expect_eq(store_alert_upsert(s, &row), -EINVAL);
         cr_expect_eq(store_alert_delete(s, NULL, 1, NULL), -EINVAL);
         cr_expect_eq(store_alerts_delete_rule(s, NULL), -EINVAL);
@@ -574,7 +574,7 @@ Test(store_rows, meta_u64_values)
 
 Test(store_rows, rows_follow_the_callers_transaction)
 {
-        struct store_alert_row alert = { "r", 1, NULL, STORE_ALERT_FIRING, 1, 2, 3 };
+        struct store_alert_row alert = { "r", 1, NULL, STORE_ALERT_FIRING, 1, 2, 3, false };
         struct store_action_row action = { "r", 1, RULE_ACTION_PAUSE, NULL, 0, STORE_ACTION_INTENDED, 1, 1, 0, 0,
                                            NULL };
         struct store_health_row health = { STORE_HEALTH_API_FAILING, NULL, NULL, NULL, 1, 0, 0 };

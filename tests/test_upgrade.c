@@ -276,10 +276,10 @@ static void expect_alerts(struct store *s)
 {
         /* In key order: rule, experiment, variant. */
         static const struct store_alert_row want[] = {
-                { "ship", 1001, "1", STORE_ALERT_FIRING, 1796645267, 1796645274, 1796645274 },
-                { "slow", 1004, "", STORE_ALERT_PENDING, 1796645267, 0, 0 },
-                { "srm", 1003, "", STORE_ALERT_FIRING, 1796645267, 1796645267, 1796645267 },
-                { "winner", 1001, "1", STORE_ALERT_FIRING, 1796645267, 1796645267, 1796645267 },
+                { "ship", 1001, "1", STORE_ALERT_FIRING, 1796645267, 1796645274, 1796645274, false },
+                { "slow", 1004, "", STORE_ALERT_PENDING, 1796645267, 0, 0, false },
+                { "srm", 1003, "", STORE_ALERT_FIRING, 1796645267, 1796645267, 1796645267, false },
+                { "winner", 1001, "1", STORE_ALERT_FIRING, 1796645267, 1796645267, 1796645267, false },
         };
         struct alerts_read got = { 0 };
         char salt[STORE_SALT_SIZE];

@@ -23,6 +23,11 @@ struct cli {
         const char *variant;       /* --variant V (history), or NULL */
         const char *since;         /* --since DURATION (history), or NULL */
         const char *complete;      /* --complete WHAT (hidden, the bash completion) */
+        struct {                   /* silence add|list */
+                const char *experiment, *rule, *for_, *until, *comment;
+                bool actions, all;
+                bool given;        /* one of these options was given */
+        } silence;
         int log_level;             /* syslog priority from --log-level */
         int n_args;                /* positional arguments after the command */
         char **args;
@@ -41,6 +46,8 @@ int cmd_once(const struct cli *cli);
 int cmd_status(const struct cli *cli);
 int cmd_history(const struct cli *cli);
 int cmd_test_notify(const struct cli *cli);
+/* silence add|list|expire: silences in state.db, read by the running daemon. */
+int cmd_silence(const struct cli *cli);
 /* --complete notifiers|rules: the names in the config, one per line, for
  * the bash completion; nothing (exit 1) when it does not load. */
 int cmd_complete(const struct cli *cli);

@@ -18,16 +18,18 @@ struct command {
         bool takes_json, takes_dry_run;
         bool takes_filters;                  /* --variant, --since */
         bool takes_json_lines;
+        bool takes_silence;                  /* --experiment, --rule, --for, --until, ... */
 };
 
 static const struct command commands[] = {
-        { "run",          cmd_run,          0, false, false, false, false },
-        { "check-config", cmd_check_config, 0, false, false, false, false },
-        { "once",         cmd_once,         0, true,  true,  false, true  },
-        { "analyze",      cmd_analyze,      1, true,  false, false, false },
-        { "status",       cmd_status,       0, true,  false, false, false },
-        { "history",      cmd_history,      1, true,  false, true,  false },
-        { "test-notify",  cmd_test_notify,  1, false, false, false, false },
+        { "run",          cmd_run,          0, false, false, false, false, false },
+        { "check-config", cmd_check_config, 0, false, false, false, false, false },
+        { "once",         cmd_once,         0, true,  true,  false, true,  false },
+        { "analyze",      cmd_analyze,      1, true,  false, false, false, false },
+        { "status",       cmd_status,       0, true,  false, false, false, false },
+        { "history",      cmd_history,      1, true,  false, true,  false, false },
+        { "test-notify",  cmd_test_notify,  1, false, false, false, false, false },
+        { "silence",      cmd_silence,      2, true,  false, false, false, true  },
 };
 
 static void usage(FILE *out)
@@ -49,13 +51,20 @@ static void usage(FILE *out)
                 "                           the recorded polls of one experiment with the\n"
                 "                           figures at each, and a sparkline of each lift\n"
                 "  test-notify NAME         send a test message through one notifier\n"
+                "  silence add (--experiment ID | --rule NAME | both) [--variant V]\n"
+                "              (--for DURATION | --until TIME) --comment TEXT [--actions]\n"
+                "                           hold back an alert's messages (and with --actions\n"
+                "                           its action); prints the silence's id\n"
+                "  silence list [--all] [--json]   the silences in force or to come\n"
+                "  silence expire ID        end a silence now\n"
                 "\n"
                 "Options:\n"
                 "  -c, --config FILE        config file (default %s)\n"
                 "      --json               machine-readable output\n"
                 "      --json-lines         once: one JSON object per line, as results arrive\n"
                 "      --dry-run            send nothing, change nothing\n"
-                "      --variant V          history: only variant V (and the control)\n"
+                "      --variant V          history: only variant V (and the control);\n"
+                "                           silence: only the alerts of variant V\n"
                 "      --since DURATION     history: only the polls of the last DURATION (7d, 12h)\n"
                 "      --log-level LEVEL    error, warning, notice, info (default) or debug\n"
                 "  -h, --help               show this help\n"
@@ -83,7 +92,8 @@ static const struct command *find_command(const char *name)
 /* Parses options anywhere on the line; returns -1 to go on, else an exit code. */
 static int parse_options(int argc, char **argv, struct cli *cli)
 {
-        enum { OPT_JSON = 256, OPT_JSON_LINES, OPT_DRY_RUN, OPT_LOG_LEVEL, OPT_VARIANT, OPT_SINCE, OPT_COMPLETE };
+        enum { OPT_JSON = 256, OPT_JSON_LINES, OPT_DRY_RUN, OPT_LOG_LEVEL, OPT_VARIANT, OPT_SINCE, OPT_COMPLETE,
+               OPT_EXPERIMENT, OPT_RULE, OPT_FOR, OPT_UNTIL, OPT_COMMENT, OPT_ACTIONS, OPT_ALL };
         static const struct option options[] = {
                 { "config", required_argument, NULL, 'c' },
                 { "json", no_argument, NULL, OPT_JSON },
@@ -93,6 +103,13 @@ static int parse_options(int argc, char **argv, struct cli *cli)
                 { "log-level", required_argument, NULL, OPT_LOG_LEVEL },
                 { "variant", required_argument, NULL, OPT_VARIANT },
                 { "since", required_argument, NULL, OPT_SINCE },
+                { "experiment", required_argument, NULL, OPT_EXPERIMENT },
+                { "rule", required_argument, NULL, OPT_RULE },
+                { "for", required_argument, NULL, OPT_FOR },
+                { "until", required_argument, NULL, OPT_UNTIL },
+                { "comment", required_argument, NULL, OPT_COMMENT },
+                { "actions", no_argument, NULL, OPT_ACTIONS },
+                { "all", no_argument, NULL, OPT_ALL },
                 { "help", no_argument, NULL, 'h' },
                 { "version", no_argument, NULL, 'V' },
                 {}
@@ -109,6 +126,13 @@ static int parse_options(int argc, char **argv, struct cli *cli)
                 case OPT_VARIANT: cli->variant = optarg; break;
                 case OPT_SINCE: cli->since = optarg; break;
                 case OPT_COMPLETE: cli->complete = optarg; break;
+                case OPT_EXPERIMENT: cli->silence.experiment = optarg; cli->silence.given = true; break;
+                case OPT_RULE: cli->silence.rule = optarg; cli->silence.given = true; break;
+                case OPT_FOR: cli->silence.for_ = optarg; cli->silence.given = true; break;
+                case OPT_UNTIL: cli->silence.until = optarg; cli->silence.given = true; break;
+                case OPT_COMMENT: cli->silence.comment = optarg; cli->silence.given = true; break;
+                case OPT_ACTIONS: cli->silence.actions = cli->silence.given = true; break;
+                case OPT_ALL: cli->silence.all = cli->silence.given = true; break;
                 case OPT_LOG_LEVEL:
                         cli->log_level = log_level_from_string(optarg);
                         if (cli->log_level < 0)
@@ -144,7 +168,8 @@ int main(int argc, char **argv)
                 return usage_error("too many arguments for '%s'", cmd->name);
         if ((cli.json && !cmd->takes_json) || (cli.json_lines && !cmd->takes_json_lines) ||
             (cli.dry_run && !cmd->takes_dry_run) ||
-            ((cli.variant || cli.since) && !cmd->takes_filters))
+            (cli.since && !cmd->takes_filters) || (cli.variant && !cmd->takes_filters && !cmd->takes_silence) ||
+            (cli.silence.given && !cmd->takes_silence))
                 return usage_error("option not valid for '%s'", cmd->name);
         if (!cmd->run) {
                 fprintf(stderr, "mida-monitor: '%s' is not available yet in this version\n", cmd->name);

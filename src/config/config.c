@@ -18,7 +18,7 @@
 #define SEC DURATION_USEC_PER_SEC
 #define MIN_INTERVAL_USEC (30 * SEC)
 
-static const char *const root_keys[] = { "mida", "monitor", "statistics", "notifiers", "rules", "health" };
+static const char *const root_keys[] = { "mida", "monitor", "statistics", "notifiers", "rules", "inhibit", "health" };
 static const char *const mida_keys[] = {
         "region", "base_url", "project_key", "api_key", "api_key_file", "api_key_credential",
         "timeout", "connect_timeout", "max_connections", "max_requests_per_second",
@@ -342,6 +342,8 @@ static void load_root(struct config_loader *l, const config_setting_t *root, str
                 load_notifiers(l, list, c);
         if ((list = config_setting_get_member(root, "rules")))
                 load_rules(l, list, c);
+        if ((list = config_setting_get_member(root, "inhibit")))
+                load_inhibits(l, list, c);
         if ((g = group(l, root, "health")))
                 load_health(l, g, c);
         if (!c->monitor.state_directory)
@@ -448,6 +450,7 @@ void config_free(struct config *c)
         for (size_t i = 0; i < c->n_rules; i++)
                 config_rule_clear(&c->rules[i]);
         free(c->rules);
+        config_inhibits_free(c);
         free(c->health.notify);
         free(c);
 }

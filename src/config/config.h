@@ -105,6 +105,17 @@ struct config_rule {
         unsigned line;
 };
 
+/* While rule `source` fires on an experiment, the messages (and with
+ * actions the actions) of the target rules on it are held back. */
+struct config_inhibit {
+        size_t source;              /* index into config.rules */
+        size_t *targets;            /* indices into config.rules */
+        size_t n_targets;
+        bool actions;               /* default false */
+        bool valid;                 /* source resolved (false only in a failed load) */
+        unsigned line;
+};
+
 struct config_health {
         size_t *notify;             /* indices into config.notifiers */
         size_t n_notify;
@@ -123,6 +134,8 @@ struct config {
         struct config_rule *rules;
         size_t n_rules;
         struct config_health health;
+        struct config_inhibit *inhibits;
+        size_t n_inhibits;
 };
 
 struct config_message {

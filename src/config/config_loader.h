@@ -99,6 +99,9 @@ void *loader_alloc_entries(struct config_loader *l, const config_setting_t *list
 /* The `notifiers` (config_notifiers.c) and `rules` (config_alerts.c) lists. */
 void load_notifiers(struct config_loader *l, const config_setting_t *list, struct config *c);
 void load_rules(struct config_loader *l, const config_setting_t *list, struct config *c);
+/* The `inhibit` list (config_inhibit.c); after load_rules. */
+void load_inhibits(struct config_loader *l, const config_setting_t *list, struct config *c);
+void config_inhibits_free(struct config *c);
 void config_notifier_clear(struct config_notifier *n);
 void config_rule_clear(struct config_rule *r);
 /* Compiles r->when into r->condition, reporting errors as FILE:LINE:COL

@@ -14,7 +14,9 @@
 #include "util/grow.h"
 #include "util/log.h"
 #include "notify/outbox.h"
+#include "rules/alert_holds.h"
 #include "rules/rule_event.h"
+#include "store/db.h"
 #include "store/group_commit.h"
 #include "store/meta.h"
 #include "store/watchlist.h"
@@ -146,6 +148,8 @@ void alerting_close(struct alerting *al)
         outbox_free(al->outbox);
         al->outbox = NULL;
         rule_transitions_clear(&al->batch.transitions);
+        silences_clear(&al->silences);
+        al->silences_loaded = false;
         free(al->batch.items);
         al->batch = (struct alert_batch) { 0 };
         rules_state_clear(&al->alerts);
@@ -168,18 +172,26 @@ static const char *transition_message_id(enum rule_transition_kind kind)
         }
 }
 
+/* note: appended to the message, e.g. " (not sent: silence 3)"; hold
+ * (may be NULL) adds MIDA_SILENCE_ID or MIDA_INHIBITED_BY. */
 static void journal_transition(const struct rule_transition *t, const struct config_rule *rule,
-                               const struct alert_event *ev, const char *event_id)
+                               const struct alert_event *ev, const char *event_id, const struct alert_hold *hold,
+                               const char *note)
 {
         bool quiet = t->kind == RULE_TRANSITION_RESOLVED || t->kind == RULE_TRANSITION_PENDING;
-        char id[24], lift[32], p[32];
+        char id[24], lift[32], p[32], silence[24] = "";
         char *summary;
         struct log_field fields[] = {
                 { "MIDA_RULE", rule->name }, { "MIDA_EXPERIMENT_ID", id },
                 { "MIDA_EXPERIMENT_NAME", ev->experiment_name }, { "MIDA_VARIANT_ID", ev->variant_id },
                 { "MIDA_SEVERITY", ev->severity }, { "MIDA_LIFT", lift }, { "MIDA_P_VALUE", p },
                 { "MIDA_EVENT_ID", event_id },
+                { "MIDA_SILENCE_ID", hold && hold->silence_id ? silence : NULL },
+                { "MIDA_INHIBITED_BY", hold ? hold->inhibited_by : NULL },
         };
+
+        if (hold && hold->silence_id)
+                snprintf(silence, sizeof(silence), "%lld", hold->silence_id);
         int priority = quiet ? LOG_NOTICE : rule->severity == RULE_SEVERITY_CRITICAL ? LOG_CRIT :
                        rule->severity == RULE_SEVERITY_WARNING ? LOG_WARNING : LOG_NOTICE;
 
@@ -195,7 +207,8 @@ static void journal_transition(const struct rule_transition *t, const struct con
         }
         summary = alert_event_summary(ev);
         log_event(priority, transition_message_id(t->kind), fields, sizeof(fields) / sizeof(fields[0]),
-                  "%s%s", summary ? summary : rule->name, t->kind == RULE_TRANSITION_REPEAT ? " (repeat)" : "");
+                  "%s%s%s", summary ? summary : rule->name, t->kind == RULE_TRANSITION_REPEAT ? " (repeat)" : "",
+                  note ? note : "");
         free(summary);
 }
 
@@ -228,13 +241,13 @@ static void transition_event_id(const struct alerting *al, const struct rule_tra
  * starts now, and its report must not reach a receiver before the alert
  * that caused it (the cycle's batch is queued only when the cycle ends). */
 static void notify_before_action(struct alerting *al, const struct rule_transition *t, const struct config_rule *rule,
-                                 struct alert_event *ev)
+                                 struct alert_event *ev, const char *note)
 {
         char id[NOTIFY_EVENT_ID_SIZE];
 
         transition_event_id(al, t, rule, id);
         ev->id = id;
-        journal_transition(t, rule, ev, t->notify && rule->n_notify > 0 ? id : NULL);
+        journal_transition(t, rule, ev, t->notify && rule->n_notify > 0 ? id : NULL, NULL, note);
         /* Not announced, a resolution still ends the alert where state is kept. */
         ev->state_only = !t->notify;
         send_now(al, t->rule_index, ev);
@@ -262,7 +275,7 @@ static bool batch_event(struct alerting *al, const struct rule_transition *t, co
  * state (notify_wants()): Alertmanager must hear of every firing alert each
  * cycle, and Alertmanager and PagerDuty of every end. */
 static void batch_transition(struct alerting *al, const struct rule_transition *t, const struct config_rule *rule,
-                             struct alert_event *ev)
+                             struct alert_event *ev, const char *note)
 {
         bool told = t->notify && rule->n_notify > 0 && t->kind != RULE_TRANSITION_STILL_FIRING;
         bool queued = false;
@@ -272,26 +285,142 @@ static void batch_transition(struct alerting *al, const struct rule_transition *
             (t->kind == RULE_TRANSITION_STILL_FIRING && rule_notifies_alertmanager(al->config, rule)))
                 queued = batch_event(al, t, rule, ev);
         if (t->kind != RULE_TRANSITION_STILL_FIRING)
-                journal_transition(t, rule, ev, told && queued ? al->batch.items[al->batch.n - 1].id : NULL);
+                journal_transition(t, rule, ev, told && queued ? al->batch.items[al->batch.n - 1].id : NULL, NULL,
+                                   note);
 }
 
 /* The event's strings point into e->last, which stays until e's next
  * poll: after the group that queues the batch has committed. */
-static void handle_transition(struct alerting *al, const struct rule_transition *t,
-                              const struct watched_experiment *e)
+/* Told as usual: at once for a rule with an action, else in the batch. */
+static void announce(struct alerting *al, const struct rule_transition *t, struct alert_event *ev, const char *note)
 {
         const struct config_rule *rule = &al->config->rules[t->rule_index];
-        bool acts = rule->action != RULE_ACTION_NONE;
+
+        if (rule->action != RULE_ACTION_NONE && t->kind != RULE_TRANSITION_STILL_FIRING &&
+            t->kind != RULE_TRANSITION_PENDING)
+                notify_before_action(al, t, rule, ev, note);
+        else
+                batch_transition(al, t, rule, ev, note);
+}
+
+/* A transition of an alert something holds back: journalled, not told.
+ * A fire or repeat leaves a message owed (record held); the end of an
+ * alert that was announced still ends it where state is kept
+ * (Alertmanager, PagerDuty); nothing else goes out. */
+static void hold_transition(struct alerting *al, const struct rule_transition *t, struct alert_event *ev,
+                            const struct alert_hold *hold)
+{
+        const struct config_rule *rule = &al->config->rules[t->rule_index];
+        struct alert_record *r = rules_find_alert(&al->alerts, rule->name, t->experiment_id, t->variant_id);
+        char what[96], note[128];
+
+        alert_hold_describe(hold, what, sizeof(what));
+        snprintf(note, sizeof(note), " (not sent: %s)", what);
+        if (t->kind == RULE_TRANSITION_FIRED || t->kind == RULE_TRANSITION_REPEAT) {
+                journal_transition(t, rule, ev, NULL, hold, note);
+                if (r && !r->held)
+                        al->holds_changed = r->held = true;
+        } else if (t->kind == RULE_TRANSITION_RESOLVED) {
+                journal_transition(t, rule, ev, NULL, hold, note);
+                ev->state_only = true;
+                if (!t->held && rule->n_notify > 0)
+                        (void) batch_event(al, t, rule, ev);
+        }
+}
+
+static void consider_action(struct alerting *al, const struct rule_transition *t, const struct watched_experiment *e,
+                            const struct alert_hold *hold)
+{
+        char what[96];
+
+        if (hold->actions) {
+                alert_hold_describe(hold, what, sizeof(what));
+                /* Once per fire; the later polls that find it still held only at debug. */
+                log_event(t->kind == RULE_TRANSITION_STILL_FIRING ? LOG_DEBUG : LOG_NOTICE, NULL, NULL, 0,
+                          "rule %s, experiment %lld: action withheld by %s", al->config->rules[t->rule_index].name,
+                          t->experiment_id, what);
+                return;
+        }
+        action_runner_consider(&al->actions, t, e->current, al->dry_run_forced || al->config->monitor.dry_run);
+}
+
+static void handle_transition(struct alerting *al, const struct rule_transition *t,
+                              const struct watched_experiment *e, int64_t now)
+{
+        const struct config_rule *rule = &al->config->rules[t->rule_index];
+        struct alert_hold hold;
+        bool held = t->kind != RULE_TRANSITION_PENDING &&
+                    alert_hold_find(al->config, &al->alerts, &al->silences, t->rule_index, t->experiment_id,
+                                    t->variant_id, now, &hold);
         struct alert_event ev;
 
         rule_transition_event(t, al->config, e->last, &ev);
-        if (acts && t->kind != RULE_TRANSITION_STILL_FIRING && t->kind != RULE_TRANSITION_PENDING)
-                notify_before_action(al, t, rule, &ev);
+        if (held)
+                hold_transition(al, t, &ev, &hold);
+        else if (t->kind == RULE_TRANSITION_RESOLVED && t->held)
+                /* Never announced: its end is not news to anyone. */
+                journal_transition(t, rule, &ev, NULL, NULL, " (not sent: it was never announced)");
         else
-                batch_transition(al, t, rule, &ev);
-        if (acts && t->kind != RULE_TRANSITION_RESOLVED && t->kind != RULE_TRANSITION_PENDING)
-                action_runner_consider(&al->actions, t, e->current,
-                                       al->dry_run_forced || al->config->monitor.dry_run);
+                announce(al, t, &ev, NULL);
+        if (!held)
+                hold = (struct alert_hold) { .actions = false };
+        if (rule->action != RULE_ACTION_NONE && t->kind != RULE_TRANSITION_RESOLVED &&
+            t->kind != RULE_TRANSITION_PENDING)
+                consider_action(al, t, e, &hold);
+}
+
+/* Alerts of e that fired while held and that nothing holds any more get
+ * their message now, once. */
+static void release_held(struct alerting *al, const struct watched_experiment *e, int64_t now)
+{
+        for (size_t i = 0; i < al->alerts.n; i++) {
+                struct alert_record *r = &al->alerts.records[i];
+                struct rule_transition t = { .kind = RULE_TRANSITION_FIRED, .experiment_id = e->id, .at = now,
+                                             .notify = true };
+                struct alert_hold hold;
+                struct alert_event ev;
+
+                if (r->experiment_id != e->id || r->state != ALERT_FIRING || !r->held ||
+                    !rule_find(al->config, r->rule, &t.rule_index) ||
+                    alert_hold_find(al->config, &al->alerts, &al->silences, t.rule_index, e->id, r->variant_id, now,
+                                    &hold))
+                        continue;
+                al->holds_changed = true;
+                r->held = false;
+                t.fired_at = r->fired_at;
+                t.variant_id = *r->variant_id ? r->variant_id : NULL;
+                t.variant_index = t.variant_id && e->last ? analysis_summary_find_variant(e->last, t.variant_id)
+                                                          : SIZE_MAX;
+                /* The event borrows the transition: keep a copy in the batch. */
+                if (rule_transitions_push(&al->batch.transitions, &t) < 0) {
+                        log_error("out of memory: the held message of rule %s is lost", r->rule);
+                        continue;
+                }
+                rule_transition_event(&al->batch.transitions.items[al->batch.transitions.n - 1], al->config, e->last,
+                                      &ev);
+                announce(al, &al->batch.transitions.items[al->batch.transitions.n - 1], &ev,
+                         " (held back until now)");
+        }
+}
+
+/* The silences `mida-monitor silence` changed are read again: state.db's
+ * data_version moves when another connection commits. */
+static void refresh_silences(struct alerting *al, int64_t now)
+{
+        struct store *store = store_group_store(al->group);
+        long long version = 0;
+        int r = store_data_version(store, &version);
+
+        if (r >= 0 && al->silences_loaded && version == al->silences_version)
+                return;
+        if (r >= 0)
+                r = silences_load(store, now, &al->silences);
+        if (r < 0) {
+                log_warning("state.db: cannot read the silences: %s; using those read before", strerror(-r));
+                return;
+        }
+        al->silences_loaded = true;
+        al->silences_version = version;
 }
 
 /* The experiment's alert rows follow its records in the open group. */
@@ -309,20 +438,25 @@ static void save_experiment_alerts(struct alerting *al, long long experiment_id)
 void alerting_evaluate(struct alerting *al, struct watched_experiment *e)
 {
         struct rule_transitions *all = &al->batch.transitions;
-        size_t first = all->n;
+        size_t first = all->n, end;
         int64_t now = time(NULL);
         int r;
 
         if (!e->current || al->config->n_rules == 0)
                 return;
+        refresh_silences(al, now);
         r = rules_evaluate_experiment(&al->alerts, al->config, e->current,
                                       experiment_hours_since_new_visitor(e, now), now, all);
         if (r < 0)
                 log_error("out of memory evaluating the rules of experiment %lld", e->id);
-        if (r != 0)
+        al->holds_changed = false;
+        end = all->n;
+        /* Before the transitions: a released alert is told before its action is considered. */
+        release_held(al, e, now);
+        for (size_t i = first; i < end; i++)
+                handle_transition(al, &all->items[i], e, now);
+        if (r != 0 || al->holds_changed)
                 save_experiment_alerts(al, e->id);
-        for (size_t i = first; i < all->n; i++)
-                handle_transition(al, &all->items[i], e);
 }
 
 /* The experiment's firing alerts end unannounced (it was stopped on

@@ -20,6 +20,7 @@
 #include "notify/notify.h"
 #include "notify/notify_payload.h"
 #include "rules/rules.h"
+#include "rules/silences.h"
 
 struct http_client;
 struct outbox;
@@ -55,6 +56,10 @@ struct alerting {
         struct alert_batch batch;        /* the open group's notifications */
         struct outbox *outbox;           /* deliveries */
         struct action_runner actions;    /* the ledger and the requests in flight */
+        struct silences silences;        /* read again when state.db changes under us */
+        long long silences_version;      /* state.db's data_version when they were read */
+        bool silences_loaded;
+        bool holds_changed;              /* an alert_record.held changed in this evaluation */
         /* Called when the last action request has finished (a waiting
          * reload can then go ahead). */
         void (*idle)(void *userdata);

@@ -53,9 +53,11 @@ static void remove_record(struct rules_state *s, size_t index)
         s->records[index] = s->records[--s->n];
 }
 
-static struct alert_record *find_record(struct rules_state *s, const char *rule, long long experiment_id,
-                                        const char *variant_id)
+struct alert_record *rules_find_alert(struct rules_state *s, const char *rule, long long experiment_id,
+                                      const char *variant_id)
 {
+        if (!variant_id)
+                variant_id = "";
         for (size_t i = 0; i < s->n; i++) {
                 struct alert_record *r = &s->records[i];
 
@@ -111,6 +113,20 @@ static bool elapsed(int64_t since, int64_t now, uint64_t usec)
         return now >= since && now - since >= duration_seconds(usec);
 }
 
+int rule_transitions_push(struct rule_transitions *t, const struct rule_transition *item)
+{
+        struct rule_transition *items = grow_array(t->items, &t->cap, t->n, sizeof(*items));
+
+        if (!items)
+                return -ENOMEM;
+        t->items = items;
+        items[t->n] = *item;
+        if (item->variant_id && !(items[t->n].variant_id = strdup(item->variant_id)))
+                return -ENOMEM;
+        t->n++;
+        return 0;
+}
+
 static int emit(struct evaluation *ev, enum rule_transition_kind kind, size_t rule_index,
                 const struct alert_record *r, size_t variant_index, bool notify)
 {
@@ -125,6 +141,7 @@ static int emit(struct evaluation *ev, enum rule_transition_kind kind, size_t ru
         *item = (struct rule_transition) {
                 .kind = kind, .rule_index = rule_index, .experiment_id = r->experiment_id,
                 .variant_index = variant_index, .fired_at = r->fired_at, .at = ev->now, .notify = notify,
+                .held = r->held,
         };
         if (*r->variant_id && !(item->variant_id = strdup(r->variant_id)))
                 return -ENOMEM;
@@ -174,7 +191,7 @@ static int step(struct evaluation *ev, size_t rule_index, const char *variant_id
                 bool holds)
 {
         const struct config_rule *rule = &ev->c->rules[rule_index];
-        struct alert_record *r = find_record(ev->s, rule->name, ev->a->test_id, variant_id);
+        struct alert_record *r = rules_find_alert(ev->s, rule->name, ev->a->test_id, variant_id);
 
         if (r)
                 r->visited = true;

@@ -50,6 +50,8 @@ struct alert_record {
         int64_t active_since;      /* the condition has held since */
         int64_t fired_at;          /* 0 while pending */
         int64_t last_notified;     /* the FIRED or the latest REPEAT */
+        bool held;                 /* fired or repeated while a silence or an inhibition held
+                                    * its message back: one message is owed when released */
         bool visited;              /* scratch for one evaluation */
 };
 
@@ -91,6 +93,7 @@ struct rule_transition {
         int64_t fired_at;
         int64_t at;                /* the evaluation time */
         bool notify;               /* FIRED, REPEAT; RESOLVED with notify_resolved */
+        bool held;                 /* the alert's record was held (alert_record.held) */
 };
 
 /* The transitions of one cycle, appended to by each evaluation. */
@@ -101,11 +104,18 @@ struct rule_transitions {
 
 void rules_state_clear(struct rules_state *s);
 void rule_transitions_clear(struct rule_transitions *t);
+/* Appends a copy of item (its variant_id copied too). 0 or -ENOMEM. */
+int rule_transitions_push(struct rule_transitions *t, const struct rule_transition *item);
 
 /* The rule called name in c that has a compiled condition (the only kind
  * alerts and actions exist for), with its index if ret_index is not NULL;
  * NULL when there is none (e.g. removed by a reload). */
 const struct config_rule *rule_find(const struct config *c, const char *name, size_t *ret_index);
+
+/* The alert of rule on experiment_id and variant_id (NULL or "":
+ * experiment-level), NULL when it is inactive. */
+struct alert_record *rules_find_alert(struct rules_state *s, const char *rule, long long experiment_id,
+                                      const char *variant_id);
 
 /* Whether one of rule's notifiers is an Alertmanager (which keeps alert
  * state and must be re-told every cycle). */

@@ -23,6 +23,7 @@ static int add_row(void *userdata, const struct store_alert_row *row)
                 .variant_id = strdup(row->variant_id ? row->variant_id : ""),
                 .state = row->state == STORE_ALERT_FIRING ? ALERT_FIRING : ALERT_PENDING,
                 .active_since = row->active_since, .fired_at = row->fired_at, .last_notified = row->last_notified,
+                .held = row->held,
         };
         if (!r->rule || !r->variant_id) {
                 free(r->rule);
@@ -57,6 +58,7 @@ static int save_record(struct store *store, const struct alert_record *rec)
                 .rule = rec->rule, .experiment_id = rec->experiment_id, .variant_id = rec->variant_id,
                 .state = rec->state == ALERT_FIRING ? STORE_ALERT_FIRING : STORE_ALERT_PENDING,
                 .active_since = rec->active_since, .fired_at = rec->fired_at, .last_notified = rec->last_notified,
+                .held = rec->held,
         };
 
         return store_alert_upsert(store, &row);

@@ -26,11 +26,11 @@ static const char *key_variant(const char *variant_id)
 int store_alert_upsert(struct store *s, const struct store_alert_row *row)
 {
         static const char sql[] =
-                "INSERT INTO alerts (rule, experiment_id, variant_id, state, active_since, fired_at, last_notified) "
-                "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7) "
+                "INSERT INTO alerts (rule, experiment_id, variant_id, state, active_since, fired_at, last_notified, "
+                "held) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8) "
                 "ON CONFLICT (rule, experiment_id, variant_id) DO UPDATE SET state = excluded.state, "
                 "active_since = excluded.active_since, fired_at = excluded.fired_at, "
-                "last_notified = excluded.last_notified";
+                "last_notified = excluded.last_notified, held = excluded.held";
         const char *state = row ? store_alert_state_to_string(row->state) : NULL;
         sqlite3_stmt *st;
         int b = SQLITE_OK;
@@ -46,6 +46,7 @@ int store_alert_upsert(struct store *s, const struct store_alert_row *row)
         b = row_bind_int64(st, b, 5, row->active_since);
         b = row_bind_int64(st, b, 6, row->fired_at);
         b = row_bind_int64(st, b, 7, row->last_notified);
+        b = row_bind_int64(st, b, 8, row->held);
         return row_write(s, st, b, NULL);
 }
 
@@ -114,7 +115,7 @@ int store_alerts_delete_rule(struct store *s, const char *rule)
 static int read_row(sqlite3_stmt *st, struct store_alert_row *row)
 {
         const char *state = NULL;
-        long long active_since = 0, fired_at = 0, last_notified = 0;
+        long long active_since = 0, fired_at = 0, last_notified = 0, held = 0;
         int r = row_column_text(st, 0, false, &row->rule), k = 0;
 
         if (r >= 0)
@@ -133,6 +134,9 @@ static int read_row(sqlite3_stmt *st, struct store_alert_row *row)
                 r = row_column_int(st, 5, INT64_MIN, INT64_MAX, &fired_at);
         if (r >= 0)
                 r = row_column_int(st, 6, INT64_MIN, INT64_MAX, &last_notified);
+        if (r >= 0)
+                r = row_column_int(st, 7, 0, 1, &held);
+        row->held = held;
         row->active_since = active_since;
         row->fired_at = fired_at;
         row->last_notified = last_notified;
@@ -143,12 +147,15 @@ int store_alerts_each(struct store *s, int (*fn)(void *userdata, const struct st
                       void *userdata)
 {
         static const char sql[] = "SELECT rule, experiment_id, variant_id, state, active_since, fired_at, "
-                                  "last_notified FROM alerts ORDER BY rule, experiment_id, variant_id";
+                                  "last_notified, held FROM alerts ORDER BY rule, experiment_id, variant_id";
+        /* A database the daemon has not migrated yet, read by `status`. */
+        static const char sql_v2[] = "SELECT rule, experiment_id, variant_id, state, active_since, fired_at, "
+                                     "last_notified, 0 FROM alerts ORDER BY rule, experiment_id, variant_id";
         sqlite3_stmt *st;
 
         if (!s || !fn)
                 return -EINVAL;
-        if (!(st = store_statement(s, sql)))
+        if (!(st = store_version(s) >= 3 ? store_statement(s, sql) : store_statement(s, sql_v2)))
                 return store_statement_errno(s);
         return ROW_WALK(st, read_row, struct store_alert_row, fn, userdata);
 }

@@ -14,6 +14,7 @@
  * own in autocommit mode — one fsync each — when there is none. Strings
  * are bound for the call only; nothing is kept. */
 #pragma once
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -31,6 +32,7 @@ struct store_alert_row {
         int64_t active_since;         /* wall-clock seconds: the condition has held since */
         int64_t fired_at;             /* 0 while pending */
         int64_t last_notified;        /* the FIRED or the latest REPEAT */
+        bool held;                    /* its message was held back (silence, inhibition) */
 };
 
 /* "pending", "firing"; NULL for another value. */

@@ -367,3 +367,17 @@ int store_meta_set(struct store *s, const char *key, const char *value)
         sqlite3_reset(st);
         return store_errno(r);
 }
+
+int store_data_version(struct store *s, long long *ret)
+{
+        sqlite3_stmt *st = store_statement(s, "PRAGMA data_version");
+        int r;
+
+        if (!st)
+                return store_errno(sqlite3_errcode(s->db)) < 0 ? store_errno(sqlite3_errcode(s->db)) : -EIO;
+        r = sqlite3_step(st);
+        if (r == SQLITE_ROW)
+                *ret = sqlite3_column_int64(st, 0);
+        sqlite3_reset(st);
+        return r == SQLITE_ROW ? 0 : store_errno(r) < 0 ? store_errno(r) : -EIO;
+}

@@ -60,6 +60,10 @@ void store_read_end(struct store *s);
 int store_commit(struct store *s);
 void store_rollback(struct store *s);
 
+/* PRAGMA data_version: changes when another connection (a `silence`
+ * command) commits to the database. 0 or -errno. */
+int store_data_version(struct store *s, long long *ret);
+
 /* meta: small named values (salt, generation, ...). get sets *value to a
  * malloc'd copy, or NULL when the key is absent; both return 0 or -errno. */
 int store_meta_get(struct store *s, const char *key, char **value);

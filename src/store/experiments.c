@@ -718,3 +718,21 @@ int store_polls_prune(struct store *s, int64_t older_than, size_t max_rows)
         r = row_write(s, st, SQLITE_OK, &changes);
         return r < 0 ? r : (int) changes;
 }
+
+int store_experiment_watched(struct store *s, long long id)
+{
+        static const char sql[] = "SELECT active FROM experiments WHERE id = ?1";
+        sqlite3_stmt *st = store_statement(s, sql);
+        int r, active = 0;
+
+        if (!st)
+                return store_statement_errno(s);
+        sqlite3_bind_int64(st, 1, id);
+        r = sqlite3_step(st);
+        if (r == SQLITE_ROW)
+                active = sqlite3_column_int(st, 0) != 0;
+        sqlite3_reset(st);
+        if (r != SQLITE_ROW && r != SQLITE_DONE)
+                return store_errno(r);
+        return active;
+}

@@ -111,6 +111,10 @@ int store_watchlist_load_sequential(struct store *s, struct watchlist *w);
  *   daemon.api_error           text ('' while the API answers)
  * save writes all six (one statement); load resets *sum and reads those
  * present (a key missing reads as 0 / ""). Return 0 or -errno. */
+/* Whether experiment id is watched now (the daemon's last discovery):
+ * 1, 0 (not watched, or never seen), or -errno. */
+int store_experiment_watched(struct store *s, long long id);
+
 int store_summary_save(struct store *s, const struct daemon_summary *sum);
 int store_summary_load(struct store *s, struct daemon_summary *sum);
 

@@ -128,6 +128,29 @@ static const char *const migrations[] = {
          * wrote and is NULL once the experiment is polled. */
         "ALTER TABLE experiments ADD COLUMN result TEXT;"
         "ALTER TABLE experiments ADD COLUMN result_hash INTEGER;",
+
+        /* 2 → 3: silences, and the alerts whose notification they (or an
+         * inhibition) held back. A silence matches the alerts of its
+         * experiment (NULL: any), rule (NULL: any) and variant (NULL: any;
+         * at least experiment or rule is set); it lasts from starts_at to
+         * ends_at, or to expired_at when expired early. held: the alert
+         * fired (or repeated) while held back and is owed one message when
+         * nothing holds it any more. */
+        "CREATE TABLE silences ("
+        "  id INTEGER PRIMARY KEY,"
+        "  experiment_id INTEGER,"
+        "  rule TEXT,"
+        "  variant_id TEXT,"
+        "  starts_at INTEGER NOT NULL,"
+        "  ends_at INTEGER NOT NULL,"
+        "  expired_at INTEGER,"
+        "  comment TEXT NOT NULL,"
+        "  actions INTEGER NOT NULL DEFAULT 0,"
+        "  created_at INTEGER NOT NULL,"
+        "  created_by TEXT,"
+        "  CHECK (experiment_id IS NOT NULL OR rule IS NOT NULL)"
+        ");"
+        "ALTER TABLE alerts ADD COLUMN held INTEGER NOT NULL DEFAULT 0;",
 };
 
 size_t schema_migration_count(void)
