@@ -80,6 +80,39 @@ static void rate_post(struct sim *sim, const struct request *rq, struct json_obj
         reply_ok(out);
 }
 
+/* {"test_id": 1, "variant_id": "1", "weight": 50}: relative, like the
+ * scenario's weight; from now on, so the counts so far stay as they are. */
+static void weight_post(struct sim *sim, const struct request *rq, struct json_object *body,
+                        struct reply *out)
+{
+        struct fields f = { .json = body };
+        const char *variant = NULL;
+        double id = NAN, weight = NAN;
+        fields_number(&f, "test_id", &id);
+        fields_number(&f, "weight", &weight);
+        fields_string(&f, "variant_id", &variant);
+        struct experiment *e = fabs(id) < 1e15 ? project_find(&sim->project, (long)id) : NULL;
+        char *end = NULL;
+        long v = variant ? strtol(variant, &end, 10) : -1;
+        if (!e) {
+                reply_error(out, 400, "test_id: no such experiment");
+                return;
+        }
+        if (!variant || end == variant || *end || v < 0 || (size_t)v >= e->n_variants) {
+                reply_error(out, 400, "variant_id: need the id (a string, e.g. \"1\") of one of the experiment's variants");
+                return;
+        }
+        if (!(weight > 0.0 && isfinite(weight))) {
+                reply_error(out, 400, "weight must be a number > 0 (relative to the other variants' weights)");
+                return;
+        }
+        if (variant_add_weight_change(&e->variants[v], sim_now(sim), weight) < 0) {
+                reply_error(out, 500, "Out of memory");
+                return;
+        }
+        reply_ok(out);
+}
+
 static void faults_get(struct sim *sim, const struct request *rq, struct json_object *body,
                        struct reply *out)
 {
@@ -196,7 +229,7 @@ static const struct {
         control_fn *fn;
 } routes[] = {
         { "GET", "/__clock", clock_get },        { "POST", "/__clock", clock_post },
-        { "POST", "/__rate", rate_post },
+        { "POST", "/__rate", rate_post },        { "POST", "/__weight", weight_post },
         { "GET", "/__faults", faults_get },      { "POST", "/__faults", faults_post },
         { "DELETE", "/__faults", faults_delete },
         { "GET", "/__requests", requests_get },  { "DELETE", "/__requests", requests_delete },

@@ -21,4 +21,4 @@ sim_mida_sim_CFLAGS = $(AM_CFLAGS) $(MHD_CFLAGS) -pthread
 # Only the libraries it uses, not libmida.a: the simulator must keep building
 # while the daemon's code is in flux.
 sim_mida_sim_LDADD = $(MHD_LIBS) $(JSONC_LIBS) $(LIBCONFIG_LIBS) -lpthread -lm
-EXTRA_DIST += sim/scenarios/demo.conf sim/scenarios/many.conf
+EXTRA_DIST += sim/scenarios/demo.conf sim/scenarios/gate.conf sim/scenarios/many.conf

@@ -36,6 +36,7 @@ static void experiment_free(struct experiment *e)
         for (size_t v = 0; v < e->n_variants; v++) {
                 free(e->variants[v].name);
                 free(e->variants[v].changes);
+                free(e->variants[v].weight_changes);
         }
         free(e->running);
 }
@@ -89,5 +90,29 @@ int variant_add_rate_change(struct variant *v, double at, double rate)
                 i--;
         }
         c[i] = (struct rate_change){ at, rate };
+        return 0;
+}
+
+double variant_weight_at(const struct variant *v, double t)
+{
+        double weight = v->weight;
+        for (size_t i = 0; i < v->n_weight_changes && v->weight_changes[i].at <= t; i++)
+                weight = v->weight_changes[i].weight;
+        return weight;
+}
+
+int variant_add_weight_change(struct variant *v, double at, double weight)
+{
+        struct weight_change *c = realloc(v->weight_changes, (v->n_weight_changes + 1) * sizeof(*c));
+        if (!c)
+                return -ENOMEM;
+        v->weight_changes = c;
+        size_t i = v->n_weight_changes++;
+        /* keep sorted: insertion from the end */
+        while (i > 0 && c[i - 1].at > at) {
+                c[i] = c[i - 1];
+                i--;
+        }
+        c[i] = (struct weight_change){ at, weight };
         return 0;
 }

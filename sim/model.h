@@ -15,12 +15,21 @@ struct rate_change {
         double rate;
 };
 
+/* A traffic weight that takes effect from simulated time `at` on. */
+struct weight_change {
+        double at;
+        double weight;
+};
+
 struct variant {
         char *name;
-        double weight;                 /* share of traffic actually sent here */
+        double weight;                 /* share of traffic actually sent here,
+                                          before any weight change */
         double rate;                   /* true conversion rate before any change */
         struct rate_change *changes;   /* sorted by `at` */
         size_t n_changes;
+        struct weight_change *weight_changes;  /* sorted by `at` */
+        size_t n_weight_changes;
 };
 
 /* A stretch of simulated time during which the experiment collects data. */
@@ -78,3 +87,6 @@ void experiment_stop_running(struct experiment *e, double now);
 /* The rate of variant v in effect at simulated time t. */
 double variant_rate_at(const struct variant *v, double t);
 int variant_add_rate_change(struct variant *v, double at, double rate);
+/* The traffic weight of variant v in effect at simulated time t. */
+double variant_weight_at(const struct variant *v, double t);
+int variant_add_weight_change(struct variant *v, double at, double weight);

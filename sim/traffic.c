@@ -1,7 +1,7 @@
 /* Traffic model: simulated time is cut into hours. Hour h of experiment e
  * draws its visitors (Poisson around visitors_per_hour, split by the
- * variants' weights) and conversions (binomial at the rate in effect at the
- * start of the hour) from a PRNG keyed by (seed, e, h). The part of the hour
+ * variants' weights in effect at the start of the hour) and conversions
+ * (binomial at the rate in effect at the start of the hour) from a PRNG keyed by (seed, e, h). The part of the hour
  * covered by the experiment's running intervals up to t gets that share of
  * the hour's counts, rounded down, so counts grow monotonically while the
  * experiment runs and stop while it is paused. */
@@ -23,11 +23,13 @@ static void draw_hour(const struct experiment *e, uint64_t seed, int64_t hour,
 {
         struct rng r = rng_keyed(seed, (uint64_t)e->id, (uint64_t)hour, 0x7261666669635fULL);
         uint64_t remaining = rng_poisson(&r, e->visitors_per_hour);
-        double weight_left = 0.0;
-        for (size_t v = 0; v < e->n_variants; v++)
-                weight_left += e->variants[v].weight;
+        double weights[SIM_MAX_VARIANTS], weight_left = 0.0;
         for (size_t v = 0; v < e->n_variants; v++) {
-                double w = e->variants[v].weight;
+                weights[v] = variant_weight_at(&e->variants[v], hour * HOUR);
+                weight_left += weights[v];
+        }
+        for (size_t v = 0; v < e->n_variants; v++) {
+                double w = weights[v];
                 uint64_t n = v + 1 == e->n_variants || weight_left <= 0.0
                         ? remaining : rng_binomial(&r, remaining, w / weight_left);
                 remaining -= n;
@@ -98,8 +100,8 @@ void traffic_counts_now(struct experiment *e, uint64_t seed, double now,
         }
         if (e->n_running && c->next_hour < first_hour(e))
                 c->next_hour = first_hour(e);  /* first start after a draft */
-        /* Hours that ended before now can no longer change: status and rate
-         * changes only ever apply from the current simulated time on. */
+        /* Hours that ended before now can no longer change: status, rate and
+         * weight changes only ever apply from the current simulated time on. */
         for (; e->n_running && c->next_hour < current; c->next_hour++)
                 add_hour(e, seed, c->next_hour, now, c->visitors, c->conversions);
         memcpy(out->visitors, c->visitors, sizeof(out->visitors));

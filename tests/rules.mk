@@ -17,3 +17,9 @@ tests_test_config_rules_CFLAGS = $(MIDA_TEST_CFLAGS)
 tests_test_config_rules_LDADD = $(MIDA_TEST_LIBS)
 TESTS += tests/test_rules tests/test_rule_env tests/test_actions tests/test_config_rules tests/check-config-rules.sh
 EXTRA_DIST += tests/check-config-rules.sh
+# What holds an alert back: silences, inhibition, the --until times.
+check_PROGRAMS += tests/test_holds
+TESTS += tests/test_holds
+tests_test_holds_SOURCES = tests/test_holds.c
+tests_test_holds_CFLAGS = $(MIDA_TEST_CFLAGS)
+tests_test_holds_LDADD = $(MIDA_TEST_LIBS)

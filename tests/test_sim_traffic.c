@@ -1,6 +1,6 @@
 /* mida-sim traffic over simulated time: determinism by seed, monotonic
- * evolution, --speed, rate changes, weights (SRM), the demo's situations and
- * /__reset. */
+ * evolution, --speed, rate changes, weights (SRM) and weight changes, the
+ * demo's situations and /__reset. */
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
@@ -135,6 +135,50 @@ static void test_rate_change(void)
         sim_stop(&s);
 }
 
+static void test_weight_change(void)
+{
+        struct simproc s, same;
+        start(&s, "1", "0");
+        start(&same, "1", "0");
+        advance(&s, 1800);  /* mid-hour: the change waits for the next hour */
+        advance(&same, 1800);
+        struct counts before = get_counts(&s, 1003);
+        long status;
+        json_object_put(http_json(&s, "POST", "/__weight", NULL,
+                                  "{\"test_id\": 1003, \"variant_id\": \"0\", \"weight\": 45}", &status));
+        CHECK(status == 200, "weight change accepted");
+        const char *bad[] = {
+                "{\"test_id\": 1003, \"variant_id\": \"9\", \"weight\": 45}",
+                "{\"test_id\": 9999, \"variant_id\": \"0\", \"weight\": 45}",
+                "{\"test_id\": 1003, \"variant_id\": 0, \"weight\": 45}",
+                "{\"test_id\": 1003, \"variant_id\": \"0\", \"weight\": 0}",
+                "{\"test_id\": 1003, \"variant_id\": \"0\", \"weight\": -5}",
+                "{\"test_id\": 1003, \"variant_id\": \"0\"}",
+        };
+        for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+                struct json_object *o = http_json(&s, "POST", "/__weight", NULL, bad[i], &status);
+                const char *err = json_object_get_string(jget(o, "error"));
+                CHECK(status == 400 && err && *err, "refused with a message: %s (%ld %s)", bad[i], status,
+                      err ? err : "-");
+                json_object_put(o);
+        }
+        struct counts now = get_counts(&s, 1003);
+        CHECK(!memcmp(&before, &now, sizeof(before)), "the counts so far stay as they were");
+        advance(&s, 1800);
+        advance(&same, 1800);
+        struct counts a = get_counts(&s, 1003), unchanged = get_counts(&same, 1003);
+        CHECK(!memcmp(&a, &unchanged, sizeof(a)), "the hour in progress finishes at the old weights");
+        advance(&s, 48 * 3600);
+        struct counts b = get_counts(&s, 1003);
+        int64_t v0 = b.visitors[0] - a.visitors[0], v1 = b.visitors[1] - a.visitors[1];
+        double share = (double)v0 / (double)(v0 + v1);
+        CHECK(share > 0.48 && share < 0.52, "new visitors split 45/45 = evenly (%.4f)", share);
+        CHECK(b.visitors[0] >= a.visitors[0] && b.conversions[0] >= a.conversions[0],
+              "counts keep growing");
+        sim_stop(&same);
+        sim_stop(&s);
+}
+
 static void test_demo_situations(void)
 {
         struct simproc s;
@@ -175,6 +219,7 @@ int main(void)
         test_monotonic_evolution();
         test_speed();
         test_rate_change();
+        test_weight_change();
         test_demo_situations();
         test_reset();
         return check_done();

@@ -337,8 +337,8 @@ static void consider_action(struct alerting *al, const struct rule_transition *t
                 alert_hold_describe(hold, what, sizeof(what));
                 /* Once per fire; the later polls that find it still held only at debug. */
                 log_event(t->kind == RULE_TRANSITION_STILL_FIRING ? LOG_DEBUG : LOG_NOTICE, NULL, NULL, 0,
-                          "rule %s, experiment %lld: action withheld by %s", al->config->rules[t->rule_index].name,
-                          t->experiment_id, what);
+                          "rule %s, experiment %lld: action withheld %s %s", al->config->rules[t->rule_index].name,
+                          t->experiment_id, hold->silence_id ? "by" : "while", what);
                 return;
         }
         action_runner_consider(&al->actions, t, e->current, al->dry_run_forced || al->config->monitor.dry_run);
