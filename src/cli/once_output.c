@@ -9,18 +9,19 @@
 #include "util/log.h"
 
 /* One experiment's `analyze --json` object with its "rules_holding". */
-static json_object *experiment_json(const struct watched_experiment *e, const struct config *c, int64_t now)
+static json_object *experiment_json(const struct watched_experiment *e, const struct config *c, int64_t now,
+                                    const struct silences *silences)
 {
         json_object *analysis = analysis_to_json(e->current);
 
         if (analysis)
-                json_object_object_add(analysis, "rules_holding", once_rules_holding(c, e, now));
+                json_object_object_add(analysis, "rules_holding", once_rules_holding(c, e, now, silences));
         return analysis;
 }
 
 void once_stream_experiment(struct once_stream *s, struct watched_experiment *e, const struct config *c)
 {
-        json_object *o = e->current ? experiment_json(e, c, time(NULL)) : NULL;
+        json_object *o = e->current ? experiment_json(e, c, time(NULL), s->silences) : NULL;
         int flags = (s->lines ? JSON_C_TO_STRING_PLAIN : JSON_C_TO_STRING_PRETTY) | JSON_C_TO_STRING_NOSLASHESCAPE;
         /* An array: "[" before the first object, "," before the others. */
         const char *before = s->lines ? "" : s->printed ? ",\n" : "[\n", *after = s->lines ? "\n" : "";
@@ -44,7 +45,8 @@ void once_stream_finish(struct once_stream *s)
         fflush(s->out);
 }
 
-static void print_tables(FILE *out, const struct watchlist *w, const struct config *c, int64_t now)
+static void print_tables(FILE *out, const struct watchlist *w, const struct config *c, int64_t now,
+                         const struct silences *silences)
 {
         for (size_t i = 0; i < w->n; i++) {
                 const struct watched_experiment *e = w->items[i];
@@ -53,7 +55,7 @@ static void print_tables(FILE *out, const struct watchlist *w, const struct conf
                         continue;
                 if (e->current) {
                         analysis_print_table(out, e->current);
-                        holding = once_rules_holding(c, e, now);
+                        holding = once_rules_holding(c, e, now, silences);
                         once_rules_print(out, holding);
                         json_object_put(holding);
                 } else {
@@ -64,7 +66,7 @@ static void print_tables(FILE *out, const struct watchlist *w, const struct conf
         }
 }
 
-void once_output_print(FILE *out, const struct watchlist *w, const struct config *c)
+void once_output_print(FILE *out, const struct watchlist *w, const struct config *c, const struct silences *silences)
 {
-        print_tables(out, w, c, time(NULL));
+        print_tables(out, w, c, time(NULL), silences);
 }

@@ -12,13 +12,17 @@
 #include "store/watchlist.h"
 
 struct config;
+struct silences;
 
-void once_output_print(FILE *out, const struct watchlist *w, const struct config *c);
+/* silences: those the state directory holds (NULL: none), to say which
+ * alert a silence would hold back. */
+void once_output_print(FILE *out, const struct watchlist *w, const struct config *c, const struct silences *silences);
 
 struct once_stream {
         FILE *out;
         bool lines;                  /* --json-lines */
         size_t printed;
+        const struct silences *silences;   /* as for once_output_print */
 };
 
 /* Prints e's analysis (if it has one) and drops it and its sequential state. */

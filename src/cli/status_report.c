@@ -100,6 +100,30 @@ static int add_alert(void *userdata, const struct store_alert_row *row)
         return k;
 }
 
+static int add_silence(void *userdata, const struct store_silence_row *row)
+{
+        struct reading *g = userdata;
+        struct status_report *r = g->report;
+        struct store_silence_row *rows = grow_array(r->silences, &g->cap, r->n_silences, sizeof(*rows));
+        struct store_silence_row *copy;
+        int k;
+
+        if (!rows)
+                return -ENOMEM;
+        r->silences = rows;
+        copy = &rows[r->n_silences++];
+        *copy = *row;
+        copy->rule = copy->variant_id = copy->comment = copy->created_by = NULL;
+        k = copy_text(&copy->rule, row->rule);
+        if (k >= 0)
+                k = copy_text(&copy->variant_id, row->variant_id);
+        if (k >= 0)
+                k = copy_text(&copy->comment, row->comment);
+        if (k >= 0)
+                k = copy_text(&copy->created_by, row->created_by);
+        return k;
+}
+
 static int add_action(void *userdata, const struct store_action_row *row)
 {
         struct reading *g = userdata;
@@ -176,6 +200,14 @@ static int read_alerts(struct store *s, struct status_report *r)
         return k;
 }
 
+static int read_silences(struct store *s, struct status_report *r)
+{
+        struct reading g = { .report = r };
+        int k = store_silences_each(s, time(NULL), false, add_silence, &g);
+
+        return k == -EBADMSG ? 0 : k;
+}
+
 static int read_actions(struct store *s, struct status_report *r)
 {
         struct reading g = { .report = r };
@@ -208,6 +240,7 @@ int status_report_read(struct store *s, struct status_report *r, const char **wh
         } parts[] = {
                 { "the health conditions", read_health },
                 { "the alerts", read_alerts },
+                { "the silences", read_silences },
                 { "the actions", read_actions },
                 { "the queued deliveries", read_deliveries },
         };
@@ -235,6 +268,13 @@ void status_report_clear(struct status_report *r)
                 free_text(r->alerts[i].rule);
                 free_text(r->alerts[i].variant_id);
         }
+        for (size_t i = 0; i < r->n_silences; i++) {
+                free_text(r->silences[i].rule);
+                free_text(r->silences[i].variant_id);
+                free_text(r->silences[i].comment);
+                free_text(r->silences[i].created_by);
+        }
+        free(r->silences);
         for (size_t i = 0; i < r->n_actions; i++) {
                 free_text(r->actions[i].rule);
                 free_text(r->actions[i].variant_id);
@@ -314,6 +354,23 @@ static size_t firing_count(const struct status_report *r)
         return n;
 }
 
+static void print_silences(FILE *out, const struct status_report *r)
+{
+        fprintf(out, "Silences:        %zu in force or to come\n", r->n_silences);
+        for (size_t i = 0; i < r->n_silences; i++) {
+                const struct store_silence_row *s = &r->silences[i];
+                char until[32], experiment[40] = "";
+
+                status_format_time(s->expired_at ? s->expired_at : s->ends_at, until, sizeof(until));
+                if (s->experiment_id > 0)
+                        snprintf(experiment, sizeof(experiment), " experiment %lld", s->experiment_id);
+                fprintf(out, "  #%lld%s%s%s%s%s until %s%s: %s (%s)\n", s->id, s->rule ? " rule " : "",
+                        s->rule ? s->rule : "", experiment, s->variant_id ? " variant " : "",
+                        s->variant_id ? s->variant_id : "", until, s->actions ? ", actions withheld" : "",
+                        s->comment ? s->comment : "", s->created_by ? s->created_by : "?");
+        }
+}
+
 void status_report_print_rest(FILE *out, const struct status_report *r)
 {
         fprintf(out, "Firing alerts:   %zu\n", firing_count(r));
@@ -325,9 +382,11 @@ void status_report_print_rest(FILE *out, const struct status_report *r)
                 if (a->state != STORE_ALERT_FIRING)
                         continue;
                 status_format_time(a->fired_at, since, sizeof(since));
-                fprintf(out, "  %-16s experiment %lld%s%s, since %s\n", a->rule, a->experiment_id,
-                        variant ? " variant " : "", variant ? a->variant_id : "", since);
+                fprintf(out, "  %-16s experiment %lld%s%s, since %s%s\n", a->rule, a->experiment_id,
+                        variant ? " variant " : "", variant ? a->variant_id : "", since,
+                        a->held ? "; held back (silence or inhibition): its message is owed" : "");
         }
+        print_silences(out, r);
         fprintf(out, "Deliveries:      %zu pending%s%s%s\n", r->deliveries_pending, r->pending_notifiers[0] ? " (" : "",
                 r->pending_notifiers, r->pending_notifiers[0] ? ")" : "");
         if (r->last_delivery_error[0])
@@ -372,7 +431,24 @@ static json_object *alert_json(const void *item)
                 JSON_MEMBER("state", json_object_new_string(store_alert_state_to_string(a->state))),
                 JSON_MEMBER("active_since", json_object_new_int64(a->active_since)),
                 JSON_MEMBER("fired_at", json_object_new_int64(a->fired_at)),
-                JSON_MEMBER("last_notified", json_object_new_int64(a->last_notified)));
+                JSON_MEMBER("last_notified", json_object_new_int64(a->last_notified)),
+                JSON_MEMBER("held", json_object_new_boolean(a->held)));
+}
+
+static json_object *silence_json(const void *item)
+{
+        const struct store_silence_row *s = item;
+
+        return JSON_OBJECT(
+                JSON_MEMBER("id", json_object_new_int64(s->id)),
+                JSON_OPTIONAL("experiment_id", s->experiment_id > 0, json_object_new_int64(s->experiment_id)),
+                JSON_OPTIONAL("rule", s->rule, json_object_new_string(s->rule)),
+                JSON_OPTIONAL("variant_id", s->variant_id, json_object_new_string(s->variant_id)),
+                JSON_MEMBER("starts_at", json_object_new_int64(s->starts_at)),
+                JSON_MEMBER("ends_at", json_object_new_int64(s->expired_at ? s->expired_at : s->ends_at)),
+                JSON_MEMBER("actions", json_object_new_boolean(s->actions)),
+                JSON_MEMBER("comment", json_object_new_string(s->comment ? s->comment : "")),
+                JSON_OPTIONAL("created_by", s->created_by, json_object_new_string(s->created_by)));
 }
 
 static json_object *action_json(const void *item)
@@ -479,6 +555,8 @@ int status_report_add_json(json_object *root, const struct status_report *r)
 
         if (k >= 0)
                 k = json_add(root, "alerts", alerts_json(r));
+        if (k >= 0)
+                k = json_add(root, "silences", rows_json(r->silences, r->n_silences, sizeof(*r->silences), silence_json));
         if (k >= 0)
                 k = json_add(root, "deliveries", deliveries_json(r));
         if (k >= 0)

@@ -16,6 +16,7 @@
 #include "store/alert_rows.h"
 #include "store/health_rows.h"
 #include "store/meta.h"
+#include "store/silence_rows.h"
 
 struct store;
 
@@ -33,6 +34,8 @@ struct status_report {
         size_t deliveries_pending;
         char pending_notifiers[256];     /* "ops: 2, growth: 1" */
         char last_delivery_error[256];   /* of the oldest queued delivery that failed */
+        struct store_silence_row *silences;   /* in force or to come, in id order */
+        size_t n_silences;
 };
 
 /* Reads r from s. Returns 0, or -errno with *what naming the part that
@@ -47,8 +50,9 @@ void status_report_clear(struct status_report *r);
 
 /* "Health: OK" or "Health: DEGRADED" with one line per condition. */
 void status_report_print_health(FILE *out, const struct status_report *r, const struct health_settings *s);
-/* Firing alerts, pending deliveries, the latest actions. */
+/* Firing alerts (those held back marked), silences, pending deliveries,
+ * the latest actions. */
 void status_report_print_rest(FILE *out, const struct status_report *r);
-/* Adds "health", "alerts", "deliveries" and "actions" to root. Returns 0
+/* Adds "health", "alerts", "silences", "deliveries" and "actions" to root. Returns 0
  * or -ENOMEM. */
 int status_report_add_json(json_object *root, const struct status_report *r);
