@@ -25,6 +25,7 @@ src_libmida_a_SOURCES += \
 	src/store/analysis_restore.c src/store/analysis_restore.h \
 	src/store/alert_rows.c src/store/alert_rows.h src/store/action_rows.c src/store/action_rows.h \
 	src/store/health_rows.c src/store/health_rows.h src/store/silence_rows.c src/store/silence_rows.h \
+	src/store/listed_rows.c src/store/listed_rows.h \
 	src/store/group_commit.c src/store/group_commit.h
 src_libmida_a_SOURCES += \
 	src/notify/notify.c src/notify/notify.h src/notify/notify_payload.c src/notify/notify_payload.h src/notify/notify_slack.c src/notify/alert_facts.c src/notify/alert_facts.h \
@@ -38,6 +39,7 @@ src_libmida_a_SOURCES += \
 	src/actions/actions.c src/actions/actions.h src/actions/actions_store.c src/actions/action_runner.c src/actions/action_runner.h
 src_libmida_a_SOURCES += \
 	src/daemon/daemon.c src/daemon/daemon.h src/daemon/manager.c src/daemon/manager.h src/daemon/cycle.c src/daemon/cycle.h \
+	src/daemon/lifecycle.c src/daemon/lifecycle.h src/daemon/lifecycle_changes.c src/daemon/lifecycle_changes.h \
 	src/daemon/experiment_update.c src/daemon/experiment_update.h src/daemon/alerting.c src/daemon/alerting.h src/daemon/health.c src/daemon/health.h \
 	src/daemon/health_store.c src/daemon/health_daemon.c src/daemon/health_daemon.h src/daemon/health_payload.c src/daemon/health_payload.h src/daemon/metrics.c \
 	src/daemon/metrics.h src/daemon/once_rules.c src/daemon/once_rules.h src/daemon/recorder.c src/daemon/recorder.h \

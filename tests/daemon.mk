@@ -21,3 +21,9 @@ DAEMON_INTEGRATION_TESTS += tests/daemon-journal.sh
 TESTS += $(DAEMON_INTEGRATION_TESTS)
 EXTRA_DIST += $(DAEMON_INTEGRATION_TESTS) tests/lib/harness.sh tests/lib/alerts.sh tests/lib/valgrind.sh \
 	tests/smtp_sink.py
+# Lifecycle changes between two experiment lists (pure).
+check_PROGRAMS += tests/test_lifecycle
+TESTS += tests/test_lifecycle
+tests_test_lifecycle_SOURCES = tests/test_lifecycle.c
+tests_test_lifecycle_CFLAGS = $(MIDA_TEST_CFLAGS)
+tests_test_lifecycle_LDADD = $(MIDA_TEST_LIBS)

@@ -18,7 +18,10 @@
 #define SEC DURATION_USEC_PER_SEC
 #define MIN_INTERVAL_USEC (30 * SEC)
 
-static const char *const root_keys[] = { "mida", "monitor", "statistics", "notifiers", "rules", "inhibit", "health" };
+static const char *const root_keys[] = { "mida", "monitor", "statistics", "notifiers", "rules", "inhibit", "health",
+                                         "lifecycle" };
+static const char *const lifecycle_keys[] = { "notify", "events" };
+static const char *const lifecycle_events[] = { "started", "stopped", "concluded", "disappeared", NULL };
 static const char *const mida_keys[] = {
         "region", "base_url", "project_key", "api_key", "api_key_file", "api_key_credential",
         "timeout", "connect_timeout", "max_connections", "max_requests_per_second",
@@ -316,6 +319,48 @@ static void load_statistics(struct config_loader *l, const config_setting_t *g, 
         load_weights(l, g, st);
 }
 
+const char *lifecycle_event_to_string(enum lifecycle_event e)
+{
+        return (unsigned) e < LIFECYCLE_EVENT_COUNT ? lifecycle_events[e] : NULL;
+}
+
+static void load_lifecycle_events(struct config_loader *l, const config_setting_t *list, struct config_lifecycle *lc)
+{
+        if (!config_setting_is_aggregate(list) || config_setting_length(list) == 0) {
+                loader_error(l, list, "'events' in lifecycle must be a list of started, stopped, concluded, disappeared");
+                return;
+        }
+        lc->events = 0;
+        for (int i = 0; i < config_setting_length(list); i++) {
+                const config_setting_t *s = config_setting_get_elem(list, (unsigned) i);
+                const char *name = config_setting_type(s) == CONFIG_TYPE_STRING ? config_setting_get_string(s) : "";
+                int k = 0;
+
+                while (lifecycle_events[k] && strcmp(lifecycle_events[k], name) != 0)
+                        k++;
+                if (lifecycle_events[k])
+                        lc->events |= 1u << k;
+                else
+                        loader_error(l, s, "unknown lifecycle event '%s' (started, stopped, concluded or disappeared)",
+                                     name);
+        }
+}
+
+static void load_lifecycle(struct config_loader *l, const config_setting_t *g, struct config *c)
+{
+        const config_setting_t *events = config_setting_get_member(g, "events");
+
+        loader_check_known(l, g, "lifecycle", lifecycle_keys, N_ELEMENTS(lifecycle_keys));
+        if (!loader_notifier_refs(l, g, "lifecycle", c, &c->lifecycle.notify, &c->lifecycle.n_notify) &&
+            !config_setting_get_member(g, "notify"))
+                loader_error(l, g, "lifecycle needs 'notify': the notifiers that get the notices");
+        if (events)
+                load_lifecycle_events(l, events, &c->lifecycle);
+        if (!c->monitor.experiments_live)
+                loader_warning(l, g, "lifecycle notices need monitor.experiments = \"live\" (the experiment list); "
+                               "with a list of ids none are sent");
+}
+
 static void load_health(struct config_loader *l, const config_setting_t *g, struct config *c)
 {
         loader_check_known(l, g, "health", health_keys, N_ELEMENTS(health_keys));
@@ -346,6 +391,9 @@ static void load_root(struct config_loader *l, const config_setting_t *root, str
                 load_inhibits(l, list, c);
         if ((g = group(l, root, "health")))
                 load_health(l, g, c);
+        c->lifecycle.events = (1u << LIFECYCLE_EVENT_COUNT) - 1;
+        if ((g = group(l, root, "lifecycle")))
+                load_lifecycle(l, g, c);
         if (!c->monitor.state_directory)
                 c->monitor.state_directory = default_state_directory(c->path);
 }
@@ -452,5 +500,6 @@ void config_free(struct config *c)
         free(c->rules);
         config_inhibits_free(c);
         free(c->health.notify);
+        free(c->lifecycle.notify);
         free(c);
 }

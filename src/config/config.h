@@ -116,6 +116,24 @@ struct config_inhibit {
         unsigned line;
 };
 
+/* Experiment lifecycle notices (the experiment list compared between
+ * discoveries). */
+enum lifecycle_event {
+        LIFECYCLE_STARTED,          /* became live: newly listed live, or resumed */
+        LIFECYCLE_STOPPED,          /* left live, not by this daemon's pause */
+        LIFECYCLE_CONCLUDED,        /* is_completed became 1 (concluded in the dashboard) */
+        LIFECYCLE_DISAPPEARED,      /* gone from the list */
+        LIFECYCLE_EVENT_COUNT,
+};
+
+struct config_lifecycle {
+        size_t *notify;             /* indices into config.notifiers; none: no notices */
+        size_t n_notify;
+        unsigned events;            /* 1 << enum lifecycle_event; default all */
+};
+
+const char *lifecycle_event_to_string(enum lifecycle_event e);
+
 struct config_health {
         size_t *notify;             /* indices into config.notifiers */
         size_t n_notify;
@@ -134,6 +152,7 @@ struct config {
         struct config_rule *rules;
         size_t n_rules;
         struct config_health health;
+        struct config_lifecycle lifecycle;
         struct config_inhibit *inhibits;
         size_t n_inhibits;
 };

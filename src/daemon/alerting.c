@@ -155,6 +155,8 @@ void alerting_close(struct alerting *al)
         rules_state_clear(&al->alerts);
 }
 
+#define RELEASE_NOTE " (held back until now)"
+
 static void format_figure(struct alert_figure f, char *buf, size_t size)
 {
         if (f.present)
@@ -173,7 +175,9 @@ static const char *transition_message_id(enum rule_transition_kind kind)
 }
 
 /* note: appended to the message, e.g. " (not sent: silence 3)"; hold
- * (may be NULL) adds MIDA_SILENCE_ID or MIDA_INHIBITED_BY. */
+ * (may be NULL) adds MIDA_SILENCE_ID or MIDA_INHIBITED_BY, and makes a
+ * fire or repeat an ALERT_HELD record; a note starting " (held back"
+ * marks the release of one (ALERT_RELEASED). */
 static void journal_transition(const struct rule_transition *t, const struct config_rule *rule,
                                const struct alert_event *ev, const char *event_id, const struct alert_hold *hold,
                                const char *note)
@@ -190,8 +194,14 @@ static void journal_transition(const struct rule_transition *t, const struct con
                 { "MIDA_INHIBITED_BY", hold ? hold->inhibited_by : NULL },
         };
 
+        const char *message_id = transition_message_id(t->kind);
+
         if (hold && hold->silence_id)
                 snprintf(silence, sizeof(silence), "%lld", hold->silence_id);
+        if (hold && (t->kind == RULE_TRANSITION_FIRED || t->kind == RULE_TRANSITION_REPEAT))
+                message_id = MIDA_MSGID_ALERT_HELD;
+        else if (note && strncmp(note, RELEASE_NOTE, strlen(RELEASE_NOTE)) == 0)
+                message_id = MIDA_MSGID_ALERT_RELEASED;
         int priority = quiet ? LOG_NOTICE : rule->severity == RULE_SEVERITY_CRITICAL ? LOG_CRIT :
                        rule->severity == RULE_SEVERITY_WARNING ? LOG_WARNING : LOG_NOTICE;
 
@@ -206,7 +216,7 @@ static void journal_transition(const struct rule_transition *t, const struct con
                 return;
         }
         summary = alert_event_summary(ev);
-        log_event(priority, transition_message_id(t->kind), fields, sizeof(fields) / sizeof(fields[0]),
+        log_event(priority, message_id, fields, sizeof(fields) / sizeof(fields[0]),
                   "%s%s%s", summary ? summary : rule->name, t->kind == RULE_TRANSITION_REPEAT ? " (repeat)" : "",
                   note ? note : "");
         free(summary);
@@ -331,14 +341,21 @@ static void hold_transition(struct alerting *al, const struct rule_transition *t
 static void consider_action(struct alerting *al, const struct rule_transition *t, const struct watched_experiment *e,
                             const struct alert_hold *hold)
 {
-        char what[96];
+        const char *rule = al->config->rules[t->rule_index].name;
+        char what[96], id[24], silence[24] = "";
+        struct log_field fields[] = {
+                { "MIDA_RULE", rule }, { "MIDA_EXPERIMENT_ID", id },
+                { "MIDA_SILENCE_ID", hold->silence_id ? silence : NULL }, { "MIDA_INHIBITED_BY", hold->inhibited_by },
+        };
 
         if (hold->actions) {
                 alert_hold_describe(hold, what, sizeof(what));
+                snprintf(id, sizeof(id), "%lld", t->experiment_id);
+                snprintf(silence, sizeof(silence), "%lld", hold->silence_id);
                 /* Once per fire; the later polls that find it still held only at debug. */
-                log_event(t->kind == RULE_TRANSITION_STILL_FIRING ? LOG_DEBUG : LOG_NOTICE, NULL, NULL, 0,
-                          "rule %s, experiment %lld: action withheld %s %s", al->config->rules[t->rule_index].name,
-                          t->experiment_id, hold->silence_id ? "by" : "while", what);
+                log_event(t->kind == RULE_TRANSITION_STILL_FIRING ? LOG_DEBUG : LOG_NOTICE, MIDA_MSGID_ACTION_WITHHELD,
+                          fields, 4, "rule %s, experiment %lld: action withheld %s %s", rule, t->experiment_id,
+                          hold->silence_id ? "by" : "while", what);
                 return;
         }
         action_runner_consider(&al->actions, t, e->current, al->dry_run_forced || al->config->monitor.dry_run);
@@ -398,8 +415,7 @@ static void release_held(struct alerting *al, const struct watched_experiment *e
                 }
                 rule_transition_event(&al->batch.transitions.items[al->batch.transitions.n - 1], al->config, e->last,
                                       &ev);
-                announce(al, &al->batch.transitions.items[al->batch.transitions.n - 1], &ev,
-                         " (held back until now)");
+                announce(al, &al->batch.transitions.items[al->batch.transitions.n - 1], &ev, RELEASE_NOTE);
         }
 }
 

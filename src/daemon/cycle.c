@@ -12,6 +12,7 @@
 #include "mida/backoff.h"
 #include "config/config.h"
 #include "experiment_update.h"
+#include "util/grow.h"
 #include "util/log.h"
 #include "mida/mida.h"
 #include "mida/mida_client.h"
@@ -48,6 +49,9 @@ struct cycle {
         struct http_transfer *list_transfer;
         long long *live;                 /* ids found by discovery */
         size_t n_live, cap_live;
+        struct mida_experiment *listed;  /* every experiment of the list so far (names owned) */
+        size_t n_listed, cap_listed;
+        bool listed_lost;                /* an experiment of the list could not be kept */
         struct fetch *fetches;
         size_t n_fetches, outstanding;
         /* Fetches start in order: fetches[next_fetch] is the next one, when
@@ -337,6 +341,26 @@ static void mark_watch_set(struct cycle *c)
                   added, gone);
 }
 
+static void clear_listed(struct cycle *c)
+{
+        for (size_t i = 0; i < c->n_listed; i++)
+                free(c->listed[i].test_name);
+        c->n_listed = 0;
+}
+
+/* Kept for the listed hook: a page is freed before the next arrives. */
+static void add_listed(struct cycle *c, const struct mida_experiment *x)
+{
+        struct mida_experiment *items = grow_array(c->listed, &c->cap_listed, c->n_listed, sizeof(*items));
+
+        if (!items)
+                return;   /* the lifecycle then sees a shorter list: it is not told at all (see below) */
+        c->listed = items;
+        items[c->n_listed] = *x;
+        items[c->n_listed].test_name = x->test_name ? strdup(x->test_name) : NULL;
+        c->n_listed++;
+}
+
 static int add_live(struct cycle *c, long long id)
 {
         if (c->n_live == c->cap_live) {
@@ -409,6 +433,10 @@ static void on_list_page(const struct http_response *r, void *userdata)
         }
         for (size_t i = 0; i < list.n; i++) {
                 const struct mida_experiment *x = &list.experiments[i];
+                size_t before = c->n_listed;
+
+                add_listed(c, x);
+                c->listed_lost = c->listed_lost || c->n_listed == before;
                 if (x->status == 1 && !is_excluded(&c->env.config->monitor, x->test_id) &&
                     add_live(c, x->test_id) == 0)
                         watchlist_set_name(watchlist_get(c->env.watch, x->test_id), x->test_name);
@@ -423,6 +451,10 @@ static void on_list_page(const struct http_response *r, void *userdata)
         }
         mida_experiment_list_free(&list);
         c->hooks.request(c->hooks.userdata, true, 200, NULL);
+        /* A list short of what the API said (out of memory, or stopped
+         * early) would read as experiments gone. */
+        if (!c->listed_lost && !c->stopping)
+                c->hooks.listed(c->hooks.userdata, c->listed, c->n_listed);
         mark_watch_set(c);
         schedule_fetches(c);
 }
@@ -459,6 +491,8 @@ static void restart_discovery(struct cycle *c)
         c->list_transfer = NULL;
         c->list_timer = sd_event_source_disable_unref(c->list_timer);
         c->n_live = 0;
+        clear_listed(c);
+        c->listed_lost = false;
         c->list_offset = 0;
         c->list_attempt = 0;
         if (c->env.config->monitor.experiments_live) {
@@ -542,5 +576,7 @@ void cycle_free(struct cycle *c)
         sd_event_source_disable_unref(c->pace_timer);
         free(c->fetches);
         free(c->live);
+        clear_listed(c);
+        free(c->listed);
         free(c);
 }

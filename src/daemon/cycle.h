@@ -9,6 +9,7 @@
 #include <systemd/sd-event.h>
 
 struct config;
+struct mida_experiment;
 struct daemon_summary;
 struct http_client;
 struct watchlist;
@@ -36,6 +37,10 @@ struct cycle_hooks {
         void (*analysed)(void *userdata, struct watched_experiment *e);
         /* e left the watch set. */
         void (*dropped)(void *userdata, long long experiment_id);
+        /* Discovery read the whole experiment list (every page; not with
+         * a configured list of ids): every experiment, live or not, in the
+         * API's order. Called before the watch set is updated. */
+        void (*listed)(void *userdata, const struct mida_experiment *experiments, size_t n);
         /* A request settled after its retries: ok, or failed with
          * http_status (0: transport) and a message without secrets. */
         void (*request)(void *userdata, bool ok, int http_status, const char *error);

@@ -15,6 +15,7 @@
 #include "config/config.h"
 #include "cycle.h"
 #include "health_daemon.h"
+#include "lifecycle.h"
 #include "recorder.h"
 #include "store/db.h"
 #include "store/group_commit.h"
@@ -432,6 +433,14 @@ static void cycle_dropped(void *userdata, long long experiment_id)
         recorder_add(m->recorder, watchlist_find(&m->watch, experiment_id));   /* now inactive */
 }
 
+static void cycle_listed(void *userdata, const struct mida_experiment *experiments, size_t n)
+{
+        struct manager *m = userdata;
+
+        if (m->mode == MANAGER_DAEMON)
+                lifecycle_listed(m->group, m->alerting.outbox, m->config, experiments, n);
+}
+
 static void cycle_request(void *userdata, bool ok, int http_status, const char *error)
 {
         struct manager *m = userdata;
@@ -486,7 +495,7 @@ void manager_start_cycle(struct manager *m, bool spread, void (*done)(struct man
         };
         const struct cycle_hooks hooks = {
                 .userdata = m, .prepare = cycle_prepare, .analysed = cycle_analysed, .dropped = cycle_dropped,
-                .request = cycle_request, .done = cycle_finished,
+                .listed = cycle_listed, .request = cycle_request, .done = cycle_finished,
         };
 
         if (m->cycle) {

@@ -87,6 +87,8 @@ int alert_facts_build(const struct alert_event *ev, struct alert_facts *f)
         *f = (struct alert_facts) { .n = 0 };
         if (ev->summary_text)
                 return 0;
+        if (ev->kind == ALERT_EVENT_LIFECYCLE)
+                return add(f, "Status", strdup(ev->experiment_status ? ev->experiment_status : TEXT_MISSING));
         format_lift(ev, lift, sizeof(lift));
         r = add(f, "Variant", variant_value(ev));
         if (r >= 0)

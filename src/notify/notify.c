@@ -74,7 +74,7 @@ bool notify_wants(enum notifier_type type, const struct alert_event *ev)
                        (type == NOTIFIER_PAGERDUTY && ev->kind == ALERT_EVENT_RESOLVED);
         /* Paging and alert routing are about alerts: a successful action is
          * told where people read (Slack, Teams, e-mail, webhooks). */
-        if (ev->kind == ALERT_EVENT_ACTION)
+        if (ev->kind == ALERT_EVENT_ACTION || ev->kind == ALERT_EVENT_LIFECYCLE)
                 return type != NOTIFIER_ALERTMANAGER && type != NOTIFIER_PAGERDUTY;
         return true;
 }

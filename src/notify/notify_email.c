@@ -33,6 +33,8 @@ static void format_mail_date(time_t t, char *buf, size_t size)
 
 static const char *kind_word(enum alert_event_kind kind)
 {
+        if (kind == ALERT_EVENT_LIFECYCLE)
+                return "";   /* the rule says it: "Experiment started" */
         return kind == ALERT_EVENT_ACTION_FAILED ? "action failed" : alert_event_kind_name(kind);
 }
 
@@ -40,8 +42,9 @@ char *email_subject(const struct alert_event *ev)
 {
         char name[40], *raw = NULL, *clean, *cut;
 
-        if (asprintf(&raw, "[mida-monitor] %s | %s %s | %s", ev->severity ? ev->severity : "info",
-                     ev->rule ? ev->rule : "alert", kind_word(ev->kind), alert_event_experiment(ev, name, sizeof(name))) < 0)
+        if (asprintf(&raw, "[mida-monitor] %s | %s%s%s | %s", ev->severity ? ev->severity : "info",
+                     ev->rule ? ev->rule : "alert", *kind_word(ev->kind) ? " " : "", kind_word(ev->kind),
+                     alert_event_experiment(ev, name, sizeof(name))) < 0)
                 return NULL;
         clean = text_sanitize(raw, true);
         free(raw);

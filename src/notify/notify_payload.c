@@ -16,6 +16,7 @@ const char *alert_event_kind_name(enum alert_event_kind kind)
                 [ALERT_EVENT_ACTION] = "action",
                 [ALERT_EVENT_ACTION_FAILED] = "action-failed",
                 [ALERT_EVENT_TEST] = "test",
+                [ALERT_EVENT_LIFECYCLE] = "lifecycle",
         };
 
         return (unsigned) kind < sizeof(names) / sizeof(names[0]) ? names[kind] : NULL;
@@ -28,6 +29,7 @@ const char *alert_event_heading_prefix(enum alert_event_kind kind)
         case ALERT_EVENT_ACTION: return "Action: ";
         case ALERT_EVENT_ACTION_FAILED: return "Action failed: ";
         case ALERT_EVENT_TEST: return "Test: ";
+        case ALERT_EVENT_LIFECYCLE: return "";
         case ALERT_EVENT_FIRED: break;
         }
         return "";
@@ -61,6 +63,21 @@ static int experiment_summary(char **text, const char *rule, const char *subject
         return asprintf(text, "%s fired on %s: sample-ratio p %s, %lld visitors", rule, subject, p, ev->visitors);
 }
 
+static const char *lifecycle_phrase(const struct alert_event *ev)
+{
+        const char *what = ev->lifecycle ? ev->lifecycle : "";
+
+        if (strcmp(what, "started") == 0)
+                return "started: it is live";
+        if (strcmp(what, "stopped") == 0)
+                return strcmp(ev->experiment_status ? ev->experiment_status : "", "draft") == 0
+                       ? "stopped outside mida-monitor: it is a draft again"
+                       : "stopped outside mida-monitor: it is inactive (paused or deactivated)";
+        if (strcmp(what, "concluded") == 0)
+                return "was concluded in the Mida dashboard";
+        return "disappeared from the experiment list (deleted, or no longer in this project)";
+}
+
 /* subject: "Checkout (variant B)" or "experiment 1234". */
 static char *summary_from(const struct alert_event *ev, const char *subject)
 {
@@ -88,6 +105,9 @@ static char *summary_from(const struct alert_event *ev, const char *subject)
                 break;
         case ALERT_EVENT_TEST:
                 r = asprintf(&text, "test notification from mida-monitor (rule %s)", rule);
+                break;
+        case ALERT_EVENT_LIFECYCLE:
+                r = asprintf(&text, "%s %s", subject, lifecycle_phrase(ev));
                 break;
         }
         return r < 0 ? NULL : text;
@@ -254,6 +274,18 @@ static int add_timestamps(json_object *o, const struct alert_event *ev)
         return 0;
 }
 
+/* "experiment.started" for a lifecycle notice, else the kind's name. */
+static int add_event_name(json_object *o, const struct alert_event *ev)
+{
+        char name[48];
+
+        if (ev->kind != ALERT_EVENT_LIFECYCLE)
+                return json_add_text(o, "event", alert_event_kind_name(ev->kind));
+        snprintf(name, sizeof(name), "experiment.%s", ev->lifecycle ? ev->lifecycle : "changed");
+        return json_add_text(o, "event", name) < 0 || json_add_text(o, "status", ev->experiment_status) < 0
+               ? -ENOMEM : 0;
+}
+
 static int fill_webhook(json_object *o, const struct alert_event *ev)
 {
         char *summary = alert_event_summary(ev);
@@ -264,9 +296,9 @@ static int fill_webhook(json_object *o, const struct alert_event *ev)
         if (r >= 0)
                 r = json_add_text(o, "id", ev->id);
         if (r >= 0)
-                r = json_add_text(o, "event", alert_event_kind_name(ev->kind));
+                r = add_event_name(o, ev);
         if (r >= 0)
-                r = json_add_text(o, "rule", ev->rule);
+                r = json_add_text(o, "rule", ev->kind == ALERT_EVENT_LIFECYCLE ? NULL : ev->rule);
         if (r >= 0)
                 r = json_add_text(o, "severity", ev->severity);
         if (r >= 0)

@@ -16,6 +16,7 @@ enum alert_event_kind {
         ALERT_EVENT_ACTION,          /* an action was taken (or would be, in dry run) */
         ALERT_EVENT_ACTION_FAILED,
         ALERT_EVENT_TEST,            /* test-notify */
+        ALERT_EVENT_LIFECYCLE,       /* an experiment started, stopped, was concluded or disappeared */
 };
 
 /* A figure that may be missing (degenerate data). */
@@ -57,6 +58,12 @@ struct alert_event {
          * name, "mida-monitor"), NULL otherwise. */
         const char *summary_text;
         const char *subject;
+        /* ALERT_EVENT_LIFECYCLE: what happened ("started", "stopped",
+         * "concluded", "disappeared") and the experiment's status now
+         * ("live", "inactive", "draft", "gone"); rule is then the label
+         * people read, "Experiment started". */
+        const char *lifecycle;
+        const char *experiment_status;
         /* Alertmanager's endsAt for a firing alert re-posted less often
          * than every cycle (health); 0: the notifier's alert_lifetime
          * after it is sent. */

@@ -83,6 +83,7 @@ static const char *header_emoji(const struct alert_event *ev)
         case ALERT_EVENT_ACTION: return ":gear:";
         case ALERT_EVENT_ACTION_FAILED: return ":x:";
         case ALERT_EVENT_TEST: return ":test_tube:";
+        case ALERT_EVENT_LIFECYCLE: return ":clipboard:";
         case ALERT_EVENT_FIRED: break;
         }
         if (ev->severity && strcmp(ev->severity, "critical") == 0)

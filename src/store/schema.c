@@ -150,7 +150,20 @@ static const char *const migrations[] = {
         "  created_by TEXT,"
         "  CHECK (experiment_id IS NOT NULL OR rule IS NOT NULL)"
         ");"
-        "ALTER TABLE alerts ADD COLUMN held INTEGER NOT NULL DEFAULT 0;",
+        "ALTER TABLE alerts ADD COLUMN held INTEGER NOT NULL DEFAULT 0;"
+
+        /* The experiment list as the last complete discovery saw it, to
+         * tell lifecycle changes: status as the API gives it (9 draft,
+         * 1 live, 0 inactive), completed its is_completed, live_since when
+         * it last became live (so that a stop after this daemon's own
+         * pause is recognised). */
+        "CREATE TABLE listed ("
+        "  experiment_id INTEGER PRIMARY KEY,"
+        "  name TEXT,"
+        "  status INTEGER NOT NULL,"
+        "  completed INTEGER NOT NULL DEFAULT 0,"
+        "  live_since INTEGER NOT NULL DEFAULT 0"
+        ");",
 };
 
 size_t schema_migration_count(void)

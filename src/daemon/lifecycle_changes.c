@@ -1,0 +1,53 @@
+#include "lifecycle_changes.h"
+
+#include <errno.h>
+#include <stdlib.h>
+
+static int by_id(const void *key, const void *item)
+{
+        long long a = *(const long long *) key, b = ((const struct listed_state *) item)->id;
+
+        return a < b ? -1 : a > b;
+}
+
+static bool add(struct lifecycle_change *out, size_t *n, enum lifecycle_event event, const struct listed_state *now,
+                const struct listed_state *before)
+{
+        out[(*n)++] = (struct lifecycle_change) { .event = event, .now = now, .before = before };
+        return true;
+}
+
+long lifecycle_changes(const struct listed_state *before, size_t n_before, const struct listed_state *now,
+                       size_t n_now, struct lifecycle_change **ret)
+{
+        /* At most two per listed experiment (stopped and concluded at once), one per gone one. */
+        struct lifecycle_change *out = calloc(2 * n_now + n_before + 1, sizeof(*out));
+        bool *still = calloc(n_before + 1, sizeof(*still));
+        size_t n = 0;
+
+        if (!out || !still) {
+                free(out);
+                free(still);
+                return -ENOMEM;
+        }
+        for (size_t i = 0; i < n_now; i++) {
+                const struct listed_state *x = &now[i];
+                const struct listed_state *was = bsearch(&x->id, before, n_before, sizeof(*before), by_id);
+                bool live = x->status == LISTED_LIVE, was_live = was && was->status == LISTED_LIVE;
+
+                if (was)
+                        still[was - before] = true;
+                if (live && !was_live)
+                        add(out, &n, LIFECYCLE_STARTED, x, was);
+                if (was_live && !live)
+                        add(out, &n, LIFECYCLE_STOPPED, x, was);
+                if (was && !was->completed && x->completed)
+                        add(out, &n, LIFECYCLE_CONCLUDED, x, was);
+        }
+        for (size_t i = 0; i < n_before; i++)
+                if (!still[i])
+                        add(out, &n, LIFECYCLE_DISAPPEARED, NULL, &before[i]);
+        free(still);
+        *ret = out;
+        return (long) n;
+}
