@@ -1,4 +1,6 @@
-/* The two write endpoints: PATCH .../status and POST .../serve-winner. */
+/* The two write endpoints, PATCH .../status and POST .../serve-winner, and
+ * the status rules and change that /__experiment shares with the first. */
+#include <errno.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -18,9 +20,7 @@ static bool body_int(struct json_object *body, const char *key, int *out)
         return true;
 }
 
-/* The documented status rules; 0 or an HTTP error status with its message. */
-static unsigned status_change_error(const struct sim *sim, const struct experiment *e, int to,
-                                    const char **why)
+unsigned api_status_check(const struct sim *sim, const struct experiment *e, int to, const char **why)
 {
         int limit = sim->project.plan_live_limit;
         if (to != EXP_LIVE && to != EXP_INACTIVE && to != EXP_DRAFT) {
@@ -39,6 +39,19 @@ static unsigned status_change_error(const struct sim *sim, const struct experime
         return 0;
 }
 
+int api_status_apply(struct sim *sim, struct experiment *e, int to)
+{
+        double now = sim_now(sim);
+        if (to == EXP_LIVE && !e->is_serving && experiment_start_running(e, now) < 0)
+                return -ENOMEM;
+        if (to != EXP_LIVE)
+                experiment_stop_running(e, now);
+        if (to != e->status)
+                e->updated_at = now;
+        e->status = to;
+        return 0;
+}
+
 void api_set_status(struct sim *sim, struct experiment *e, const struct request *rq, struct reply *out)
 {
         struct json_object *body = request_body_json(rq);
@@ -46,21 +59,15 @@ void api_set_status(struct sim *sim, struct experiment *e, const struct request 
         const char *why = NULL;
         bool ok = body_int(body, "status", &to);
         json_object_put(body);
-        unsigned err = ok ? status_change_error(sim, e, to, &why) : 400;
+        unsigned err = ok ? api_status_check(sim, e, to, &why) : 400;
         if (err) {
                 reply_error(out, err, why ? why : "Invalid status value - must be 0, 1, or 9");
                 return;
         }
-        double now = sim_now(sim);
-        if (to == EXP_LIVE && !e->is_serving && experiment_start_running(e, now) < 0) {
+        if (api_status_apply(sim, e, to) < 0) {
                 reply_error(out, 500, "Out of memory");
                 return;
         }
-        if (to != EXP_LIVE)
-                experiment_stop_running(e, now);
-        if (to != e->status)
-                e->updated_at = now;
-        e->status = to;
         struct json_object *o = json_object_new_object();
         json_object_object_add(o, "success", json_object_new_boolean(1));
         json_object_object_add(o, "test_id", json_object_new_int64(e->id));

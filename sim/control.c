@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "api_handlers.h"
 #include "control.h"
 #include "isotime.h"
 
@@ -111,6 +112,121 @@ static void weight_post(struct sim *sim, const struct request *rq, struct json_o
                 return;
         }
         reply_ok(out);
+}
+
+/* A change made "in the Mida dashboard": what the body of POST /__experiment
+ * asks for, checked before anything is applied. */
+struct dashboard_change {
+        struct experiment *e;
+        bool set_status, set_completed, remove;
+        int status;
+        bool completed;
+};
+
+/* A JSON boolean, or the integer 0 or 1. */
+static bool json_flag(struct json_object *v, bool *out)
+{
+        if (json_object_is_type(v, json_type_boolean)) {
+                *out = json_object_get_boolean(v);
+                return true;
+        }
+        if (!json_object_is_type(v, json_type_int))
+                return false;
+        int64_t i = json_object_get_int64(v);
+        *out = i == 1;
+        return i == 0 || i == 1;
+}
+
+/* 0, or the HTTP status with *why set. */
+static unsigned dashboard_parse(struct sim *sim, struct json_object *body, struct dashboard_change *c,
+                                const char **why)
+{
+        struct json_object *v;
+        *c = (struct dashboard_change){ 0 };
+        json_object_object_foreach(body, key, val) {
+                (void)val;
+                if (strcmp(key, "test_id") && strcmp(key, "status") && strcmp(key, "is_completed") &&
+                    strcmp(key, "deleted")) {
+                        *why = "unknown field: give test_id and any of status, is_completed, deleted";
+                        return 400;
+                }
+        }
+        if (!json_object_object_get_ex(body, "test_id", &v) || !json_object_is_type(v, json_type_int)) {
+                *why = "test_id: need the id (an integer) of an existing experiment";
+                return 400;
+        }
+        c->e = project_find(&sim->project, (long)json_object_get_int64(v));
+        if (!c->e) {
+                *why = "test_id: no such experiment";
+                return 400;
+        }
+        if ((c->set_status = json_object_object_get_ex(body, "status", &v))) {
+                c->status = json_object_is_type(v, json_type_int) ? json_object_get_int(v) : -1;
+                if (c->status != EXP_INACTIVE && c->status != EXP_LIVE && c->status != EXP_DRAFT) {
+                        *why = "status must be 0 (inactive), 1 (live) or 9 (draft)";
+                        return 400;
+                }
+        }
+        if ((c->set_completed = json_object_object_get_ex(body, "is_completed", &v)) &&
+            !json_flag(v, &c->completed)) {
+                *why = "is_completed must be 1 or true (concluded) or 0 or false";
+                return 400;
+        }
+        bool flag = false;
+        if ((c->remove = json_object_object_get_ex(body, "deleted", &v)) && !(json_flag(v, &flag) && flag)) {
+                *why = "deleted can only be true (POST /__reset brings deleted experiments back)";
+                return 400;
+        }
+        if (!c->set_status && !c->set_completed && !c->remove) {
+                *why = "nothing to change: give status, is_completed and/or deleted";
+                return 400;
+        }
+        return c->set_status ? api_status_check(sim, c->e, c->status, why) : 0;
+}
+
+static struct json_object *time_or_null(double t)
+{
+        char buf[ISOTIME_MAX];
+        if (isnan(t))
+                return NULL;
+        isotime_format(t, buf);
+        return json_object_new_string(buf);
+}
+
+/* {"test_id": 1, "status": 0|1|9, "is_completed": 1, "deleted": true}: any
+ * of the three, applied together or not at all. */
+static void experiment_post(struct sim *sim, const struct request *rq, struct json_object *body,
+                            struct reply *out)
+{
+        struct dashboard_change c;
+        const char *why = NULL;
+        unsigned err = dashboard_parse(sim, body, &c, &why);
+        if (err) {
+                reply_error(out, err, why);
+                return;
+        }
+        struct experiment *e = c.e;
+        double now = sim_now(sim);
+        if (c.set_status && api_status_apply(sim, e, c.status) < 0) {
+                reply_error(out, 500, "Out of memory");
+                return;
+        }
+        if (c.set_completed && c.completed != e->is_completed) {
+                e->is_completed = c.completed;
+                e->end_date = c.completed ? now : NAN;
+                e->updated_at = now;
+        }
+        struct json_object *o = json_object_new_object();
+        json_object_object_add(o, "success", json_object_new_boolean(1));
+        json_object_object_add(o, "test_id", json_object_new_int64(e->id));
+        json_object_object_add(o, "status", json_object_new_int(e->status));
+        json_object_object_add(o, "is_completed", json_object_new_int(e->is_completed));
+        json_object_object_add(o, "end_date", time_or_null(e->end_date));
+        json_object_object_add(o, "updated_at", time_or_null(e->updated_at));
+        json_object_object_add(o, "deleted", json_object_new_boolean(c.remove));
+        if (c.remove)
+                project_remove(&sim->project, e);
+        reply_json(out, 200, o);
 }
 
 static void faults_get(struct sim *sim, const struct request *rq, struct json_object *body,
@@ -230,6 +346,7 @@ static const struct {
 } routes[] = {
         { "GET", "/__clock", clock_get },        { "POST", "/__clock", clock_post },
         { "POST", "/__rate", rate_post },        { "POST", "/__weight", weight_post },
+        { "POST", "/__experiment", experiment_post },
         { "GET", "/__faults", faults_get },      { "POST", "/__faults", faults_post },
         { "DELETE", "/__faults", faults_delete },
         { "GET", "/__requests", requests_get },  { "DELETE", "/__requests", requests_delete },

@@ -1,5 +1,6 @@
 /* Control endpoints under /__ (no auth; the server listens on loopback and
- * refuses other peers): clock, rates, faults, request log, hooks, reset. */
+ * refuses other peers): clock, rates, weights, dashboard changes to
+ * experiments, faults, request log, hooks, reset. */
 #pragma once
 #include "reply.h"
 #include "request.h"

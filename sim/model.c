@@ -2,6 +2,7 @@
 #include <errno.h>
 #include <math.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "model.h"
 
@@ -49,6 +50,14 @@ void project_free(struct project *p)
         free(p->project_key);
         free(p->api_key);
         *p = (struct project){ 0 };
+}
+
+void project_remove(struct project *p, struct experiment *e)
+{
+        size_t i = (size_t)(e - p->experiments);
+        experiment_free(e);
+        memmove(e, e + 1, (p->n_experiments - i - 1) * sizeof(*e));
+        p->n_experiments--;
 }
 
 int experiment_start_running(struct experiment *e, double now)

@@ -80,6 +80,9 @@ struct project {
 struct experiment *project_find(struct project *p, long id);
 int project_count_live(const struct project *p);
 void project_free(struct project *p);
+/* Deletes experiment e (one of p's) and keeps the rest sorted; pointers
+ * into p->experiments are invalid afterwards. */
+void project_remove(struct project *p, struct experiment *e);
 
 /* Running-interval bookkeeping used when the status changes at time `now`. */
 int experiment_start_running(struct experiment *e, double now);

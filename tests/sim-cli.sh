@@ -10,7 +10,7 @@ check() { if eval "$2"; then :; else echo "not ok - $1"; fail=1; fi; }
 help=$("$sim" --help); rc=$?
 check "--help exits 0" '[ "$rc" -eq 0 ]'
 for word in --scenario --experiments --seed --speed --now --port --port-file \
-            /__clock /__rate /__faults /__requests /__hooks /__hooks/fail /__state /__reset \
+            /__clock /__rate /__weight /__experiment /__faults /__requests /__hooks /__hooks/fail /__state /__reset \
             /hooks/slack/NAME invalid_blocks retry_after wrong-types oversized truncated html close; do
         check "--help mentions $word" 'printf "%s" "$help" | grep -q -- "$word"'
 done

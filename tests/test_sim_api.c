@@ -313,6 +313,197 @@ static void test_request_log(void)
         json_object_put(o);
 }
 
+/* POST /__experiment: a change made in the Mida dashboard. */
+static struct json_object *dashboard(const char *body, long *status)
+{
+        return http_json(&sim, "POST", "/__experiment", NULL, body, status);
+}
+
+static void expect_dashboard_error(const char *body, long want)
+{
+        long status;
+        struct json_object *o = dashboard(body, &status);
+        CHECK(status == want, "/__experiment %s -> %ld, want %ld", body, status, want);
+        CHECK(jis(o, "error", json_type_string) && jget(o, "success") == NULL, "{\"error\": ...} for %s", body);
+        json_object_put(o);
+}
+
+/* The List Experiments row of id (in the list reply `o`), or NULL. */
+static struct json_object *list_row(struct json_object *o, long id)
+{
+        struct json_object *list = jget(o, "experiments");
+        for (size_t i = 0; list && i < json_object_array_length(list); i++)
+                if (jint(json_object_array_get_idx(list, i), "test_id") == id)
+                        return json_object_array_get_idx(list, i);
+        return NULL;
+}
+
+static struct json_object *listing(void)
+{
+        long status;
+        struct json_object *o = api_get(&sim, AUTH, BASE "/experiments", &status);
+        CHECK(status == 200, "list 200, got %ld", status);
+        return o;
+}
+
+/* The simulated time now, as the sim writes times. */
+static void sim_time_now(char *buf, size_t len)
+{
+        struct json_object *o = http_json(&sim, "GET", "/__clock", NULL, NULL, NULL);
+        snprintf(buf, len, "%s", jstr(o, "now") ? jstr(o, "now") : "?");
+        json_object_put(o);
+}
+
+static void test_dashboard_status(void)
+{
+        long status;
+        struct json_object *o = dashboard("{\"test_id\": 11, \"status\": 0}", &status);
+        CHECK(status == 200 && json_object_get_boolean(jget(o, "success")), "dashboard pause 200, got %ld", status);
+        CHECK(jint(o, "test_id") == 11 && jint(o, "status") == 0 && jint(o, "is_completed") == 0 &&
+              jis(o, "end_date", json_type_null) && !json_object_get_boolean(jget(o, "deleted")), "pause reply");
+        json_object_put(o);
+        o = listing();
+        CHECK(jint(list_row(o, 11), "status") == 0 && jint(list_row(o, 11), "is_completed") == 0,
+              "the list shows 11 inactive, not completed");
+        json_object_put(o);
+        struct json_object *before = result(11, NULL, &status);
+        CHECK(!strcmp(jstr(before, "status"), "inactive") && jis(before, "end_date", json_type_null),
+              "paused from the dashboard: inactive, end_date null");
+        json_object_put(http_json(&sim, "POST", "/__clock", NULL, "{\"advance\": 36000}", NULL));
+        struct json_object *after = result(11, NULL, &status);
+        CHECK(jint(after, "total_visitors") == jint(before, "total_visitors"), "paused: no new visitors");
+        json_object_put(after);
+        o = dashboard("{\"test_id\": 11, \"status\": 1}", &status);
+        CHECK(status == 200 && jint(o, "status") == 1, "dashboard resume 200, got %ld", status);
+        json_object_put(o);
+        json_object_put(http_json(&sim, "POST", "/__clock", NULL, "{\"advance\": 7200}", NULL));
+        after = result(11, NULL, &status);
+        CHECK(jint(after, "status_code") == 1 && jint(after, "total_visitors") > jint(before, "total_visitors") + 300,
+              "resumed: traffic again (%lld -> %lld)", (long long)jint(before, "total_visitors"),
+              (long long)jint(after, "total_visitors"));
+        json_object_put(before);
+        json_object_put(after);
+        /* the PATCH rules: the plan cap (11 and 12 live) and draft only from inactive */
+        expect_dashboard_error("{\"test_id\": 14, \"status\": 1}", 403);
+        expect_dashboard_error("{\"test_id\": 11, \"status\": 9}", 400);
+        o = dashboard("{\"test_id\": 14, \"status\": 9}", &status);
+        CHECK(status == 200 && jint(o, "status") == 9, "inactive -> draft 200, got %ld", status);
+        json_object_put(o);
+}
+
+static void test_dashboard_completed(void)
+{
+        long status;
+        char now[64];
+        sim_time_now(now, sizeof(now));
+        struct json_object *o = dashboard("{\"test_id\": 12, \"is_completed\": 1}", &status);
+        CHECK(status == 200 && jint(o, "is_completed") == 1 && jint(o, "status") == 1, "conclude 12: 200, got %ld", status);
+        CHECK(jis(o, "end_date", json_type_string) && !strcmp(jstr(o, "end_date"), now),
+              "end_date %s is now %s", jstr(o, "end_date"), now);
+        json_object_put(o);
+        o = listing();
+        struct json_object *row = list_row(o, 12);
+        CHECK(jis(row, "is_completed", json_type_int) && jint(row, "is_completed") == 1, "the list shows is_completed 1");
+        CHECK(jint(row, "status") == 1, "concluding alone leaves the status");
+        CHECK(!strcmp(jstr(row, "updated_at"), now), "updated_at %s", jstr(row, "updated_at"));
+        json_object_put(o);
+        o = result(12, NULL, &status);
+        check_result_shape(o, 12, "live", 1);
+        /* 2024-03-01T12:00 + 10 h + 2 h of the status test */
+        CHECK(!strcmp(jstr(o, "end_date"), now) && !strncmp(jstr(o, "end_date"), "2024-03-02", 10),
+              "result end_date %s: the simulated date", jstr(o, "end_date"));
+        int64_t days = jint(o, "days_running");
+        json_object_put(o);
+        json_object_put(http_json(&sim, "POST", "/__clock", NULL, "{\"advance\": 259200}", NULL));
+        o = result(12, NULL, &status);
+        CHECK(jint(o, "days_running") == days && !strcmp(jstr(o, "end_date"), now),
+              "days_running counts to end_date (%lld, was %lld)", (long long)jint(o, "days_running"), (long long)days);
+        json_object_put(o);
+        /* combined with a status change, in one request */
+        o = dashboard("{\"test_id\": 11, \"status\": 0, \"is_completed\": true}", &status);
+        CHECK(status == 200 && jint(o, "status") == 0 && jint(o, "is_completed") == 1, "pause + conclude 11");
+        json_object_put(o);
+        o = listing();
+        CHECK(jint(list_row(o, 11), "status") == 0 && jint(list_row(o, 11), "is_completed") == 1, "the list shows both");
+        json_object_put(o);
+        /* un-concluding clears end_date, also a scenario's */
+        o = dashboard("{\"test_id\": 15, \"is_completed\": 0}", &status);
+        CHECK(status == 200 && jint(o, "is_completed") == 0 && jis(o, "end_date", json_type_null), "reopen 15");
+        json_object_put(o);
+        o = result(15, NULL, &status);
+        CHECK(jis(o, "end_date", json_type_null), "15: end_date null again");
+        json_object_put(o);
+}
+
+static void test_dashboard_deleted(void)
+{
+        long status;
+        struct json_object *o = dashboard("{\"test_id\": 13, \"deleted\": true}", &status);
+        CHECK(status == 200 && jint(o, "test_id") == 13 && json_object_get_boolean(jget(o, "deleted")),
+              "delete 13: 200, got %ld", status);
+        json_object_put(o);
+        o = listing();
+        CHECK(list_row(o, 13) == NULL && jint(o, "count") == 4, "13 gone from the list (count %lld)",
+              (long long)jint(o, "count"));
+        CHECK(list_row(o, 12) && list_row(o, 14), "its neighbours stay");
+        json_object_put(o);
+        expect_error(AUTH, "GET", BASE "/experiment/13/result", NULL, 404);
+        expect_error(AUTH, "GET", BASE "/experiment/13", NULL, 404);
+        expect_error(AUTH, "PATCH", BASE "/experiment/13/status", "{\"status\": 0}", 404);
+        expect_error(AUTH, "POST", BASE "/experiment/13/serve-winner", "{\"variant_id\": \"1\"}", 404);
+        expect_dashboard_error("{\"test_id\": 13, \"deleted\": true}", 400);
+        o = http_json(&sim, "GET", "/__state", NULL, NULL, &status);
+        CHECK(strstr(json_object_to_json_string(o), "\"test_id\":13") == NULL, "13 gone from /__state");
+        json_object_put(o);
+        o = result(14, NULL, &status);
+        CHECK(status == 200 && jint(o, "test_id") == 14, "the others still answer");
+        json_object_put(o);
+}
+
+static void test_dashboard_bad_requests(void)
+{
+        const char *bad[] = {
+                "{}", "not json", "[11]", "{\"status\": 0}", "{\"test_id\": 999, \"status\": 0}",
+                "{\"test_id\": \"11\", \"status\": 0}", "{\"test_id\": 11}", "{\"test_id\": 11, \"status\": 5}",
+                "{\"test_id\": 11, \"status\": \"0\"}", "{\"test_id\": 11, \"status\": null}",
+                "{\"test_id\": 11, \"is_completed\": 2}", "{\"test_id\": 11, \"is_completed\": \"yes\"}",
+                "{\"test_id\": 11, \"deleted\": false}", "{\"test_id\": 11, \"deleted\": 0}",
+                "{\"test_id\": 11, \"stauts\": 0}",
+                "{\"test_id\": 12, \"is_completed\": 0, \"status\": 5}",   /* nothing applied */
+                "{\"test_id\": 12, \"deleted\": true, \"is_completed\": 3}",
+        };
+        for (size_t i = 0; i < sizeof(bad) / sizeof(*bad); i++)
+                expect_dashboard_error(bad[i], 400);
+        expect_error(NULL, "GET", "/__experiment", NULL, 404);
+        struct json_object *o = listing();
+        CHECK(list_row(o, 12) && jint(list_row(o, 12), "is_completed") == 1, "a rejected request changes nothing");
+        json_object_put(o);
+}
+
+static void test_dashboard_changes(void)
+{
+        long status;
+        json_object_put(http_json(&sim, "POST", "/__reset", NULL, NULL, &status));
+        CHECK(status == 200, "reset 200");
+        test_dashboard_status();
+        test_dashboard_completed();
+        test_dashboard_deleted();
+        test_dashboard_bad_requests();
+        /* the daemon's requests only: no control request in the log */
+        struct json_object *o = http_json(&sim, "GET", "/__requests", NULL, NULL, &status);
+        struct json_object *list = jget(o, "requests");
+        bool control = false;
+        for (size_t i = 0; i < json_object_array_length(list); i++)
+                control = control || !strncmp(jstr(json_object_array_get_idx(list, i), "path"), "/__", 3);
+        CHECK(json_object_array_length(list) > 10 && !control, "no /__ request in /__requests (%zu logged)",
+              json_object_array_length(list));
+        json_object_put(o);
+        json_object_put(http_json(&sim, "POST", "/__reset", NULL, NULL, &status));
+        o = listing();
+        CHECK(list_row(o, 13) && jint(list_row(o, 15), "is_completed") == 1, "reset brings 13 back, 15 concluded");
+        json_object_put(o);
+}
+
 static void test_pagination(void)
 {
         const char *args[] = { "--scenario", "many", "--experiments", "1234", "--speed", "0", NULL };
@@ -369,6 +560,7 @@ int main(void)
         test_pause_freezes_counts();
         test_serve_winner();
         test_request_log();
+        test_dashboard_changes();
         test_pagination();
         sim_stop(&sim);
         return check_done();
