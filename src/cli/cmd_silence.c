@@ -224,7 +224,7 @@ static int silence_expire(const struct cli *cli, const struct config *c)
 
         if (cli->n_args != 2 || !parse_id(cli->args[1], &id))
                 return usage_error("%s", "usage: silence expire ID (an id from 'silence list')");
-        if (cli->silence.given)
+        if (cli->silence.given || cli->variant)
                 return usage_error("%s", "'silence expire' takes only the silence's id");
         if (open_store(c, true, &s) < 0)
                 return EXIT_FAIL;
@@ -316,7 +316,7 @@ static int silence_list(const struct cli *cli, const struct config *c)
         int r;
 
         if (cli->n_args > 1 || cli->silence.experiment || cli->silence.rule || cli->silence.for_ ||
-            cli->silence.until || cli->silence.comment || cli->silence.actions)
+            cli->silence.until || cli->silence.comment || cli->silence.actions || cli->variant)
                 return usage_error("%s", "usage: silence list [--all] [--json]");
         if (open_store(c, false, &s) < 0)
                 return EXIT_FAIL;

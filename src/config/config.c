@@ -33,7 +33,7 @@ static const char *const monitor_keys[] = {
 };
 static const char *const statistics_keys[] = {
         "method", "alpha", "sequential_tuning", "correction", "srm_alpha",
-        "min_visitors", "min_conversions", "weights",
+        "min_visitors", "min_conversions", "min_days", "weights",
 };
 static const char *const health_keys[] = { "notify", "after", "repeat", "stalled_after" };
 
@@ -316,6 +316,8 @@ static void load_statistics(struct config_loader *l, const config_setting_t *g, 
                 st->min_visitors = (long) n;
         if (loader_int(l, g, "statistics", "min_conversions", 0, LLONG_MAX, &n))
                 st->min_conversions = (long) n;
+        if (loader_int(l, g, "statistics", "min_days", 0, 3650, &n))
+                st->min_days = (long) n;
         load_weights(l, g, st);
 }
 

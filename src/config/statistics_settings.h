@@ -15,6 +15,7 @@ struct statistics_settings {
         double srm_alpha;                  /* default 0.001 */
         long min_visitors;                 /* per arm, default 100 */
         long min_conversions;              /* per arm, default 25 */
+        long min_days;                     /* days_running before anything is significant, default 0 */
         /* Expected traffic weights for SRM, in variant order; n_weights == 0
          * means equal weights. */
         int n_weights;

@@ -328,7 +328,9 @@ static void hold_transition(struct alerting *al, const struct rule_transition *t
         snprintf(note, sizeof(note), " (not sent: %s)", what);
         if (t->kind == RULE_TRANSITION_FIRED || t->kind == RULE_TRANSITION_REPEAT) {
                 journal_transition(t, rule, ev, NULL, hold, note);
-                if (r && !r->held)
+                /* A held repeat is only a reminder of an alert already
+                 * announced: nothing is owed for it. */
+                if (r && !r->held && t->kind == RULE_TRANSITION_FIRED)
                         al->holds_changed = r->held = true;
         } else if (t->kind == RULE_TRANSITION_RESOLVED) {
                 journal_transition(t, rule, ev, NULL, hold, note);
@@ -345,17 +347,22 @@ static void consider_action(struct alerting *al, const struct rule_transition *t
         char what[96], id[24], silence[24] = "";
         struct log_field fields[] = {
                 { "MIDA_RULE", rule }, { "MIDA_EXPERIMENT_ID", id },
-                { "MIDA_SILENCE_ID", hold->silence_id ? silence : NULL }, { "MIDA_INHIBITED_BY", hold->inhibited_by },
+                { "MIDA_SILENCE_ID", NULL }, { "MIDA_INHIBITED_BY", NULL },   /* what withholds it, below */
         };
 
         if (hold->actions) {
-                alert_hold_describe(hold, what, sizeof(what));
+                struct alert_hold by = { .silence_id = hold->actions_silence_id,
+                                         .inhibited_by = hold->actions_inhibited_by };
+
+                alert_hold_describe(&by, what, sizeof(what));
                 snprintf(id, sizeof(id), "%lld", t->experiment_id);
-                snprintf(silence, sizeof(silence), "%lld", hold->silence_id);
+                snprintf(silence, sizeof(silence), "%lld", by.silence_id);
+                fields[2].value = by.silence_id ? silence : NULL;
+                fields[3].value = by.inhibited_by;
                 /* Once per fire; the later polls that find it still held only at debug. */
                 log_event(t->kind == RULE_TRANSITION_STILL_FIRING ? LOG_DEBUG : LOG_NOTICE, MIDA_MSGID_ACTION_WITHHELD,
                           fields, 4, "rule %s, experiment %lld: action withheld %s %s", rule, t->experiment_id,
-                          hold->silence_id ? "by" : "while", what);
+                          by.silence_id ? "by" : "while", what);
                 return;
         }
         action_runner_consider(&al->actions, t, e->current, al->dry_run_forced || al->config->monitor.dry_run);

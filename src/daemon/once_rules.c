@@ -59,6 +59,7 @@ void once_rules_print(FILE *out, json_object *holding)
                 const char *action = json_object_object_get_ex(h, "action", &v) && v ?
                                      json_object_get_string(v) : NULL;
                 char held[96] = "";
+                bool withheld = json_object_object_get_ex(h, "action_withheld", &v) && json_object_get_boolean(v);
 
                 if (json_object_object_get_ex(h, "silenced_by", &v) && v)
                         snprintf(held, sizeof(held), " (silenced by silence %s)", json_object_get_string(v));
@@ -66,9 +67,10 @@ void once_rules_print(FILE *out, json_object *holding)
                         snprintf(held, sizeof(held), " (inhibited by %s)", json_object_get_string(v));
 
                 json_object_object_get_ex(h, "state", &v);
-                fprintf(out, "  rule %s %s%s%s%s%s%s\n", json_object_get_string(json_object_object_get(h, "rule")),
+                fprintf(out, "  rule %s %s%s%s%s%s%s%s\n", json_object_get_string(json_object_object_get(h, "rule")),
                         strcmp(json_object_get_string(v), "firing") == 0 ? "holds" : "holds, waiting for its `for`",
                         variant ? " on variant " : "", variant ? variant : "", held,
-                        action ? "; the daemon would " : "", action ? action : "");
+                        action ? "; the daemon would " : "", action ? action : "",
+                        action && withheld ? ", but the action is withheld" : "");
         }
 }

@@ -46,15 +46,19 @@ bool alert_hold_find(const struct config *c, const struct rules_state *alerts, c
                      size_t rule_index, long long experiment_id, const char *variant_id, int64_t now,
                      struct alert_hold *out)
 {
-        const char *rule = c->rules[rule_index].name;
-        const struct silence *s = silences_match(silences, rule, experiment_id, variant_id, now, false);
+        const struct config_rule *rule = &c->rules[rule_index];
+        const struct silence *s = silences_match(silences, rule->name, experiment_id, variant_id, now, false);
         const struct config_inhibit *in = inhibition(c, alerts, rule_index, experiment_id, false);
+        bool acts = rule->action != RULE_ACTION_NONE;
+        const struct silence *as = acts ? silences_match(silences, rule->name, experiment_id, variant_id, now, true) : NULL;
+        const struct config_inhibit *ain = acts && !as ? inhibition(c, alerts, rule_index, experiment_id, true) : NULL;
 
         *out = (struct alert_hold) {
                 .silence_id = s ? s->id : 0,
                 .inhibited_by = in ? c->rules[in->source].name : NULL,
-                .actions = silences_match(silences, rule, experiment_id, variant_id, now, true) ||
-                           inhibition(c, alerts, rule_index, experiment_id, true),
+                .actions = as || ain,
+                .actions_silence_id = as ? as->id : 0,
+                .actions_inhibited_by = ain ? c->rules[ain->source].name : NULL,
         };
         return s || in;
 }

@@ -18,7 +18,9 @@ struct silences;
 struct alert_hold {
         long long silence_id;        /* the silence holding it; 0: none */
         const char *inhibited_by;    /* the source rule holding it (borrowed from the config); NULL: none */
-        bool actions;                /* its action is withheld too */
+        bool actions;                /* its action is withheld too, by: */
+        long long actions_silence_id;       /* a silence with --actions, or */
+        const char *actions_inhibited_by;   /* an inhibit entry with actions = true */
 };
 
 /* Fills *out for the alert of c->rules[rule_index] on experiment_id and

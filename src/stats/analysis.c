@@ -84,7 +84,9 @@ static const char *compare_intervals(double lift, double se, double n, const str
         }
         set_number(&out->p_value, p);
         set_number(&out->p_value_adjusted, p);
-        set_number(&out->lift_low, lift - half);
+        /* A conversion rate cannot fall below 0: no lift is below -100 %,
+         * however wide the interval of a few visitors is. */
+        set_number(&out->lift_low, fmax(lift - half, -1.0));
         set_number(&out->lift_high, lift + half);
         if (!out->p_value.valid || !out->lift_low.valid || !out->lift_high.valid) {
                 out->p_value.valid = out->p_value_adjusted.valid = false;
@@ -334,6 +336,20 @@ static int adjust_p_values(struct experiment_analysis *a, const struct statistic
         return r;
 }
 
+/* min_days: nothing is significant before the experiment has run that
+ * long (an unknown days_running holds it back too). */
+static bool runtime_holds(const struct experiment_analysis *a, const struct statistics_settings *s, char **guard)
+{
+        if (s->min_days <= 0 || a->days_running >= s->min_days)
+                return true;
+        if (a->days_running < 0)
+                set_reason(guard, "days_running unknown (min_days %ld)", s->min_days);
+        else
+                set_reason(guard, "running %ld day%s (min_days %ld)", a->days_running, a->days_running == 1 ? "" : "s",
+                           s->min_days);
+        return false;
+}
+
 static void decide_significance(struct experiment_analysis *a, const struct variant_analysis *control,
                                 const struct statistics_settings *s)
 {
@@ -343,7 +359,8 @@ static void decide_significance(struct experiment_analysis *a, const struct vari
                         continue;
                 /* The guards are named only when they hold a significant result back. */
                 bool below_alpha = v->p_value_adjusted.value < s->alpha;
-                bool guards = !below_alpha || (guard_holds(control, "the control", s, &v->guard) &&
+                bool guards = !below_alpha || (runtime_holds(a, s, &v->guard) &&
+                                               guard_holds(control, "the control", s, &v->guard) &&
                                                guard_holds(v, "this variant", s, &v->guard));
                 v->significant = (struct analysis_flag) { .valid = true, .value = below_alpha && guards };
         }
