@@ -111,7 +111,11 @@ Test(pipeline, srm_reference_and_flag)
         struct experiment_analysis a;
 
         cr_assert_eq(analysis_run(&r, &s, NULL, &a), 0);
-        expect_rel(a.srm_p.value, 0.035240, 1e-4, "srm p");
+        expect_rel(a.srm_p.value, 0.55807980227, 1e-9, "sequential srm p: 1/BF (tests/test_srm_simulation.c)");
+        experiment_analysis_free(&a);
+        s.srm_method = STATS_SRM_CHI2;
+        cr_assert_eq(analysis_run(&r, &s, NULL, &a), 0);
+        expect_rel(a.srm_p.value, 0.035240, 1e-4, "chi2 srm p");
         cr_expect(!a.srm.value, "0.035 is above srm_alpha 0.001");
         experiment_analysis_free(&a);
 

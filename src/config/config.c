@@ -32,7 +32,7 @@ static const char *const monitor_keys[] = {
         "max_actions_per_hour", "metrics_file", "spread", "history_retention",
 };
 static const char *const statistics_keys[] = {
-        "method", "alpha", "sequential_tuning", "correction", "srm_alpha",
+        "method", "alpha", "sequential_tuning", "correction", "srm_alpha", "srm_method", "srm_concentration",
         "min_visitors", "min_conversions", "min_days", "weights",
 };
 static const char *const health_keys[] = { "notify", "after", "repeat", "stalled_after" };
@@ -41,6 +41,7 @@ static const char *const regions[] = { "us", "eu", NULL };
 static const char *const region_urls[] = { "https://api-us.mida.so/v2", "https://api-eu.mida.so/v2" };
 static const char *const methods[] = { "sequential", "fixed", NULL };
 static const char *const corrections[] = { "holm", "bonferroni", "none", NULL };
+static const char *const srm_methods[] = { "sequential", "chi2", NULL };
 
 const struct config_notifier *config_find_notifier(const struct config *c, const char *name)
 {
@@ -312,6 +313,9 @@ static void load_statistics(struct config_loader *l, const config_setting_t *g, 
         if (loader_enum(l, g, "statistics", "correction", corrections, &e))
                 st->correction = (enum stats_correction) e;
         loader_number(l, g, "statistics", "srm_alpha", 0, true, 0.5, &st->srm_alpha);
+        if (loader_enum(l, g, "statistics", "srm_method", srm_methods, &e))
+                st->srm_method = (enum stats_srm_method) e;
+        loader_number(l, g, "statistics", "srm_concentration", 0, true, 1e9, &st->srm_concentration);
         if (loader_int(l, g, "statistics", "min_visitors", 0, LLONG_MAX, &n))
                 st->min_visitors = (long) n;
         if (loader_int(l, g, "statistics", "min_conversions", 0, LLONG_MAX, &n))

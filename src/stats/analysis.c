@@ -306,8 +306,13 @@ static int sync_state(struct sequential_state *st, const struct mida_result *r, 
                 free(st->start_date);
                 st->start_date = start_date;
         }
+        /* The SRM's running minimum starts over with the experiment, or
+         * under another prior. */
+        if (restart || st->srm_concentration != s->srm_concentration)
+                st->has_srm = false;
         st->alpha = s->alpha;
         st->tuning = s->sequential_tuning;
+        st->srm_concentration = s->srm_concentration;
         return 0;
 }
 
@@ -388,8 +393,25 @@ static const char *srm_problem(const struct experiment_analysis *a, const struct
         return NULL;
 }
 
-/* χ² of visitors against the configured weights (equal when none). */
-static int test_sample_ratio(struct experiment_analysis *a, const struct statistics_settings *s)
+/* The sequential test's p-value at this look, min(1, 1/BF), and with a
+ * state the running minimum over the looks. */
+static double sequential_srm_p(const double *observed, size_t k, const struct statistics_settings *s,
+                               struct sequential_state *state)
+{
+        double log_bf = stats_srm_log_bf(observed, s->n_weights > 0 ? s->weights : NULL, k, s->srm_concentration);
+        double p = !isfinite(log_bf) ? NAN : log_bf <= 0 ? 1.0 : exp(-log_bf);
+
+        if (!state || isnan(p))
+                return p;
+        state->srm_min_p = state->has_srm ? fmin(state->srm_min_p, p) : p;
+        state->has_srm = true;
+        return state->srm_min_p;
+}
+
+/* Visitors against the configured weights (equal when none): the
+ * sequential test by default, the χ² with srm_method = "chi2". */
+static int test_sample_ratio(struct experiment_analysis *a, const struct statistics_settings *s,
+                             struct sequential_state *state)
 {
         char buf[NOTE_MAX];
         const char *problem = srm_problem(a, s, buf, sizeof(buf));
@@ -401,7 +423,10 @@ static int test_sample_ratio(struct experiment_analysis *a, const struct statist
                 return -ENOMEM;
         for (size_t i = 0; i < a->n_variants; i++)
                 observed[i] = (double) a->variants[i].visitors;
-        set_number(&a->srm_p, stats_srm_p(observed, s->n_weights > 0 ? s->weights : NULL, a->n_variants));
+        if (s->srm_method == STATS_SRM_CHI2)
+                set_number(&a->srm_p, stats_srm_p(observed, s->n_weights > 0 ? s->weights : NULL, a->n_variants));
+        else
+                set_number(&a->srm_p, sequential_srm_p(observed, a->n_variants, s, state));
         free(observed);
         if (!a->srm_p.valid)
                 return set_reason(&a->srm_reason, "traffic in a variant whose weight is 0");
@@ -456,7 +481,7 @@ int analysis_run(const struct mida_result *r, const struct statistics_settings *
         else if (state && (ret = sync_state(state, r, s)) < 0)
                 ;
         else if ((ret = analyse_variants(r, s, state, out)) == 0)
-                ret = test_sample_ratio(out, s);
+                ret = test_sample_ratio(out, s, state);
         if (ret < 0)
                 experiment_analysis_free(out);
         return ret;
@@ -475,7 +500,8 @@ int sequential_state_copy(const struct sequential_state *from, struct sequential
 {
         int r;
 
-        *to = (struct sequential_state) { .alpha = from->alpha, .tuning = from->tuning };
+        *to = (struct sequential_state) { .alpha = from->alpha, .tuning = from->tuning, .has_srm = from->has_srm,
+                                          .srm_min_p = from->srm_min_p, .srm_concentration = from->srm_concentration };
         r = copy_string(&to->start_date, from->start_date);
         if (r == 0 && from->n_variants > 0 && !(to->variants = calloc(from->n_variants, sizeof(*to->variants))))
                 r = -ENOMEM;

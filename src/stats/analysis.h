@@ -88,6 +88,9 @@ struct sequential_variant_state {
 struct sequential_state {
         char *start_date;          /* owned; NULL until a snapshot had one */
         double alpha, tuning;      /* what the running values were computed with */
+        bool has_srm;              /* srm_min_p holds a value */
+        double srm_min_p;          /* the sequential SRM p-value's running minimum */
+        double srm_concentration;  /* what it was computed with */
         size_t n_variants;
         struct sequential_variant_state *variants;
 };

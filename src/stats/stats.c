@@ -266,3 +266,31 @@ double stats_srm_p(const double *observed, const double *weights, size_t k)
                 return NAN;
         return stats_chisq_upper_tail(chi2, (double) (categories - 1));
 }
+
+double stats_srm_log_bf(const double *observed, const double *weights, size_t k, double concentration)
+{
+        double weight_sum = 0, n = 0, log_bf;
+
+        if (k < 2 || !(concentration > 0))
+                return NAN;
+        for (size_t i = 0; i < k; i++) {
+                double w = weights ? weights[i] : 1.0;
+
+                if (!(observed[i] >= 0) || !(w >= 0) || !isfinite(observed[i]) || !isfinite(w) ||
+                    (w == 0 && observed[i] > 0))
+                        return NAN;
+                weight_sum += w;
+                n += observed[i];
+        }
+        if (!(weight_sum > 0))
+                return NAN;
+        log_bf = lgamma(concentration) - lgamma(concentration + n);
+        for (size_t i = 0; i < k; i++) {
+                double theta = (weights ? weights[i] : 1.0) / weight_sum, a = concentration * theta;
+
+                if (theta == 0)
+                        continue;   /* no traffic, no prior mass: no term */
+                log_bf += lgamma(a + observed[i]) - lgamma(a) - observed[i] * log(theta);
+        }
+        return log_bf;
+}

@@ -61,3 +61,14 @@ double stats_prob_beat(double conv_t, double n_t, double conv_c, double n_c);
  * freedom. NaN when k < 2, a count or weight is negative, all counts are 0 or
  * a weight with observations is 0. */
 double stats_srm_p(const double *observed, const double *weights, size_t k);
+
+/* The anytime-valid sample-ratio test of Lindon & Malek, "Anytime-Valid
+ * Inference for Multinomial Count Data" (NeurIPS 2022): the log Bayes
+ * factor of a Dirichlet-multinomial with prior a_i = concentration·θ_i
+ * against the expected split θ (weights normalised; NULL: equal):
+ *   ln Γ(A) − ln Γ(A+n) + Σ [ln Γ(a_i+x_i) − ln Γ(a_i)] − Σ x_i ln θ_i,
+ * A = Σ a_i, n = Σ x_i. min(1, 1/BF) is a p-value at each look, and its
+ * running minimum over the looks stays valid however often one looks.
+ * NAN for fewer than 2 arms, a negative count or weight, or traffic in an
+ * arm whose weight is 0 (such an arm is left out otherwise). */
+double stats_srm_log_bf(const double *observed, const double *weights, size_t k, double concentration);

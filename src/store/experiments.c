@@ -152,6 +152,9 @@ static void bind_experiment(sqlite3_stmt *st, const struct watched_experiment *e
                 sqlite3_bind_text(st, 13, e->sequential->start_date, -1, SQLITE_STATIC);   /* NULL binds NULL */
                 sqlite3_bind_double(st, 14, e->sequential->alpha);
                 sqlite3_bind_double(st, 15, e->sequential->tuning);
+                if (e->sequential->has_srm)
+                        sqlite3_bind_double(st, 18, e->sequential->srm_min_p);
+                sqlite3_bind_double(st, 19, e->sequential->srm_concentration);
         }
         sqlite3_bind_text(st, 16, x->result, -1, SQLITE_STATIC);       /* NULL binds NULL */
         if (x->has_hash)
@@ -172,6 +175,8 @@ static int update_experiment(struct store *s, const struct watched_experiment *e
                 "polled_at = ?6, visitors = ?7, visitors_grew_at = ?8, failures = ?9, last_http_status = ?10, "
                 "last_error = ?11, analysis = ?12, start_date = CASE WHEN ?14 IS NULL THEN start_date ELSE ?13 END, "
                 "alpha = coalesce(?14, alpha), tuning = coalesce(?15, tuning), "
+                "srm_min_p = CASE WHEN ?14 IS NULL THEN srm_min_p ELSE ?18 END, "
+                "srm_concentration = coalesce(?19, srm_concentration), "
                 "result = coalesce(?16, result), result_hash = coalesce(?17, result_hash) "
                 "WHERE id = ?1 AND (?17 IS NULL OR ?16 IS NOT NULL OR result_hash IS ?17)";
         sqlite3_stmt *st = store_statement(s, sql);
@@ -192,8 +197,8 @@ static int insert_experiment(struct store *s, const struct watched_experiment *e
         static const char sql[] =
                 "INSERT INTO experiments (id, name, first_seen, last_seen, active, status, polled_at, visitors, "
                 "visitors_grew_at, failures, last_http_status, last_error, analysis, start_date, alpha, tuning, "
-                "result, result_hash) "
-                "VALUES (?1, ?2, ?3, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17)";
+                "result, result_hash, srm_min_p, srm_concentration) "
+                "VALUES (?1, ?2, ?3, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19)";
         sqlite3_stmt *st = store_statement(s, sql);
 
         if (!st)
@@ -327,6 +332,9 @@ static int sequential_head(sqlite3_stmt *st, struct watched_experiment *e)
         e->sequential->start_date = column_strdup(st, 0, &oom);
         e->sequential->alpha = sqlite3_column_double(st, 1);
         e->sequential->tuning = sqlite3_column_double(st, 2);
+        e->sequential->has_srm = sqlite3_column_type(st, 3) != SQLITE_NULL;
+        e->sequential->srm_min_p = sqlite3_column_double(st, 3);
+        e->sequential->srm_concentration = sqlite3_column_double(st, 4);
         return oom ? -ENOMEM : 0;
 }
 
@@ -504,7 +512,8 @@ static int load_sequential_rows(struct store *s, struct watched_experiment *e)
 
 int store_sequential_load(struct store *s, struct watched_experiment *e)
 {
-        static const char sql[] = "SELECT start_date, alpha, tuning FROM experiments WHERE id = ?1";
+        static const char sql[] = "SELECT start_date, alpha, tuning, srm_min_p, srm_concentration FROM experiments "
+                                  "WHERE id = ?1";
         sqlite3_stmt *st = store_statement(s, sql);
         int r, k = 0;
 

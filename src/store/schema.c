@@ -157,6 +157,11 @@ static const char *const migrations[] = {
          * 1 live, 0 inactive), completed its is_completed, live_since when
          * it last became live (so that a stop after this daemon's own
          * pause is recognised). */
+        /* The sequential SRM test's running minimum p-value (NULL: none
+         * yet) and the prior concentration it was computed with. */
+        "ALTER TABLE experiments ADD COLUMN srm_min_p REAL;"
+        "ALTER TABLE experiments ADD COLUMN srm_concentration REAL;"
+
         "CREATE TABLE listed ("
         "  experiment_id INTEGER PRIMARY KEY,"
         "  name TEXT,"
