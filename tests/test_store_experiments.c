@@ -107,6 +107,10 @@ static void expect_same_sequential(const struct sequential_state *a, const struc
         expect_str(a->start_date, b->start_date, "start_date", id);
         cr_expect_eq(a->alpha, b->alpha);
         cr_expect_eq(a->tuning, b->tuning);
+        cr_expect_eq(a->has_srm, b->has_srm, "%lld: the SRM's running minimum", id);
+        if (a->has_srm)
+                cr_expect_eq(a->srm_min_p, b->srm_min_p, "exactly: %.17g vs %.17g", a->srm_min_p, b->srm_min_p);
+        cr_expect_eq(a->srm_concentration, b->srm_concentration);
         cr_assert_eq(a->n_variants, b->n_variants, "%lld", id);
         for (size_t i = 0; i < a->n_variants; i++) {
                 const struct sequential_variant_state *x = &a->variants[i], *y = &b->variants[i];
@@ -130,6 +134,7 @@ Test(store_experiments, watchlist_round_trip)
         fill(&w);
         cr_assert_not_null(w.items[2]->sequential, "101 has a sequential state");
         cr_assert(w.items[2]->sequential->variants[1].has_bound, "with running bounds");
+        cr_assert(w.items[2]->sequential->has_srm, "and the SRM's running minimum");
         cr_assert_eq(store_open(store_dir, 0, &s), 0);
         save_all(s, &w, 1790000300);
         store_close(s);
