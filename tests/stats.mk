@@ -1,7 +1,7 @@
 # Tests of the statistics engine (src/stats/), the response parsers
 # (src/mida/mida*.c) and `mida-monitor analyze`.
 MIDA_STATS_TESTS = tests/test_stats tests/test_analysis tests/test_mida_parse tests/test_aa_simulation \
-	tests/test_double_format tests/test_block_pool tests/test_srm_simulation
+	tests/test_double_format tests/test_block_pool tests/test_srm_simulation tests/test_decision
 check_PROGRAMS += $(MIDA_STATS_TESTS)
 TESTS += $(MIDA_STATS_TESTS) tests/analyze.sh
 EXTRA_DIST += tests/analyze.sh
@@ -26,3 +26,6 @@ tests_test_block_pool_LDADD = $(MIDA_TEST_LIBS)
 tests_test_srm_simulation_SOURCES = tests/test_srm_simulation.c
 tests_test_srm_simulation_CFLAGS = $(MIDA_TEST_CFLAGS)
 tests_test_srm_simulation_LDADD = $(MIDA_TEST_LIBS)
+tests_test_decision_SOURCES = tests/test_decision.c
+tests_test_decision_CFLAGS = $(MIDA_TEST_CFLAGS)
+tests_test_decision_LDADD = $(MIDA_TEST_LIBS)

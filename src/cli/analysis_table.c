@@ -131,6 +131,30 @@ static void print_row(FILE *out, const struct variant_analysis *v)
         fprintf(out, " %s\n", significant_text(v));
 }
 
+/* "~4 days (12000 more visitors) if the lift holds", a plug-in estimate. */
+static void print_decisions(FILE *out, const struct experiment_analysis *a)
+{
+        bool header = false;
+
+        for (size_t i = 0; i < a->n_variants; i++) {
+                const struct variant_analysis *v = &a->variants[i];
+
+                if (v->control || (!v->days_to_decision.valid && !v->visitors_to_decision.valid))
+                        continue;
+                if (!header)
+                        fprintf(out, "\nTime to decision, if the observed rates held:\n");
+                header = true;
+                fprintf(out, "  variant %s: ", v->variant_id);
+                if (v->days_to_decision.valid)
+                        fprintf(out, "~%.0f day%s at current traffic", ceil(v->days_to_decision.value),
+                                ceil(v->days_to_decision.value) == 1 ? "" : "s");
+                else
+                        fprintf(out, "days unknown");
+                fprintf(out, " (%.0f more visitors)%s\n", v->visitors_to_decision.value,
+                        v->underpowered.valid && v->underpowered.value ? ", UNDERPOWERED: beyond decision_horizon" : "");
+        }
+}
+
 static void print_notes(FILE *out, const struct experiment_analysis *a)
 {
         bool header = false;
@@ -164,5 +188,6 @@ void analysis_print_table(FILE *out, const struct experiment_analysis *a)
         fprintf(out, " Significant\n");
         for (size_t i = 0; i < a->n_variants; i++)
                 print_row(out, &a->variants[i]);
+        print_decisions(out, a);
         print_notes(out, a);
 }

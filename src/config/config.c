@@ -33,7 +33,7 @@ static const char *const monitor_keys[] = {
 };
 static const char *const statistics_keys[] = {
         "method", "alpha", "sequential_tuning", "correction", "srm_alpha", "srm_method", "srm_concentration",
-        "min_visitors", "min_conversions", "min_days", "weights",
+        "min_visitors", "min_conversions", "min_days", "weights", "decision_horizon",
 };
 static const char *const health_keys[] = { "notify", "after", "repeat", "stalled_after" };
 
@@ -302,6 +302,7 @@ static void load_weights(struct config_loader *l, const config_setting_t *g, str
 
 static void load_statistics(struct config_loader *l, const config_setting_t *g, struct statistics_settings *st)
 {
+        uint64_t horizon;
         long long n;
         int e;
 
@@ -322,6 +323,8 @@ static void load_statistics(struct config_loader *l, const config_setting_t *g, 
                 st->min_conversions = (long) n;
         if (loader_int(l, g, "statistics", "min_days", 0, 3650, &n))
                 st->min_days = (long) n;
+        if (loader_positive_duration(l, g, "statistics", "decision_horizon", &horizon))
+                st->decision_horizon_days = (double) horizon / (86400.0 * DURATION_USEC_PER_SEC);
         load_weights(l, g, st);
 }
 
@@ -362,6 +365,14 @@ static void load_lifecycle(struct config_loader *l, const config_setting_t *g, s
                 loader_error(l, g, "lifecycle needs 'notify': the notifiers that get the notices");
         if (events)
                 load_lifecycle_events(l, events, &c->lifecycle);
+        for (size_t i = 0; i < c->lifecycle.n_notify; i++) {
+                const struct config_notifier *n = &c->notifiers[c->lifecycle.notify[i]];
+
+                if (n->type == NOTIFIER_ALERTMANAGER || n->type == NOTIFIER_PAGERDUTY)
+                        loader_warning(l, config_setting_get_member(g, "notify"),
+                                       "lifecycle: notifier '%s' is %s, which gets no lifecycle notices (they are "
+                                       "not alerts)", n->name, notifier_type_to_string(n->type));
+        }
         if (!c->monitor.experiments_live)
                 loader_warning(l, g, "lifecycle notices need monitor.experiments = \"live\" (the experiment list); "
                                "with a list of ids none are sent");

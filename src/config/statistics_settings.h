@@ -21,6 +21,7 @@ struct statistics_settings {
         long min_visitors;                 /* per arm, default 100 */
         long min_conversions;              /* per arm, default 25 */
         long min_days;                     /* days_running before anything is significant, default 0 */
+        double decision_horizon_days;      /* days to decision beyond this: underpowered; default 56 (8w) */
         /* Expected traffic weights for SRM, in variant order; n_weights == 0
          * means equal weights. */
         int n_weights;
@@ -32,6 +33,6 @@ static inline struct statistics_settings statistics_settings_default(void)
         return (struct statistics_settings) {
                 .method = STATS_METHOD_SEQUENTIAL, .alpha = 0.05, .sequential_tuning = 5000,
                 .correction = STATS_CORRECTION_HOLM, .srm_alpha = 0.001, .srm_concentration = 1000,
-                .min_visitors = 100, .min_conversions = 25,
+                .min_visitors = 100, .min_conversions = 25, .decision_horizon_days = 56,
         };
 }

@@ -41,6 +41,8 @@ static const struct variable_info variables[EXPR_VAR_COUNT] = {
         [EXPR_VAR_VARIANT_VISITORS] = VARIANT_NUMBER("variant_visitors"),
         [EXPR_VAR_VARIANT_CONVERSIONS] = VARIANT_NUMBER("variant_conversions"),
         [EXPR_VAR_CONTROL_VISITORS] = VARIANT_NUMBER("control_visitors"),
+        [EXPR_VAR_DAYS_TO_DECISION] = VARIANT_NUMBER("days_to_decision"),
+        [EXPR_VAR_UNDERPOWERED] = { "underpowered", EXPR_TYPE_BOOLEAN, EXPR_LEVEL_VARIANT },
 };
 
 static bool variable_valid(enum expr_var var)

@@ -57,6 +57,8 @@ enum expr_var {
         EXPR_VAR_VARIANT_VISITORS,
         EXPR_VAR_VARIANT_CONVERSIONS,
         EXPR_VAR_CONTROL_VISITORS,
+        EXPR_VAR_DAYS_TO_DECISION,        /* if the observed rates held; null when none */
+        EXPR_VAR_UNDERPOWERED,            /* boolean: days_to_decision beyond decision_horizon */
         EXPR_VAR_COUNT
 };
 

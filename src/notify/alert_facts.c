@@ -59,6 +59,18 @@ static char *action_value(const struct alert_event *ev)
                ? NULL : value;
 }
 
+/* "~4 days at current traffic if the lift holds": a plug-in estimate. */
+static char *decision_value(const struct alert_event *ev)
+{
+        double days = ceil(ev->days_to_decision.value);
+        char *value = NULL;
+
+        if (asprintf(&value, "%s~%.0f day%s at current traffic if the lift holds", ev->underpowered ? "underpowered: " : "",
+                     days, days == 1 ? "" : "s") < 0)
+                return NULL;
+        return value;
+}
+
 static char *srm_value(const struct alert_event *ev)
 {
         char p[32];
@@ -103,6 +115,8 @@ int alert_facts_build(const struct alert_event *ev, struct alert_facts *f)
         if (r >= 0)
                 r = add(f, "Conversion rate",
                         figures_value("%s vs %s control", ev->conversion_rate, false, ev->control_rate));
+        if (r >= 0 && ev->days_to_decision.present && ev->kind != ALERT_EVENT_RESOLVED)
+                r = add(f, "Time to decision", decision_value(ev));
         if (r >= 0 && ev->action)
                 r = add(f, "Action", action_value(ev));
         if (r < 0)

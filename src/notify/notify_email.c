@@ -156,8 +156,10 @@ static char *body_text(const struct alert_event *ev, const struct notify_context
         f = facts_text ? open_memstream(&buf, &size) : NULL;
         if (f) {
                 (void) format_rfc3339(alert_event_time(ev), when, sizeof(when));
-                fprintf(f, "%s\n\n%s%sRule: %s (severity %s)\n", summary, facts_text, *facts_text ? "\n\n" : "",
-                        ev->rule ? ev->rule : "alert", ev->severity ? ev->severity : "info");
+                fprintf(f, "%s\n\n%s%s", summary, facts_text, *facts_text ? "\n\n" : "");
+                if (ev->kind != ALERT_EVENT_LIFECYCLE)
+                        fprintf(f, "Rule: %s (severity %s)\n", ev->rule ? ev->rule : "alert",
+                                ev->severity ? ev->severity : "info");
                 if (ev->experiment_id > 0)
                         fprintf(f, "Experiment id: %lld\n", ev->experiment_id);
                 fprintf(f, "When: %s\n%s\n-- \nmida-monitor on %s\n", when,

@@ -40,6 +40,8 @@ struct alert_event {
         struct alert_figure lift, lift_low, lift_high, p_value, prob_beat_control,
                             conversion_rate, control_rate;   /* fractions */
         struct alert_figure srm_p;     /* the experiment's sample-ratio p-value */
+        struct alert_figure days_to_decision;   /* if the observed rates held */
+        bool underpowered;             /* days_to_decision beyond the decision_horizon */
         long long visitors;            /* whole experiment */
         long long variant_visitors;
         const char *action;            /* "pause" | "serve-winner" */

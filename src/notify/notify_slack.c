@@ -262,9 +262,12 @@ static json_object *overflow_block(const struct alert_event *const *events, size
 static char *fallback_text(const struct alert_event *const *events, size_t n)
 {
         char prefix[64] = "";
+        size_t notices = 0;
 
+        for (size_t i = 0; i < n; i++)
+                notices += events[i]->kind == ALERT_EVENT_LIFECYCLE;
         if (n > 1)
-                snprintf(prefix, sizeof(prefix), "%zu alerts: ", n);
+                snprintf(prefix, sizeof(prefix), "%zu %s: ", n, notices == n ? "notices" : "alerts");
         return alert_event_list(prefix, events, n, alert_event_summary, escape_cut, LIST_ITEM_MAX, SLACK_MAX_TEXT);
 }
 

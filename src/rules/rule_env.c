@@ -64,6 +64,8 @@ void rule_env_variant(const struct experiment_analysis *a, size_t variant_index,
         set_flag(env, EXPR_VAR_SIGNIFICANT, v->significant);
         set_number(env, EXPR_VAR_PROB_BEAT_CONTROL, v->prob_beat_control);
         set_number(env, EXPR_VAR_CONVERSION_RATE, v->conversion_rate);
+        set_number(env, EXPR_VAR_DAYS_TO_DECISION, v->days_to_decision);
+        set_flag(env, EXPR_VAR_UNDERPOWERED, v->underpowered);
         if (v->counts_valid) {
                 expr_env_set(env, EXPR_VAR_VARIANT_VISITORS, (double) v->visitors);
                 expr_env_set(env, EXPR_VAR_VARIANT_CONVERSIONS, (double) v->conversions);

@@ -26,6 +26,8 @@ static void add_variant_figures(const struct analysis_summary *a, size_t index, 
         if (control)
                 ev->control_rate = figure(control->conversion_rate);
         ev->variant_visitors = v->counts_valid ? v->visitors : -1;
+        ev->days_to_decision = figure(v->days_to_decision);
+        ev->underpowered = v->underpowered;
 }
 
 void rule_transition_event(const struct rule_transition *t, const struct config *c,

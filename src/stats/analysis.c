@@ -113,6 +113,7 @@ const char *analysis_compare(const struct arm_counts *control, const struct arm_
         if (stats_delta_lift(cc, nc, ct, nt, &l) < 0)
                 return "the control has no conversions: relative lift is undefined";
         set_number(&out->lift, l.lift);
+        out->lift_se = l.se;
         if (!(l.se > 0))
                 return "zero standard error (a conversion rate of 0 % or 100 %)";
         return compare_intervals(l.lift, l.se, nc + nt, s, out);
@@ -342,17 +343,67 @@ static int adjust_p_values(struct experiment_analysis *a, const struct statistic
 }
 
 /* min_days: nothing is significant before the experiment has run that
- * long (an unknown days_running holds it back too). */
+ * long. An unknown days_running (an analysis rebuilt from state.db, which
+ * keeps only counts) holds nothing back: the poll that decided had it. */
 static bool runtime_holds(const struct experiment_analysis *a, const struct statistics_settings *s, char **guard)
 {
-        if (s->min_days <= 0 || a->days_running >= s->min_days)
+        if (s->min_days <= 0 || a->days_running < 0 || a->days_running >= s->min_days)
                 return true;
-        if (a->days_running < 0)
-                set_reason(guard, "days_running unknown (min_days %ld)", s->min_days);
-        else
-                set_reason(guard, "running %ld day%s (min_days %ld)", a->days_running, a->days_running == 1 ? "" : "s",
-                           s->min_days);
+        set_reason(guard, "running %ld day%s (min_days %ld)", a->days_running, a->days_running == 1 ? "" : "s",
+                   s->min_days);
         return false;
+}
+
+/* The experiment's visitors per day: since its start (days_running). */
+static double visitors_per_day(const struct experiment_analysis *a)
+{
+        if (a->days_running < 0)
+                return NAN;
+        return (double) a->visitors / (double) (a->days_running > 0 ? a->days_running : 1);
+}
+
+/* One variant's time to decision; see struct variant_analysis. alpha: a
+ * Bonferroni bound of the correction over the variants compared. */
+static int decide_time(struct experiment_analysis *a, const struct variant_analysis *control,
+                       const struct statistics_settings *s, double alpha, struct variant_analysis *v)
+{
+        double n = (double) (control->visitors + v->visitors), total, rate;
+        bool sequential = s->method == STATS_METHOD_SEQUENTIAL;
+
+        if (v->significant.valid && v->significant.value)
+                return set_reason(&v->decision_reason, "already decided: significant");
+        if (!v->lift.valid || v->lift.value == 0 || !(v->lift_se > 0))
+                return set_reason(&v->decision_reason, "no lift to decide on");
+        total = stats_visitors_to_decision(v->lift.value, v->lift_se, n, sequential,
+                                           stats_mixture_rho2(alpha, s->sequential_tuning), alpha);
+        if (isnan(total))
+                return set_reason(&v->decision_reason, "the lift is too small to decide on at any traffic");
+        /* The other variants get their share of traffic too. */
+        set_number(&v->visitors_to_decision, ceil((total - n) * (double) a->visitors / n));
+        rate = visitors_per_day(a);
+        if (!(rate > 0))
+                return set_reason(&v->decision_reason, "no traffic to estimate the days from");
+        set_number(&v->days_to_decision, v->visitors_to_decision.value / rate);
+        v->underpowered = (struct analysis_flag) { .valid = true,
+                                                   .value = v->days_to_decision.value > s->decision_horizon_days };
+        return 0;
+}
+
+static int decide_times(struct experiment_analysis *a, const struct variant_analysis *control,
+                        const struct statistics_settings *s)
+{
+        size_t compared = 0;
+        double alpha = s->alpha;
+
+        for (size_t i = 0; i < a->n_variants; i++)
+                compared += !a->variants[i].control;
+        if (s->correction != STATS_CORRECTION_NONE && compared > 1)
+                alpha /= (double) compared;
+        for (size_t i = 0; control && control->counts_valid && i < a->n_variants; i++)
+                if (!a->variants[i].control && a->variants[i].counts_valid &&
+                    decide_time(a, control, s, alpha, &a->variants[i]) < 0)
+                        return -ENOMEM;
+        return 0;
 }
 
 static void decide_significance(struct experiment_analysis *a, const struct variant_analysis *control,
@@ -463,7 +514,7 @@ static int analyse_variants(const struct mida_result *r, const struct statistics
         if (adjust_p_values(a, s) < 0)
                 return -ENOMEM;
         decide_significance(a, control, s);
-        return 0;
+        return decide_times(a, control, s);
 }
 
 int analysis_run(const struct mida_result *r, const struct statistics_settings *s,
@@ -524,6 +575,7 @@ void experiment_analysis_free(struct experiment_analysis *a)
                 free(a->variants[i].name);
                 free(a->variants[i].reason);
                 free(a->variants[i].guard);
+                free(a->variants[i].decision_reason);
         }
         free(a->variants);
         free(a->test_name);

@@ -50,6 +50,16 @@ struct variant_analysis {
         char *reason;              /* why a figure is null */
         char *guard;               /* why significance was held back by the
                                     * min_visitors/min_conversions guards */
+        /* Time to decision, if the observed rates held and the split
+         * stayed: the visitors the experiment still needs (all its
+         * variants) until this variant's interval excludes 0, and the days
+         * at its traffic; underpowered when the days exceed the
+         * decision_horizon. decision_reason (owned, NULL when there is
+         * nothing to say) says why they are null. */
+        double lift_se;            /* the lift's standard error; 0 when none */
+        struct analysis_number visitors_to_decision, days_to_decision;
+        struct analysis_flag underpowered;
+        char *decision_reason;
 };
 
 struct experiment_analysis {

@@ -45,7 +45,11 @@ static bool put_comparison(json_object *o, const struct variant_analysis *v)
                put_number(o, "lift_low", v->lift_low) && put_number(o, "lift_high", v->lift_high) &&
                put_number(o, "p_value", v->p_value) && put_number(o, "p_value_adjusted", v->p_value_adjusted) &&
                put_flag(o, "significant", v->significant) &&
-               put_number(o, "prob_beat_control", v->prob_beat_control);
+               put_number(o, "prob_beat_control", v->prob_beat_control) &&
+               put_number(o, "visitors_to_decision", v->visitors_to_decision) &&
+               put_number(o, "days_to_decision", v->days_to_decision) &&
+               put_flag(o, "underpowered", v->underpowered) &&
+               (!v->decision_reason || put_string(o, "decision_reason", v->decision_reason));
 }
 
 static json_object *variant_to_json(const struct variant_analysis *v)

@@ -18,6 +18,8 @@ struct variant_summary {
         /* The analysis's figures; NaN where it had none (invalid). */
         double conversion_rate, lift, lift_low, lift_high;
         double p_value, p_value_adjusted, prob_beat_control;
+        double days_to_decision;     /* NaN when none */
+        bool underpowered;
 };
 
 struct analysis_summary {

@@ -294,3 +294,37 @@ double stats_srm_log_bf(const double *observed, const double *weights, size_t k,
         }
         return log_bf;
 }
+
+/* The half-width at m visitors of an estimate with σ = se·√n. */
+static double half_width_at(double sigma, double m, bool sequential, double rho2, double alpha)
+{
+        double se = sigma / sqrt(m);
+
+        return sequential ? stats_mixture_half_width(se, m, rho2, alpha) : stats_fixed_half_width(se, alpha);
+}
+
+double stats_visitors_to_decision(double lift, double se, double n, bool sequential, double rho2, double alpha)
+{
+        double target = fabs(lift), sigma = se * sqrt(n), low = n, high = n;
+
+        if (!(target > 0) || !isfinite(target) || !(se > 0) || !isfinite(se) || !(n > 0))
+                return NAN;
+        if (half_width_at(sigma, n, sequential, rho2, alpha) < target)
+                return n;
+        /* The half-width shrinks as visitors grow: double, then bisect to a visitor. */
+        do {
+                low = high;
+                high *= 2;
+                if (high > 1e15)
+                        return NAN;
+        } while (!(half_width_at(sigma, high, sequential, rho2, alpha) < target));
+        while (high - low > 1) {
+                double mid = floor((low + high) / 2);
+
+                if (half_width_at(sigma, mid, sequential, rho2, alpha) < target)
+                        high = mid;
+                else
+                        low = mid;
+        }
+        return high;
+}

@@ -7,6 +7,7 @@
  * (documented per function); analysis.c checks its inputs first, so NaN never
  * reaches output. Definitions are those of ENGINEERING.md §4. */
 #pragma once
+#include <stdbool.h>
 #include <stddef.h>
 
 /* Φ(x), and 1 − Φ(x) computed directly (relative accuracy ~1e-15 in the
@@ -71,4 +72,13 @@ double stats_srm_p(const double *observed, const double *weights, size_t k);
  * running minimum over the looks stays valid however often one looks.
  * NAN for fewer than 2 arms, a negative count or weight, or traffic in an
  * arm whose weight is 0 (such an arm is left out otherwise). */
+/* Time to decision: the smallest total number of visitors N' >= n at
+ * which the interval of a lift estimated with standard error se from n
+ * visitors would exclude 0 if the observed rates held: the half-width at
+ * N' (se scaled by √(n/N')) falls below |lift|. sequential: the mixture
+ * interval with rho2 (stats_mixture_rho2); otherwise the fixed one. Returns
+ * N' (n itself when the interval already excludes 0), or NAN for a lift
+ * of 0, a non-finite input, or an N' beyond 1e15. */
+double stats_visitors_to_decision(double lift, double se, double n, bool sequential, double rho2, double alpha);
+
 double stats_srm_log_bf(const double *observed, const double *weights, size_t k, double concentration);
