@@ -53,6 +53,16 @@ hooks growth | jq -e '[.blocks[] | select(.type == "header") | .text.text] |
 grep -q 'Product page reviews started: it is live' "$T/daemon.log" || fail "the notice is not journalled"
 pass "started, stopped, concluded, disappeared: one webhook payload each, one Slack message for the cycle"
 
+# A live experiment concluded: the list's is_completed and the result's
+# end_date say it together; it is told once.
+sim_post /__experiment '{"test_id": 1004, "is_completed": 1}' >/dev/null
+poll_now
+poll_now
+wait_for 10 outbox_empty || fail "outbox not drained"
+[ "$(notice_count '.event == "experiment.concluded" and .experiment.id == 1004 and .status == "live"')" -eq 1 ] ||
+        fail "1004 concluded while live: $(notices | grep 1004)"
+pass "a live experiment concluded (is_completed and end_date): one notice"
+
 kill -HUP "$DAEMON_PID"
 wait_for 10 grep -q 'configuration reloaded' "$T/daemon.log" || fail "reload"
 poll_now
@@ -60,6 +70,6 @@ stop_daemon
 start_daemon
 poll_now
 wait_for 10 outbox_empty || fail "outbox not drained"
-[ "$(notice_count true)" -eq 4 ] && [ "$(hooks growth | wc -l)" -eq 1 ] || fail "a reload or restart repeated: $(notices)"
+[ "$(notice_count true)" -eq 5 ] && [ "$(hooks growth | wc -l)" -eq 2 ] || fail "a reload or restart repeated: $(notices)"
 pass "a reload and a restart repeat none of them"
 stop_daemon

@@ -226,6 +226,65 @@ static int update(struct store_group *g, struct outbox *o, const struct config *
         return r;
 }
 
+/* The listed row of one experiment, copied into *ret (name dropped). */
+struct one_row {
+        long long id;
+        bool found;
+        struct store_listed_row row;
+};
+
+static int find_row(void *userdata, const struct store_listed_row *row)
+{
+        struct one_row *q = userdata;
+
+        if (row->experiment_id != q->id)
+                return 0;
+        q->found = true;
+        q->row = *row;
+        q->row.name = NULL;
+        return 1;   /* found: stop */
+}
+
+void lifecycle_concluded(struct store_group *g, struct outbox *o, const struct config *c, long long id,
+                         const char *name)
+{
+        struct store *s = store_group_store(g);
+        struct one_row q = { .id = id };
+        char *baseline = NULL, event_id[NOTIFY_EVENT_ID_SIZE];
+        int r = store_listed_each(s, find_row, &q);
+
+        if (r >= 0)
+                r = store_meta_get(s, BASELINE_KEY, &baseline);
+        /* Not listed yet, or concluded already: the list tells or told it. */
+        if (r < 0 || !q.found || q.row.completed || !baseline) {
+                free(baseline);
+                return;
+        }
+        free(baseline);
+        q.row.completed = true;
+        q.row.name = name;
+        r = store_group_join(g);
+        if (r >= 0)
+                r = store_listed_upsert(s, &q.row);
+        if (r < 0) {
+                store_group_fail(g, r);
+                return;
+        }
+        if (!(c->lifecycle.events & (1u << LIFECYCLE_CONCLUDED)) || c->lifecycle.n_notify == 0)
+                return;
+        notify_new_event_id(event_id);
+        struct alert_event ev = {
+                .id = event_id, .kind = ALERT_EVENT_LIFECYCLE, .rule = labels[LIFECYCLE_CONCLUDED], .severity = "info",
+                .experiment_id = id, .experiment_name = name, .visitors = -1, .variant_visitors = -1,
+                .created_at = time(NULL), .lifecycle = lifecycle_event_to_string(LIFECYCLE_CONCLUDED),
+                .experiment_status = status_name(q.row.status),
+        };
+        const struct alert_event *events[] = { &ev };
+
+        journal(&ev);
+        queue(o, c, events, 1);
+}
+
 void lifecycle_listed(struct store_group *g, struct outbox *o, const struct config *c,
                       const struct mida_experiment *items, size_t n)
 {

@@ -13,3 +13,9 @@ struct store_group;
  * logged; the next discovery compares again from the stored list. */
 void lifecycle_listed(struct store_group *g, struct outbox *o, const struct config *c,
                       const struct mida_experiment *items, size_t n);
+
+/* A polled result has an end_date: the experiment was concluded from the
+ * dashboard, told now if the list has not told it yet (its row then says
+ * completed, so the list's is_completed does not tell it again). */
+void lifecycle_concluded(struct store_group *g, struct outbox *o, const struct config *c, long long id,
+                         const char *name);

@@ -16,6 +16,7 @@
 #include "cycle.h"
 #include "health_daemon.h"
 #include "lifecycle.h"
+#include "stats/analysis.h"
 #include "recorder.h"
 #include "store/db.h"
 #include "store/group_commit.h"
@@ -416,6 +417,8 @@ static void cycle_analysed(void *userdata, struct watched_experiment *e)
         if (m->mode != MANAGER_DAEMON)
                 return;
         alerting_evaluate(&m->alerting, e);
+        if (e->current->concluded)
+                lifecycle_concluded(m->group, m->alerting.outbox, m->config, e->id, e->current->test_name);
         recorder_add(m->recorder, e);
         /* Between polls the daemon needs only the figures (e->last); the
          * sequential state is in state.db. */

@@ -524,6 +524,7 @@ int analysis_run(const struct mida_result *r, const struct statistics_settings *
 
         *out = (struct experiment_analysis) {
                 .test_id = r->test_id, .status_code = r->status_code, .days_running = r->days_running,
+                .concluded = r->end_date != NULL,
                 .method = s->method, .correction = s->correction, .alpha = s->alpha,
         };
         if (copy_string(&out->test_name, r->test_name) < 0 ||

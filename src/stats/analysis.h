@@ -67,6 +67,7 @@ struct experiment_analysis {
         char *test_name;           /* owned, may be NULL */
         int status_code;           /* -1 unknown */
         long days_running;         /* -1 unknown */
+        bool concluded;            /* the result has an end_date: concluded in the dashboard */
         long long visitors, conversions;   /* sums over variants with valid counts */
         struct analysis_number srm_p;
         struct analysis_flag srm;  /* srm_p < srm_alpha */
