@@ -113,7 +113,8 @@ static void print_header(FILE *out, const struct experiment_analysis *a)
 
 static void print_row(FILE *out, const struct variant_analysis *v)
 {
-        char label[256], visitors[32], rate[32], lift[128], p[32], chance[32];
+        char label[256], visitors[32], rate[32], lift[128], marked[136], p[32], chance[32];
+        const char *text;
 
         variant_label(v, label, sizeof(label));
         snprintf(visitors, sizeof(visitors), "%lld", v->visitors);
@@ -125,7 +126,13 @@ static void print_row(FILE *out, const struct variant_analysis *v)
                 return;
         }
         fprintf(out, "  ");
-        table_cell(out, interval(v, lift, sizeof(lift)), 34, false);
+        /* Marked: below the guards, a figure is no finding yet. */
+        text = interval(v, lift, sizeof(lift));
+        if (v->below_guards && v->lift.valid) {
+                snprintf(marked, sizeof(marked), "%s *", text);
+                text = marked;
+        }
+        table_cell(out, text, 34, false);
         table_cell(out, p_text(v->p_value_adjusted, p, sizeof(p)), 8, true);
         table_cell(out, chance_text(v->prob_beat_control, chance, sizeof(chance)), 9, true);
         fprintf(out, " %s\n", significant_text(v));
@@ -173,6 +180,11 @@ static void print_notes(FILE *out, const struct experiment_analysis *a)
         }
         if (a->srm_reason)
                 fprintf(out, "%s  sample ratio test: %s\n", header ? "" : "\nNotes:\n", a->srm_reason);
+        for (size_t i = 0; i < a->n_variants; i++)
+                if (a->variants[i].below_guards && a->variants[i].lift.valid) {
+                        fprintf(out, "\n* below min_visitors, min_conversions or min_days: not a finding yet\n");
+                        break;
+                }
 }
 
 void analysis_print_table(FILE *out, const struct experiment_analysis *a)

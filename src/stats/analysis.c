@@ -413,6 +413,11 @@ static void decide_significance(struct experiment_analysis *a, const struct vari
                 struct variant_analysis *v = &a->variants[i];
                 if (v->control || !v->p_value_adjusted.valid)
                         continue;
+                char *unused = NULL;
+
+                v->below_guards = !(runtime_holds(a, s, &unused) && guard_holds(control, "the control", s, &unused) &&
+                                    guard_holds(v, "this variant", s, &unused));
+                free(unused);
                 /* The guards are named only when they hold a significant result back. */
                 bool below_alpha = v->p_value_adjusted.value < s->alpha;
                 bool guards = !below_alpha || (runtime_holds(a, s, &v->guard) &&

@@ -50,6 +50,8 @@ struct variant_analysis {
         char *reason;              /* why a figure is null */
         char *guard;               /* why significance was held back by the
                                     * min_visitors/min_conversions guards */
+        bool below_guards;         /* an arm is below min_visitors, min_conversions
+                                    * or min_days: its figures are no finding yet */
         /* Time to decision, if the observed rates held and the split
          * stayed: the visitors the experiment still needs (all its
          * variants) until this variant's interval excludes 0, and the days
