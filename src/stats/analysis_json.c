@@ -49,6 +49,7 @@ static bool put_comparison(json_object *o, const struct variant_analysis *v)
                put_number(o, "visitors_to_decision", v->visitors_to_decision) &&
                put_number(o, "days_to_decision", v->days_to_decision) &&
                put_flag(o, "underpowered", v->underpowered) &&
+               put(o, "below_guards", json_object_new_boolean(v->below_guards), false) &&
                (!v->decision_reason || put_string(o, "decision_reason", v->decision_reason));
 }
 
