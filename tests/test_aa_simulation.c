@@ -11,34 +11,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 
+#include "sim_rng.h"
 #include "stats/analysis.h"
 
 #define LOOKS 30
 #define VISITORS_PER_LOOK 500   /* per arm, between two looks */
 #define BASE_RATE 0.10
-
-struct rng {
-        unsigned long long state;
-};
-
-/* splitmix64: small, fast, good enough for Bernoulli draws. */
-static unsigned long long rng_next(struct rng *r)
-{
-        unsigned long long z = (r->state += 0x9E3779B97F4A7C15ull);
-        z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
-        z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
-        return z ^ (z >> 31);
-}
-
-static long long binomial(struct rng *r, int n, double p)
-{
-        unsigned long long threshold = (unsigned long long) (p * 18446744073709551616.0);
-        long long k = 0;
-
-        for (int i = 0; i < n; i++)
-                k += rng_next(r) < threshold;
-        return k;
-}
 
 struct outcome {
         int ever_significant;      /* at any of the looks */
@@ -79,7 +57,7 @@ static void simulate(int n, double rate_t, unsigned long long seed, struct outco
                 for (int l = 0; l < LOOKS; l++) {
                         for (int k = 0; k < 2; k++) {
                                 visitors[k] += VISITORS_PER_LOOK;
-                                conversions[k] += binomial(&rng, VISITORS_PER_LOOK, k ? rate_t : BASE_RATE);
+                                conversions[k] += rng_binomial(&rng, VISITORS_PER_LOOK, k ? rate_t : BASE_RATE);
                         }
                         for (int m = 0; m < 2; m++) {
                                 last[m] = look(visitors, conversions, methods[m], &states[m]);

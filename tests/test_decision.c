@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 
+#include "sim_rng.h"
 #include "stats/analysis.h"
 #include "stats/stats.h"
 
@@ -83,28 +84,6 @@ Test(decision, fields_of_the_analysis)
         experiment_analysis_free(&a);
 }
 
-struct rng {
-        unsigned long long state;
-};
-
-static unsigned long long rng_next(struct rng *r)
-{
-        unsigned long long z = (r->state += 0x9E3779B97F4A7C15ull);
-        z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
-        z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
-        return z ^ (z >> 31);
-}
-
-static long long binomial(struct rng *r, int n, double p)
-{
-        unsigned long long threshold = (unsigned long long) (p * 18446744073709551616.0);
-        long long k = 0;
-
-        for (int i = 0; i < n; i++)
-                k += rng_next(r) < threshold;
-        return k;
-}
-
 static int compare_days(const void *a, const void *b)
 {
         return *(const int *) a - *(const int *) b;
@@ -129,7 +108,7 @@ static int first_significant_day(struct rng *rng)
 
                 for (int k = 0; k < 2; k++) {
                         visitors[k] += PER_DAY / 2;
-                        conversions[k] += binomial(rng, PER_DAY / 2, k ? 0.11 : 0.10);
+                        conversions[k] += rng_binomial(rng, PER_DAY / 2, k ? 0.11 : 0.10);
                         v[k] = arm(k ? "1" : "0", visitors[k], conversions[k], k == 0);
                 }
                 struct mida_result r = { .test_id = 1, .start_date = "2024-01-01", .days_running = day, .n_variants = 2,

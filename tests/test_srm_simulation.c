@@ -10,6 +10,7 @@
 #include <math.h>
 #include <stdio.h>
 
+#include "sim_rng.h"
 #include "stats/analysis.h"
 #include "stats/stats.h"
 
@@ -69,18 +70,6 @@ Test(srm_sequential, running_minimum_kept_and_reset_with_the_experiment)
         cr_expect(fabs(a.srm_p.value - stats_srm_p((double[]) { 30400, 30000 }, NULL, 2)) < 1e-15, "chi2 on request");
         experiment_analysis_free(&a);
         sequential_state_free(&state);
-}
-
-struct rng {
-        unsigned long long state;
-};
-
-static unsigned long long rng_next(struct rng *r)
-{
-        unsigned long long z = (r->state += 0x9E3779B97F4A7C15ull);
-        z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
-        z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
-        return z ^ (z >> 31);
 }
 
 /* One look: SRM flagged by the sequential test (running state) and by χ². */
