@@ -32,7 +32,9 @@ long lifecycle_changes(const struct listed_state *before, size_t n_before, const
         }
         for (size_t i = 0; i < n_now; i++) {
                 const struct listed_state *x = &now[i];
-                const struct listed_state *was = bsearch(&x->id, before, n_before, sizeof(*before), by_id);
+                /* bsearch must not be given a NULL array, even an empty one. */
+                const struct listed_state *was = n_before ? bsearch(&x->id, before, n_before, sizeof(*before), by_id)
+                                                          : NULL;
                 bool live = x->status == LISTED_LIVE, was_live = was && was->status == LISTED_LIVE;
 
                 if (was)
