@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # "A sample-ratio mismatch gates every decision": mida-sim's gate scenario
 # has experiment 2001 with a 60/40 split where 50/50 is expected and a
-# harmful variant. With `inhibit = ( { source = "srm"; targets = [ "harm" ];
+# harmful variant (SRM by the chi2 test, see below). With `inhibit = ( {
+# source = "srm"; targets = [ "harm" ];
 # actions = true; } )` only the SRM alert goes out and nothing is paused;
 # once the split is corrected in the simulator and the SRM resolves, the
 # harm alert and the pause follow, once. The simulator runs on a fixed seed
@@ -12,7 +13,11 @@
 growth_count() { hooks growth | jq -r .text | grep -c -- "$1" || true; }
 
 start_sim gate.conf --seed 1 --speed 0 --now 2026-01-05T00:00:00Z
-write_config "" "notifiers = (
+# The chi2 SRM test, which resolves once the cumulative split recovers: the
+# default sequential test's verdict stands for the rest of the run (its
+# running minimum), so the gate would stay shut until the experiment restarts.
+write_config "" "statistics: { srm_method = \"chi2\"; };
+notifiers = (
   { name = \"growth\"; type = \"slack\"; url = \"$SIM_URL/hooks/slack/growth\"; },
   { name = \"ops\"; type = \"webhook\"; url = \"$SIM_URL/hooks/ops\"; } );
 rules = (
