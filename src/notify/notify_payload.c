@@ -247,7 +247,8 @@ static int add_analysis(json_object *o, const struct alert_event *ev)
             add_figure(a, "conversion_rate", ev->conversion_rate) < 0 ||
             add_figure(a, "control_rate", ev->control_rate) < 0 || add_figure(a, "srm_p", ev->srm_p) < 0 ||
             add_figure(a, "days_to_decision", ev->days_to_decision) < 0 ||
-            json_add(a, "underpowered", json_object_new_boolean(ev->underpowered)) < 0 ||
+            (ev->days_to_decision.present ? json_add(a, "underpowered", json_object_new_boolean(ev->underpowered))
+                                          : add_null(a, "underpowered")) < 0 ||
             add_count(a, "visitors", ev->visitors) < 0 ||
             add_count(a, "variant_visitors", ev->variant_visitors) < 0)
                 return -ENOMEM;

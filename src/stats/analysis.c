@@ -384,6 +384,9 @@ static int decide_time(struct experiment_analysis *a, const struct variant_analy
         if (!(rate > 0))
                 return set_reason(&v->decision_reason, "no traffic to estimate the days from");
         set_number(&v->days_to_decision, v->visitors_to_decision.value / rate);
+        /* Decided by the counts, held back by min_days: the days it still has to run. */
+        if (s->min_days > 0 && a->days_running >= 0 && a->days_running < s->min_days)
+                v->days_to_decision.value = fmax(v->days_to_decision.value, (double) (s->min_days - a->days_running));
         v->underpowered = (struct analysis_flag) { .valid = true,
                                                    .value = v->days_to_decision.value > s->decision_horizon_days };
         return 0;
