@@ -39,7 +39,7 @@ static uint64_t hash_int(uint64_t h, long long v)
 
 uint64_t analysis_result_hash(const struct experiment_analysis *a)
 {
-        uint64_t h = hash_int(FNV_OFFSET, (long long) a->n_variants);
+        uint64_t h = hash_int(hash_int(FNV_OFFSET, (long long) a->n_variants), a->days_running);
 
         for (size_t i = 0; i < a->n_variants; i++) {
                 const struct variant_analysis *v = &a->variants[i];
@@ -96,6 +96,10 @@ char *analysis_result_text(const struct experiment_analysis *a)
         json_object *o = json_object_new_object(), *list = json_object_new_array();
         char *text = NULL;
         bool ok = o && list && json_add_literal(o, "variants", list) == 0;
+
+        /* The days feed time to decision and min_days; they change once a day. */
+        if (ok && a->days_running >= 0)
+                ok = json_add_literal(o, "days_running", json_object_new_int64(a->days_running)) == 0;
 
         if (!ok)
                 json_object_put(list);
@@ -186,6 +190,11 @@ static int rebuild_result(struct store *s, const struct watched_experiment *e, j
                 .test_id = e->id, .test_name = e->name, .status_code = -1, .days_running = -1,
                 .total_visitors = -1, .total_conversions = -1,
         };
+        json_object *days;
+
+        if (json_object_object_get_ex(descriptor, "days_running", &days) && json_object_is_type(days, json_type_int) &&
+            json_object_get_int64(days) >= 0)
+                r->days_running = (long) json_object_get_int64(days);
         if (n > 0 && !(r->variants = calloc(n, sizeof(*r->variants))))
                 return -ENOMEM;
         for (size_t i = 0; k == 0 && i < n; i++) {
