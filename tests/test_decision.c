@@ -62,6 +62,11 @@ Test(decision, fields_of_the_analysis)
         cr_expect_eq(a.variants[1].visitors_to_decision.value, 42922 - 6000);
         cr_expect(fabs(a.variants[1].days_to_decision.value - 36922.0 / 2000) < 1e-9, "2000 visitors a day");
         cr_expect(a.variants[1].underpowered.valid && !a.variants[1].underpowered.value);
+        analysis_set_traffic(&a, 500, &s);   /* the last week's traffic, from history */
+        cr_expect(fabs(a.variants[1].days_to_decision.value - 36922.0 / 500) < 1e-9);
+        cr_expect(a.variants[1].underpowered.value, "73.8 days > 56");
+        analysis_set_traffic(&a, 0, &s);
+        cr_expect(!a.variants[1].days_to_decision.valid && a.variants[1].decision_reason, "flat traffic");
         experiment_analysis_free(&a);
 
         r.n_variants = 3;   /* a third arm: alpha / 2, and 9000 visitors of which the pair gets 2/3 */

@@ -392,6 +392,26 @@ Test(store_experiments, polls_each_order_filter_since)
         store_close(s);
 }
 
+/* The visitors at a time: each variant's latest row at or before it,
+ * also when one variant stopped changing (no row of it at that poll). */
+Test(store_experiments, visitors_at_a_time)
+{
+        struct store *s;
+        long long v = -1;
+
+        cr_assert_eq(store_open(store_dir, 0, &s), 0);
+        fill_history(s);
+        cr_expect_eq(store_visitors_at(s, 5, 99, &v), 0, "before the first poll");
+        cr_expect_eq(store_visitors_at(s, 5, 100, &v), 1);
+        cr_expect_eq(v, 21);
+        cr_expect_eq(store_visitors_at(s, 5, 350, &v), 1);
+        cr_expect_eq(v, 30 + 21, "variant 1 has no row at 300: its row of 200 counts");
+        cr_expect_eq(store_visitors_at(s, 5, 1000, &v), 1);
+        cr_expect_eq(v, 80);
+        cr_expect_eq(store_visitors_at(s, 77, 1000, &v), 0, "unknown experiment");
+        store_close(s);
+}
+
 Test(store_experiments, prune_is_bounded_and_keeps_the_counts_at_the_cut)
 {
         struct collected c = { 0 };

@@ -119,6 +119,8 @@ int experiment_update(struct watched_experiment *e, const char *body, size_t len
         seq = sequential_for(e);
         /* The state is updated in place: no copy per poll. */
         r = a && seq ? analysis_run(&result, settings, seq, a) : -ENOMEM;
+        if (r >= 0 && e->visitors_week_ago >= 0)
+                analysis_set_traffic(a, (double) (a->visitors - e->visitors_week_ago) / 7.0, settings);
         if (r >= 0) {
                 log_changes(e->last, a);
                 if ((r = analysis_summary_update(&e->last, a)) < 0)

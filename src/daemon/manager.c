@@ -395,6 +395,8 @@ void manager_save_state(struct manager *m)
 
 /* The cycle's hooks. Only the daemon alerts and tracks health: `once`
  * looks, and its output is printed by the caller's once_finished. */
+#define WEEK_SECONDS (7 * 24 * 3600)
+
 static int cycle_prepare(void *userdata, struct watched_experiment *e, char *err, size_t err_size)
 {
         struct manager *m = userdata;
@@ -405,6 +407,10 @@ static int cycle_prepare(void *userdata, struct watched_experiment *e, char *err
         r = store_sequential_load(m->store, e);
         if (r < 0)
                 snprintf(err, err_size, "cannot read its sequential state from state.db: %s", strerror(-r));
+        /* The traffic of the last week, for time to decision; without a
+         * week of history it is counted since the start. */
+        if (r >= 0 && store_visitors_at(m->store, e->id, (int64_t) time(NULL) - WEEK_SECONDS, &e->visitors_week_ago) != 1)
+                e->visitors_week_ago = -1;
         return r;
 }
 

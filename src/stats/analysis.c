@@ -362,6 +362,36 @@ static double visitors_per_day(const struct experiment_analysis *a)
         return (double) a->visitors / (double) (a->days_running > 0 ? a->days_running : 1);
 }
 
+/* The days of visitors_to_decision at rate visitors a day. */
+static int set_days(const struct experiment_analysis *a, const struct statistics_settings *s, double rate,
+                    struct variant_analysis *v)
+{
+        v->days_to_decision = (struct analysis_number) { 0 };
+        v->underpowered = (struct analysis_flag) { 0 };
+        if (!(rate > 0))
+                return set_reason(&v->decision_reason, "no traffic to estimate the days from");
+        set_number(&v->days_to_decision, v->visitors_to_decision.value / rate);
+        /* Decided by the counts, held back by min_days: the days it still has to run. */
+        if (s->min_days > 0 && a->days_running >= 0 && a->days_running < s->min_days)
+                v->days_to_decision.value = fmax(v->days_to_decision.value, (double) (s->min_days - a->days_running));
+        v->underpowered = (struct analysis_flag) { .valid = true,
+                                                   .value = v->days_to_decision.value > s->decision_horizon_days };
+        return 0;
+}
+
+void analysis_set_traffic(struct experiment_analysis *a, double visitors_per_day, const struct statistics_settings *s)
+{
+        for (size_t i = 0; i < a->n_variants; i++) {
+                struct variant_analysis *v = &a->variants[i];
+
+                if (v->control || !v->visitors_to_decision.valid)
+                        continue;
+                free(v->decision_reason);
+                v->decision_reason = NULL;
+                (void) set_days(a, s, visitors_per_day, v);   /* out of memory: no reason, figures right */
+        }
+}
+
 /* One variant's time to decision; see struct variant_analysis. alpha: a
  * Bonferroni bound of the correction over the variants compared. */
 static int decide_time(struct experiment_analysis *a, const struct variant_analysis *control,
@@ -381,15 +411,7 @@ static int decide_time(struct experiment_analysis *a, const struct variant_analy
         /* The other variants get their share of traffic too. */
         set_number(&v->visitors_to_decision, ceil((total - n) * (double) a->visitors / n));
         rate = visitors_per_day(a);
-        if (!(rate > 0))
-                return set_reason(&v->decision_reason, "no traffic to estimate the days from");
-        set_number(&v->days_to_decision, v->visitors_to_decision.value / rate);
-        /* Decided by the counts, held back by min_days: the days it still has to run. */
-        if (s->min_days > 0 && a->days_running >= 0 && a->days_running < s->min_days)
-                v->days_to_decision.value = fmax(v->days_to_decision.value, (double) (s->min_days - a->days_running));
-        v->underpowered = (struct analysis_flag) { .valid = true,
-                                                   .value = v->days_to_decision.value > s->decision_horizon_days };
-        return 0;
+        return set_days(a, s, rate, v);
 }
 
 static int decide_times(struct experiment_analysis *a, const struct variant_analysis *control,

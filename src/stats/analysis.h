@@ -115,6 +115,11 @@ int analysis_run(const struct mida_result *result, const struct statistics_setti
                  struct sequential_state *state, struct experiment_analysis *out);
 void experiment_analysis_free(struct experiment_analysis *a);
 
+/* Days to decision again, at visitors_per_day (the last week's, where
+ * history has a week; analysis_run counts it since the start). */
+void analysis_set_traffic(struct experiment_analysis *a, double visitors_per_day,
+                          const struct statistics_settings *s);
+
 /* One non-control variant against the control for one snapshot: conversion
  * rate, lift, interval, raw p (p_value_adjusted = p_value) and, when
  * with_prob_beat, chance to beat control; significance without guards is left

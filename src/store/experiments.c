@@ -745,3 +745,26 @@ int store_experiment_watched(struct store *s, long long id)
                 return store_errno(r);
         return active;
 }
+
+int store_visitors_at(struct store *s, long long id, int64_t at, long long *ret)
+{
+        /* Each variant's latest row at or before `at`, by polls_by_variant. */
+        static const char sql[] =
+                "SELECT sum(p.visitors), count(*) FROM polls p WHERE p.experiment_id = ?1 AND p.polled_at = "
+                "(SELECT max(q.polled_at) FROM polls q WHERE q.experiment_id = ?1 AND q.variant_id = p.variant_id "
+                "AND q.polled_at <= ?2)";
+        sqlite3_stmt *st = store_statement(s, sql);
+        int r, found = 0;
+
+        if (!st)
+                return store_statement_errno(s);
+        sqlite3_bind_int64(st, 1, id);
+        sqlite3_bind_int64(st, 2, at);
+        r = sqlite3_step(st);
+        if (r == SQLITE_ROW && sqlite3_column_int64(st, 1) > 0) {
+                *ret = sqlite3_column_int64(st, 0);
+                found = 1;
+        }
+        sqlite3_reset(st);
+        return r == SQLITE_ROW || r == SQLITE_DONE ? found : store_errno(r);
+}

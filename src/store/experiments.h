@@ -111,6 +111,11 @@ int store_watchlist_load_sequential(struct store *s, struct watchlist *w);
  *   daemon.api_error           text ('' while the API answers)
  * save writes all six (one statement); load resets *sum and reads those
  * present (a key missing reads as 0 / ""). Return 0 or -errno. */
+/* The experiment's visitors at time at: the sum over its variants of each
+ * one's latest polls row at or before at. 1 with *ret, 0 when no variant
+ * has a row that old, or -errno. */
+int store_visitors_at(struct store *s, long long id, int64_t at, long long *ret);
+
 /* Whether experiment id is watched now (the daemon's last discovery):
  * 1, 0 (not watched, or never seen), or -errno. */
 int store_experiment_watched(struct store *s, long long id);

@@ -48,6 +48,7 @@ struct watched_experiment *watchlist_get(struct watchlist *w, long long id)
                 return NULL;
         e->id = id;
         e->visitors = -1;
+        e->visitors_week_ago = -1;
         memmove(w->items + i + 1, w->items + i, (w->n - i) * sizeof(*w->items));
         w->items[i] = e;
         w->n++;

@@ -37,6 +37,10 @@ struct watched_experiment {
         long long visitors;          /* at the last successful poll; -1 unknown */
         int64_t visitors_grew_at;    /* wall clock (s) visitors last went up (or were
                                       * first seen); 0 unknown: hours_since_new_visitor */
+        /* Visitors a week before this poll, from the history, set before
+         * the poll is analysed (-1: the history is younger than a week):
+         * the recent traffic time to decision counts days with. */
+        long long visitors_week_ago;
         unsigned failures;           /* consecutive failed polls */
         int last_http_status;        /* of the last failure; 0: transport error */
         char *last_error;            /* NULL while polls succeed */
