@@ -1,5 +1,6 @@
 /* The rules engine in the daemon: evaluate, journal, batch, queue. */
 #include "alerting.h"
+#include "alerting_internal.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -155,73 +156,6 @@ void alerting_close(struct alerting *al)
         rules_state_clear(&al->alerts);
 }
 
-#define RELEASE_NOTE " (held back until now)"
-
-static void format_figure(struct alert_figure f, char *buf, size_t size)
-{
-        if (f.present)
-                snprintf(buf, size, "%.6g", f.value);
-        else
-                buf[0] = 0;
-}
-
-static const char *transition_message_id(enum rule_transition_kind kind)
-{
-        switch (kind) {
-        case RULE_TRANSITION_RESOLVED: return MIDA_MSGID_ALERT_RESOLVED;
-        case RULE_TRANSITION_PENDING:  return MIDA_MSGID_ALERT_PENDING;
-        default:                       return MIDA_MSGID_ALERT_FIRED;
-        }
-}
-
-/* note: appended to the message, e.g. " (not sent: silence 3)"; hold
- * (may be NULL) adds MIDA_SILENCE_ID or MIDA_INHIBITED_BY, and makes a
- * fire or repeat an ALERT_HELD record; a note starting " (held back"
- * marks the release of one (ALERT_RELEASED). */
-static void journal_transition(const struct rule_transition *t, const struct config_rule *rule,
-                               const struct alert_event *ev, const char *event_id, const struct alert_hold *hold,
-                               const char *note)
-{
-        bool quiet = t->kind == RULE_TRANSITION_RESOLVED || t->kind == RULE_TRANSITION_PENDING;
-        char id[24], lift[32], p[32], silence[24] = "";
-        char *summary;
-        struct log_field fields[] = {
-                { "MIDA_RULE", rule->name }, { "MIDA_EXPERIMENT_ID", id },
-                { "MIDA_EXPERIMENT_NAME", ev->experiment_name }, { "MIDA_VARIANT_ID", ev->variant_id },
-                { "MIDA_SEVERITY", ev->severity }, { "MIDA_LIFT", lift }, { "MIDA_P_VALUE", p },
-                { "MIDA_EVENT_ID", event_id },
-                { "MIDA_SILENCE_ID", hold && hold->silence_id ? silence : NULL },
-                { "MIDA_INHIBITED_BY", hold ? hold->inhibited_by : NULL },
-        };
-
-        const char *message_id = transition_message_id(t->kind);
-
-        if (hold && hold->silence_id)
-                snprintf(silence, sizeof(silence), "%lld", hold->silence_id);
-        if (hold && (t->kind == RULE_TRANSITION_FIRED || t->kind == RULE_TRANSITION_REPEAT))
-                message_id = MIDA_MSGID_ALERT_HELD;
-        else if (note && strncmp(note, RELEASE_NOTE, strlen(RELEASE_NOTE)) == 0)
-                message_id = MIDA_MSGID_ALERT_RELEASED;
-        int priority = quiet ? LOG_NOTICE : rule->severity == RULE_SEVERITY_CRITICAL ? LOG_CRIT :
-                       rule->severity == RULE_SEVERITY_WARNING ? LOG_WARNING : LOG_NOTICE;
-
-        snprintf(id, sizeof(id), "%lld", t->experiment_id);
-        format_figure(ev->lift, lift, sizeof(lift));
-        format_figure(ev->p_value, p, sizeof(p));
-        if (t->kind == RULE_TRANSITION_PENDING) {
-                log_event(priority, transition_message_id(t->kind), fields, sizeof(fields) / sizeof(fields[0]),
-                          "%s pending on %s: fires if it still holds in %llu s", rule->name,
-                          ev->experiment_name ? ev->experiment_name : id,
-                          (unsigned long long) (rule->for_usec / 1000000));
-                return;
-        }
-        summary = alert_event_summary(ev);
-        log_event(priority, message_id, fields, sizeof(fields) / sizeof(fields[0]),
-                  "%s%s%s", summary ? summary : rule->name, t->kind == RULE_TRANSITION_REPEAT ? " (repeat)" : "",
-                  note ? note : "");
-        free(summary);
-}
-
 static struct batched_event *batch_add(struct alert_batch *b)
 {
         struct batched_event *items = grow_array(b->items, &b->cap, b->n, sizeof(*b->items));
@@ -257,14 +191,14 @@ static void notify_before_action(struct alerting *al, const struct rule_transiti
 
         transition_event_id(al, t, rule, id);
         ev->id = id;
-        journal_transition(t, rule, ev, t->notify && rule->n_notify > 0 ? id : NULL, NULL, note);
+        alerting_journal_transition(t, rule, ev, t->notify && rule->n_notify > 0 ? id : NULL, NULL, note);
         /* Not announced, a resolution still ends the alert where state is kept. */
         ev->state_only = !t->notify;
         send_now(al, t->rule_index, ev);
 }
 
 /* Adds ev to the cycle's batch; false when out of memory. */
-static bool batch_event(struct alerting *al, const struct rule_transition *t, const struct config_rule *rule,
+bool alerting_batch_event(struct alerting *al, const struct rule_transition *t, const struct config_rule *rule,
                         const struct alert_event *ev)
 {
         struct batched_event *b = batch_add(&al->batch);
@@ -293,16 +227,16 @@ static void batch_transition(struct alerting *al, const struct rule_transition *
         ev->state_only = !told;
         if (told || t->kind == RULE_TRANSITION_RESOLVED ||
             (t->kind == RULE_TRANSITION_STILL_FIRING && rule_notifies_alertmanager(al->config, rule)))
-                queued = batch_event(al, t, rule, ev);
+                queued = alerting_batch_event(al, t, rule, ev);
         if (t->kind != RULE_TRANSITION_STILL_FIRING)
-                journal_transition(t, rule, ev, told && queued ? al->batch.items[al->batch.n - 1].id : NULL, NULL,
+                alerting_journal_transition(t, rule, ev, told && queued ? al->batch.items[al->batch.n - 1].id : NULL, NULL,
                                    note);
 }
 
 /* The event's strings point into e->last, which stays until e's next
  * poll: after the group that queues the batch has committed. */
 /* Told as usual: at once for a rule with an action, else in the batch. */
-static void announce(struct alerting *al, const struct rule_transition *t, struct alert_event *ev, const char *note)
+void alerting_announce(struct alerting *al, const struct rule_transition *t, struct alert_event *ev, const char *note)
 {
         const struct config_rule *rule = &al->config->rules[t->rule_index];
 
@@ -311,61 +245,6 @@ static void announce(struct alerting *al, const struct rule_transition *t, struc
                 notify_before_action(al, t, rule, ev, note);
         else
                 batch_transition(al, t, rule, ev, note);
-}
-
-/* A transition of an alert something holds back: journalled, not told.
- * A fire or repeat leaves a message owed (record held); the end of an
- * alert that was announced still ends it where state is kept
- * (Alertmanager, PagerDuty); nothing else goes out. */
-static void hold_transition(struct alerting *al, const struct rule_transition *t, struct alert_event *ev,
-                            const struct alert_hold *hold)
-{
-        const struct config_rule *rule = &al->config->rules[t->rule_index];
-        struct alert_record *r = rules_find_alert(&al->alerts, rule->name, t->experiment_id, t->variant_id);
-        char what[96], note[128];
-
-        alert_hold_describe(hold, what, sizeof(what));
-        snprintf(note, sizeof(note), " (not sent: %s)", what);
-        if (t->kind == RULE_TRANSITION_FIRED || t->kind == RULE_TRANSITION_REPEAT) {
-                journal_transition(t, rule, ev, NULL, hold, note);
-                /* A held repeat is only a reminder of an alert already
-                 * announced: nothing is owed for it. */
-                if (r && !r->held && t->kind == RULE_TRANSITION_FIRED)
-                        al->holds_changed = r->held = true;
-        } else if (t->kind == RULE_TRANSITION_RESOLVED) {
-                journal_transition(t, rule, ev, NULL, hold, note);
-                ev->state_only = true;
-                if (!t->held && rule->n_notify > 0)
-                        (void) batch_event(al, t, rule, ev);
-        }
-}
-
-static void consider_action(struct alerting *al, const struct rule_transition *t, const struct watched_experiment *e,
-                            const struct alert_hold *hold)
-{
-        const char *rule = al->config->rules[t->rule_index].name;
-        char what[96], id[24], silence[24] = "";
-        struct log_field fields[] = {
-                { "MIDA_RULE", rule }, { "MIDA_EXPERIMENT_ID", id },
-                { "MIDA_SILENCE_ID", NULL }, { "MIDA_INHIBITED_BY", NULL },   /* what withholds it, below */
-        };
-
-        if (hold->actions) {
-                struct alert_hold by = { .silence_id = hold->actions_silence_id,
-                                         .inhibited_by = hold->actions_inhibited_by };
-
-                alert_hold_describe(&by, what, sizeof(what));
-                snprintf(id, sizeof(id), "%lld", t->experiment_id);
-                snprintf(silence, sizeof(silence), "%lld", by.silence_id);
-                fields[2].value = by.silence_id ? silence : NULL;
-                fields[3].value = by.inhibited_by;
-                /* Once per fire; the later polls that find it still held only at debug. */
-                log_event(t->kind == RULE_TRANSITION_STILL_FIRING ? LOG_DEBUG : LOG_NOTICE, MIDA_MSGID_ACTION_WITHHELD,
-                          fields, 4, "rule %s, experiment %lld: action withheld %s %s", rule, t->experiment_id,
-                          by.silence_id ? "by" : "while", what);
-                return;
-        }
-        action_runner_consider(&al->actions, t, e->current, al->dry_run_forced || al->config->monitor.dry_run);
 }
 
 static void handle_transition(struct alerting *al, const struct rule_transition *t,
@@ -380,70 +259,17 @@ static void handle_transition(struct alerting *al, const struct rule_transition 
 
         rule_transition_event(t, al->config, e->last, &ev);
         if (held)
-                hold_transition(al, t, &ev, &hold);
+                alerting_hold_transition(al, t, &ev, &hold);
         else if (t->kind == RULE_TRANSITION_RESOLVED && t->held)
                 /* Never announced: its end is not news to anyone. */
-                journal_transition(t, rule, &ev, NULL, NULL, " (not sent: it was never announced)");
+                alerting_journal_transition(t, rule, &ev, NULL, NULL, " (not sent: it was never announced)");
         else
-                announce(al, t, &ev, NULL);
+                alerting_announce(al, t, &ev, NULL);
         if (!held)
                 hold = (struct alert_hold) { .actions = false };
         if (rule->action != RULE_ACTION_NONE && t->kind != RULE_TRANSITION_RESOLVED &&
             t->kind != RULE_TRANSITION_PENDING)
-                consider_action(al, t, e, &hold);
-}
-
-/* Alerts of e that fired while held and that nothing holds any more get
- * their message now, once. */
-static void release_held(struct alerting *al, const struct watched_experiment *e, int64_t now)
-{
-        for (size_t i = 0; i < al->alerts.n; i++) {
-                struct alert_record *r = &al->alerts.records[i];
-                struct rule_transition t = { .kind = RULE_TRANSITION_FIRED, .experiment_id = e->id, .at = now,
-                                             .notify = true };
-                struct alert_hold hold;
-                struct alert_event ev;
-
-                if (r->experiment_id != e->id || r->state != ALERT_FIRING || !r->held ||
-                    !rule_find(al->config, r->rule, &t.rule_index) ||
-                    alert_hold_find(al->config, &al->alerts, &al->silences, t.rule_index, e->id, r->variant_id, now,
-                                    &hold))
-                        continue;
-                al->holds_changed = true;
-                r->held = false;
-                t.fired_at = r->fired_at;
-                t.variant_id = *r->variant_id ? r->variant_id : NULL;
-                t.variant_index = t.variant_id && e->last ? analysis_summary_find_variant(e->last, t.variant_id)
-                                                          : SIZE_MAX;
-                /* The event borrows the transition: keep a copy in the batch. */
-                if (rule_transitions_push(&al->batch.transitions, &t) < 0) {
-                        log_error("out of memory: the held message of rule %s is lost", r->rule);
-                        continue;
-                }
-                rule_transition_event(&al->batch.transitions.items[al->batch.transitions.n - 1], al->config, e->last,
-                                      &ev);
-                announce(al, &al->batch.transitions.items[al->batch.transitions.n - 1], &ev, RELEASE_NOTE);
-        }
-}
-
-/* The silences `mida-monitor silence` changed are read again: state.db's
- * data_version moves when another connection commits. */
-static void refresh_silences(struct alerting *al, int64_t now)
-{
-        struct store *store = store_group_store(al->group);
-        long long version = 0;
-        int r = store_data_version(store, &version);
-
-        if (r >= 0 && al->silences_loaded && version == al->silences_version)
-                return;
-        if (r >= 0)
-                r = silences_load(store, now, &al->silences);
-        if (r < 0) {
-                log_warning("state.db: cannot read the silences: %s; using those read before", strerror(-r));
-                return;
-        }
-        al->silences_loaded = true;
-        al->silences_version = version;
+                alerting_consider_action(al, t, e, &hold);
 }
 
 /* The experiment's alert rows follow its records in the open group. */
@@ -467,7 +293,7 @@ void alerting_evaluate(struct alerting *al, struct watched_experiment *e)
 
         if (!e->current || al->config->n_rules == 0)
                 return;
-        refresh_silences(al, now);
+        alerting_refresh_silences(al, now);
         r = rules_evaluate_experiment(&al->alerts, al->config, e->current,
                                       experiment_hours_since_new_visitor(e, now), now, all);
         if (r < 0)
@@ -475,7 +301,7 @@ void alerting_evaluate(struct alerting *al, struct watched_experiment *e)
         al->holds_changed = false;
         end = all->n;
         /* Before the transitions: a released alert is told before its action is considered. */
-        release_held(al, e, now);
+        alerting_release_held(al, e, now);
         for (size_t i = first; i < end; i++)
                 handle_transition(al, &all->items[i], e, now);
         if (r != 0 || al->holds_changed)
@@ -495,7 +321,8 @@ static void end_dropped_alerts(struct alerting *al, long long experiment_id)
                 char id[NOTIFY_EVENT_ID_SIZE], what[96];
                 size_t index;
 
-                if (r->experiment_id != experiment_id || r->state != ALERT_FIRING ||
+                /* A held alert was never announced: nothing to end. */
+                if (r->experiment_id != experiment_id || r->state != ALERT_FIRING || r->held ||
                     !(rule = rule_find(al->config, r->rule, &index)))
                         continue;
                 snprintf(what, sizeof(what), "alert ended %s", r->variant_id);
