@@ -28,7 +28,7 @@ src_libmida_a_SOURCES += \
 	src/store/listed_rows.c src/store/listed_rows.h \
 	src/store/group_commit.c src/store/group_commit.h
 src_libmida_a_SOURCES += \
-	src/notify/notify.c src/notify/notify.h src/notify/notify_payload.c src/notify/notify_payload.h src/notify/notify_slack.c src/notify/alert_facts.c src/notify/alert_facts.h \
+	src/notify/notify.c src/notify/notify.h src/notify/event_id.c src/notify/event_id.h src/notify/notify_payload.c src/notify/notify_payload.h src/notify/notify_slack.c src/notify/alert_facts.c src/notify/alert_facts.h \
 	src/notify/notify_alertmanager.c src/notify/notify_pagerduty.c src/notify/notify_teams.c src/notify/notify_email.c \
 	src/notify/notify_email.h src/notify/webhook_sign.c \
 	src/notify/webhook_sign.h src/notify/delivery.c src/notify/delivery.h src/notify/outbox.c src/notify/outbox.h
@@ -41,7 +41,7 @@ src_libmida_a_SOURCES += \
 	src/daemon/daemon.c src/daemon/daemon.h src/daemon/manager.c src/daemon/manager.h src/daemon/cycle.c src/daemon/cycle.h \
 	src/daemon/lifecycle.c src/daemon/lifecycle.h src/daemon/lifecycle_changes.c src/daemon/lifecycle_changes.h \
 	src/daemon/experiment_update.c src/daemon/experiment_update.h src/daemon/alerting.c src/daemon/alerting.h src/daemon/alerting_internal.h \
-	src/daemon/alerting_holds.c src/daemon/alerting_journal.c src/daemon/health.c src/daemon/health.h \
+	src/daemon/alerting_holds.c src/daemon/alerting_journal.c src/daemon/alerting_notify.c src/daemon/health.c src/daemon/health.h \
 	src/daemon/health_store.c src/daemon/health_daemon.c src/daemon/health_daemon.h src/daemon/health_payload.c src/daemon/health_payload.h src/daemon/metrics.c \
 	src/daemon/metrics.h src/daemon/once_rules.c src/daemon/once_rules.h src/daemon/recorder.c src/daemon/recorder.h \
 	src/daemon/upgrade.c src/daemon/upgrade.h src/daemon/upgrade_read.h src/daemon/upgrade_read_file.c \

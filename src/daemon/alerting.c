@@ -22,18 +22,6 @@
 #include "store/meta.h"
 #include "store/watchlist.h"
 
-void alerting_event_id(const struct alerting *al, const char *what, const char *rule, long long experiment_id,
-                       bool per_cycle, char id[static NOTIFY_EVENT_ID_SIZE])
-{
-        char generation[24] = "", experiment[24];
-        const char *parts[] = { al->alerts.salt, generation, what, rule, experiment };
-
-        if (per_cycle)
-                snprintf(generation, sizeof(generation), "%llu", (unsigned long long) al->alerts.generation);
-        snprintf(experiment, sizeof(experiment), "%lld", experiment_id);
-        notify_derived_event_id(id, parts, sizeof(parts) / sizeof(parts[0]));
-}
-
 /* Writes of the open group: a failure dooms it (rolled back, and the
  * committed hook makes the next group rewrite the whole state). */
 static void write_result(struct alerting *al, int r)
@@ -65,8 +53,6 @@ static void ensure_salt(struct alerting *al)
                 log_warning("state.db: cannot save the event-id salt: %s", strerror(-r));
 }
 
-static void send_now(struct alerting *al, size_t rule_index, const struct alert_event *ev);
-
 /* The action runner's report hook: the action event for the rule's
  * notifiers, with the experiment's latest figures when the daemon has them. */
 static void report_action(void *userdata, const struct action_report *r)
@@ -93,7 +79,7 @@ static void report_action(void *userdata, const struct action_report *r)
         ev.action = r->action;
         ev.action_result = r->result;
         ev.dry_run = r->dry_run;
-        send_now(al, t.rule_index, &ev);
+        alerting_send_now(al, t.rule_index, &ev);
 }
 
 static void actions_idle(void *userdata)
@@ -156,97 +142,8 @@ void alerting_close(struct alerting *al)
         rules_state_clear(&al->alerts);
 }
 
-static struct batched_event *batch_add(struct alert_batch *b)
-{
-        struct batched_event *items = grow_array(b->items, &b->cap, b->n, sizeof(*b->items));
-
-        if (!items)
-                return NULL;
-        b->items = items;
-        return &b->items[b->n++];
-}
-
-static const char *const transition_names[] = {
-        [RULE_TRANSITION_FIRED] = "fired", [RULE_TRANSITION_REPEAT] = "repeat",
-        [RULE_TRANSITION_RESOLVED] = "resolved", [RULE_TRANSITION_STILL_FIRING] = "still-firing",
-        [RULE_TRANSITION_PENDING] = "pending",
-};
-
-static void transition_event_id(const struct alerting *al, const struct rule_transition *t,
-                                const struct config_rule *rule, char id[static NOTIFY_EVENT_ID_SIZE])
-{
-        char what[64];
-
-        snprintf(what, sizeof(what), "alert %s %s", transition_names[t->kind], t->variant_id ? t->variant_id : "");
-        alerting_event_id(al, what, rule->name, t->experiment_id, true, id);
-}
-
-/* A rule with an action is told at once, in its own message: its action
- * starts now, and its report must not reach a receiver before the alert
- * that caused it (the cycle's batch is queued only when the cycle ends). */
-static void notify_before_action(struct alerting *al, const struct rule_transition *t, const struct config_rule *rule,
-                                 struct alert_event *ev, const char *note)
-{
-        char id[NOTIFY_EVENT_ID_SIZE];
-
-        transition_event_id(al, t, rule, id);
-        ev->id = id;
-        alerting_journal_transition(t, rule, ev, t->notify && rule->n_notify > 0 ? id : NULL, NULL, note);
-        /* Not announced, a resolution still ends the alert where state is kept. */
-        ev->state_only = !t->notify;
-        send_now(al, t->rule_index, ev);
-}
-
-/* Adds ev to the cycle's batch; false when out of memory. */
-bool alerting_batch_event(struct alerting *al, const struct rule_transition *t, const struct config_rule *rule,
-                        const struct alert_event *ev)
-{
-        struct batched_event *b = batch_add(&al->batch);
-
-        if (!b) {
-                log_error("out of memory: the notification of rule %s is lost", rule->name);
-                return false;
-        }
-        (void) store_group_join(al->group);   /* queued when the group commits */
-        transition_event_id(al, t, rule, b->id);
-        b->ev = *ev;   /* ev.id is set when queued: items may move */
-        b->rule_index = t->rule_index;
-        return true;
-}
-
-/* Told to people: fired, repeated, resolved (with notify_resolved). What
- * the rule does not announce goes state_only to the notifiers that keep
- * state (notify_wants()): Alertmanager must hear of every firing alert each
- * cycle, and Alertmanager and PagerDuty of every end. */
-static void batch_transition(struct alerting *al, const struct rule_transition *t, const struct config_rule *rule,
-                             struct alert_event *ev, const char *note)
-{
-        bool told = t->notify && rule->n_notify > 0 && t->kind != RULE_TRANSITION_STILL_FIRING;
-        bool queued = false;
-
-        ev->state_only = !told;
-        if (told || t->kind == RULE_TRANSITION_RESOLVED ||
-            (t->kind == RULE_TRANSITION_STILL_FIRING && rule_notifies_alertmanager(al->config, rule)))
-                queued = alerting_batch_event(al, t, rule, ev);
-        if (t->kind != RULE_TRANSITION_STILL_FIRING)
-                alerting_journal_transition(t, rule, ev, told && queued ? al->batch.items[al->batch.n - 1].id : NULL, NULL,
-                                   note);
-}
-
 /* The event's strings point into e->last, which stays until e's next
  * poll: after the group that queues the batch has committed. */
-/* Told as usual: at once for a rule with an action, else in the batch. */
-void alerting_announce(struct alerting *al, const struct rule_transition *t, struct alert_event *ev, const char *note)
-{
-        const struct config_rule *rule = &al->config->rules[t->rule_index];
-
-        if (rule->action != RULE_ACTION_NONE && t->kind != RULE_TRANSITION_STILL_FIRING &&
-            t->kind != RULE_TRANSITION_PENDING)
-                notify_before_action(al, t, rule, ev, note);
-        else
-                batch_transition(al, t, rule, ev, note);
-}
-
 static void handle_transition(struct alerting *al, const struct rule_transition *t,
                               const struct watched_experiment *e, int64_t now)
 {
@@ -327,7 +224,7 @@ static void end_dropped_alerts(struct alerting *al, long long experiment_id)
                         continue;
                 snprintf(what, sizeof(what), "alert ended %s", r->variant_id);
                 alerting_event_id(al, what, rule->name, experiment_id, true, id);
-                send_now(al, index, &(struct alert_event) {
+                alerting_send_now(al, index, &(struct alert_event) {
                         .id = id, .kind = ALERT_EVENT_RESOLVED, .rule = rule->name,
                         .severity = rule_severity_to_string(rule->severity), .experiment_id = experiment_id,
                         .variant_id = *r->variant_id ? r->variant_id : NULL, .visitors = -1, .variant_visitors = -1,
@@ -349,39 +246,6 @@ void alerting_forget(struct alerting *al, long long experiment_id)
         save_experiment_alerts(al, experiment_id);
 }
 
-static bool rule_notifies(const struct config_rule *rule, size_t notifier_index)
-{
-        for (size_t i = 0; i < rule->n_notify; i++)
-                if (rule->notify[i] == notifier_index)
-                        return true;
-        return false;
-}
-
-/* One call per notifier with the events of its rules: Slack groups them. */
-static void queue_batch(struct alerting *al)
-{
-        struct alert_batch *b = &al->batch;
-        const struct alert_event **events = calloc(b->n ? b->n : 1, sizeof(*events));
-        struct notify_context ctx = notify_context_now();
-
-        if (!events) {
-                log_error("out of memory: %zu notifications of this cycle are lost", b->n);
-                return;
-        }
-        for (size_t i = 0; i < b->n; i++)
-                b->items[i].ev.id = b->items[i].id;
-        for (size_t j = 0; j < al->config->n_notifiers; j++) {
-                size_t k = 0;
-
-                for (size_t i = 0; i < b->n; i++)
-                        if (rule_notifies(&al->config->rules[b->items[i].rule_index], j))
-                                events[k++] = &b->items[i].ev;
-                if (k > 0 && al->outbox)
-                        (void) notify_events(al->outbox, &al->config->notifiers[j], &ctx, events, k);
-        }
-        free(events);
-}
-
 /* The group's last writes: the notifications of its transitions (Slack
  * groups them: one message per notifier and group) and the generation
  * their ids derive from, so that they commit with the alert rows. */
@@ -391,7 +255,7 @@ static void before_commit(void *userdata)
         struct store *store = store_group_store(al->group);
 
         if (al->batch.n > 0) {
-                queue_batch(al);
+                alerting_queue_batch(al);
                 al->alerts.generation++;
                 write_result(al, store_generation_set(store, al->alerts.generation));
         }
@@ -429,14 +293,3 @@ void alerting_config_changed(struct alerting *al, const struct config *config, s
                 outbox_set_config(al->outbox, config);
 }
 
-/* Queues ev for every notifier of rule (by index into the config) now,
- * outside the cycle's batch: action results arrive after the cycle. */
-static void send_now(struct alerting *al, size_t rule_index, const struct alert_event *ev)
-{
-        const struct config_rule *rule = &al->config->rules[rule_index];
-        const struct alert_event *events[] = { ev };
-        struct notify_context ctx = notify_context_now();
-
-        for (size_t i = 0; i < rule->n_notify && al->outbox; i++)
-                (void) notify_events(al->outbox, &al->config->notifiers[rule->notify[i]], &ctx, events, 1);
-}

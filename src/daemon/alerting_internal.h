@@ -1,4 +1,5 @@
-/* Shared by alerting.c, alerting_holds.c and alerting_journal.c only:
+/* Shared by alerting.c, alerting_notify.c, alerting_holds.c and
+ * alerting_journal.c only:
  * the daemon's alerting split by concern. Not for other files. */
 #pragma once
 #include <stdbool.h>
@@ -25,6 +26,12 @@ bool alerting_batch_event(struct alerting *al, const struct rule_transition *t, 
                           const struct alert_event *ev);
 /* Tells t as usual: at once for a rule with an action, else in the batch. */
 void alerting_announce(struct alerting *al, const struct rule_transition *t, struct alert_event *ev, const char *note);
+
+/* Queues ev for every notifier of c->rules[rule_index] now, outside the
+ * batch: action results arrive after the cycle. */
+void alerting_send_now(struct alerting *al, size_t rule_index, const struct alert_event *ev);
+/* The batch's events, one call per notifier with the events of its rules. */
+void alerting_queue_batch(struct alerting *al);
 
 /* alerting_holds.c: a transition of a held alert; the action of a rule,
  * or why it is withheld; the owed messages of e's alerts nothing holds any

@@ -12,19 +12,10 @@
 #include <stddef.h>
 
 #include "config/config.h"
+#include "event_id.h"
 #include "notify_payload.h"
 
 struct outbox;
-
-/* "evt_" + 32 hex digits from getrandom() + NUL fits */
-#define NOTIFY_EVENT_ID_SIZE 40
-
-/* A fresh event id, "evt_<32 hex>". */
-void notify_new_event_id(char buf[static NOTIFY_EVENT_ID_SIZE]);
-/* A derived event id, "evt_" + 32 hex digits of SHA-256 over the parts:
- * the same parts give the same id, so an event replayed after a crash is
- * recognised (outbox_enqueue() says -EEXIST; receivers drop it by id). */
-void notify_derived_event_id(char buf[static NOTIFY_EVENT_ID_SIZE], const char *const *parts, size_t n);
 
 /* The context of payloads rendered now: the time and this host's name. */
 struct notify_context notify_context_now(void);
@@ -46,10 +37,6 @@ bool notify_groups(enum notifier_type type);
  * count == 0, count > 1 for a type that does not group, or on ENOMEM. */
 char *notify_render(const struct config_notifier *n, const struct notify_context *ctx,
                     const struct alert_event *const *events, size_t count);
-
-/* The body POSTed for payload o (taken: it is put): plain JSON without
- * escaped slashes, malloc'd; NULL for a NULL o or on ENOMEM. */
-char *notify_json_text(json_object *o);
 
 /* Queues one cycle's events for notifier n, those it wants: a grouping
  * type gets ONE message under a fresh id; the others one delivery per

@@ -12,7 +12,7 @@
 #include <string.h>
 
 #include "alert_facts.h"
-#include "notify.h"
+#include "event_id.h"
 #include "notify_payload.h"
 #include "util/text_format.h"
 

@@ -332,3 +332,17 @@ json_object *webhook_payload(const struct alert_event *ev)
         }
         return o;
 }
+
+char *notify_json_text(json_object *o)
+{
+        const char *text;
+        char *copy = NULL;
+
+        if (!o)
+                return NULL;
+        text = json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE);
+        if (text)
+                copy = strdup(text);
+        json_object_put(o);
+        return copy;
+}

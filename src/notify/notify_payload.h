@@ -135,6 +135,10 @@ json_object *webhook_payload(const struct alert_event *ev);
  * or on ENOMEM. */
 json_object *slack_payload(const struct alert_event *const *events, size_t n);
 
+/* The body POSTed for payload o (taken: it is put): plain JSON without
+ * escaped slashes, malloc'd; NULL for a NULL o or on ENOMEM. */
+char *notify_json_text(json_object *o);
+
 /* Alertmanager API v2: the JSON array of alerts POSTed to /api/v2/alerts,
  * one per event (action reports other than failures are left out). A
  * resolved alert's endsAt is its resolution time; a firing one has none
