@@ -98,18 +98,26 @@ static bool stopped_by_us(struct store *s, long long id, int64_t live_since)
         return store_actions_each(s, find_own_pause, &q) >= 0 && q.found;
 }
 
-/* Rows that changed are written: status, completion, name, live_since. */
+static int by_id(const void *key, const void *item)
+{
+        long long a = *(const long long *) key, b = ((const struct listed_state *) item)->id;
+
+        return a < b ? -1 : a > b;
+}
+
+/* Rows that changed are written: status, completion, name, live_since
+ * (the previous rows are in id order: a lookup each, not a scan). */
 static int save_now(struct store *s, const struct previous *p, const struct listed_state *now, size_t n, int64_t at)
 {
         int r = 0;
 
         for (size_t i = 0; i < n && r >= 0; i++) {
                 const struct listed_state *x = &now[i];
-                size_t k = 0;
+                const struct listed_state *was = p->n ? bsearch(&x->id, p->items, p->n, sizeof(*p->items), by_id)
+                                                      : NULL;
+                size_t k = was ? (size_t) (was - p->items) : p->n;
                 int64_t since;
 
-                while (k < p->n && p->items[k].id != x->id)
-                        k++;
                 if (k < p->n && p->items[k].status == x->status && p->items[k].completed == x->completed &&
                     strcmp(p->items[k].name ? p->items[k].name : "", x->name ? x->name : "") == 0)
                         continue;

@@ -42,7 +42,7 @@ static struct variant_summary summarise_variant(const struct variant_analysis *v
                 .lift_low = figure(v->lift_low), .lift_high = figure(v->lift_high),
                 .p_value = figure(v->p_value), .p_value_adjusted = figure(v->p_value_adjusted),
                 .prob_beat_control = figure(v->prob_beat_control),
-                .days_to_decision = figure(v->days_to_decision),
+                .days_to_decision = (float) figure(v->days_to_decision),
                 .underpowered = v->underpowered.valid && v->underpowered.value,
         };
 }

@@ -15,11 +15,13 @@ struct variant_summary {
         long long visitors, conversions;   /* as analysed */
         bool counts_valid, control;
         bool significant;            /* significance valid and true */
+        bool underpowered;           /* underpowered valid and true */
+        /* A float, in the padding after the flags: 10,000 experiments keep
+         * one summary each, and a double here made each a block class larger. */
+        float days_to_decision;      /* NaN when none */
         /* The analysis's figures; NaN where it had none (invalid). */
         double conversion_rate, lift, lift_low, lift_high;
         double p_value, p_value_adjusted, prob_beat_control;
-        double days_to_decision;     /* NaN when none */
-        bool underpowered;
 };
 
 struct analysis_summary {
