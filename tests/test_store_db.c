@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "store/db.h"
+#include "store/schema.h"
 
 #include "store_fixture.h"
 
@@ -167,6 +168,38 @@ Test(store_db, newer_schema_is_left_alone)
         cr_assert_eq(sqlite3_open(path, &db), SQLITE_OK);
         cr_expect_eq(sqlite3_exec(db, "SELECT x FROM future", NULL, NULL, NULL), SQLITE_OK, "untouched");
         sqlite3_close(db);
+}
+
+/* A state.db of schema 2 (the version before silences, lifecycle and the
+ * sequential SRM): the migration keeps every alert, action, queued
+ * delivery and experiment, and adds what 3 has. */
+Test(store_db, schema_2_upgrades_losing_nothing)
+{
+        sqlite3 *db;
+        struct store *s;
+
+        cr_assert_eq(sqlite3_open(path, &db), SQLITE_OK);
+        for (size_t v = 0; v < 2; v++)
+                cr_assert_eq(sqlite3_exec(db, schema_migration(v), NULL, NULL, NULL), SQLITE_OK, "migration %zu", v);
+        cr_assert_eq(sqlite3_exec(db,
+                "PRAGMA user_version = 2;"
+                "INSERT INTO experiments (id, name, first_seen, last_seen, alpha, tuning) VALUES (7, 'x', 1, 2, 0.05, 5000);"
+                "INSERT INTO alerts VALUES ('winner', 7, '1', 'firing', 10, 11, 11);"
+                "INSERT INTO actions (rule, experiment_id, action, state, intended_at) VALUES ('harm', 7, 'pause', 'done', 12);"
+                "INSERT INTO outbox (id, notifier, body, created_at_usec) VALUES ('evt_1', 'ops', '{}', 13);",
+                NULL, NULL, NULL), SQLITE_OK, "%s", sqlite3_errmsg(db));
+        sqlite3_close(db);
+
+        cr_assert_eq(store_open(store_dir, 0, &s), 0);
+        cr_expect_eq(store_query_int(s, "PRAGMA user_version"), store_schema_version());
+        cr_expect_eq(store_query_int(s, "SELECT count(*) FROM alerts WHERE rule = 'winner' AND held = 0"), 1);
+        cr_expect_eq(store_query_int(s, "SELECT count(*) FROM actions WHERE state = 'done'"), 1);
+        cr_expect_eq(store_query_int(s, "SELECT count(*) FROM outbox WHERE id = 'evt_1'"), 1);
+        cr_expect_eq(store_query_int(s, "SELECT count(*) FROM experiments WHERE id = 7 AND srm_min_p IS NULL"), 1,
+                     "no SRM minimum yet: it starts at the next poll");
+        cr_expect_eq(store_query_int(s, "SELECT count(*) FROM silences"), 0);
+        cr_expect_eq(store_query_int(s, "SELECT count(*) FROM listed"), 0, "the first discovery takes the baseline");
+        store_close(s);
 }
 
 Test(store_db, errno_of_result_codes)
