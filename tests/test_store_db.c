@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "store/db.h"
+#include "store/listed_rows.h"
 #include "store/schema.h"
 
 #include "store_fixture.h"
@@ -199,6 +200,20 @@ Test(store_db, schema_2_upgrades_losing_nothing)
                      "no SRM minimum yet: it starts at the next poll");
         cr_expect_eq(store_query_int(s, "SELECT count(*) FROM silences"), 0);
         cr_expect_eq(store_query_int(s, "SELECT count(*) FROM listed"), 0, "the first discovery takes the baseline");
+        store_close(s);
+}
+
+Test(store_db, listed_row_by_its_key)
+{
+        struct store_listed_row row;
+        struct store *s;
+
+        cr_assert_eq(store_open(store_dir, 0, &s), 0);
+        cr_assert_eq(store_listed_upsert(s, &(struct store_listed_row) { .experiment_id = 7, .name = "x", .status = 1,
+                                                                         .completed = false, .live_since = 42 }), 0);
+        cr_expect_eq(store_listed_get(s, 8, &row), 0, "no row");
+        cr_assert_eq(store_listed_get(s, 7, &row), 1);
+        cr_expect(row.experiment_id == 7 && row.status == 1 && !row.completed && row.live_since == 42 && !row.name);
         store_close(s);
 }
 

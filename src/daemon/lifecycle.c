@@ -98,13 +98,6 @@ static bool stopped_by_us(struct store *s, long long id, int64_t live_since)
         return store_actions_each(s, find_own_pause, &q) >= 0 && q.found;
 }
 
-static int by_id(const void *key, const void *item)
-{
-        long long a = *(const long long *) key, b = ((const struct listed_state *) item)->id;
-
-        return a < b ? -1 : a > b;
-}
-
 /* Rows that changed are written: status, completion, name, live_since
  * (the previous rows are in id order: a lookup each, not a scan). */
 static int save_now(struct store *s, const struct previous *p, const struct listed_state *now, size_t n, int64_t at)
@@ -112,16 +105,13 @@ static int save_now(struct store *s, const struct previous *p, const struct list
         int r = 0;
 
         for (size_t i = 0; i < n && r >= 0; i++) {
-                const struct listed_state *x = &now[i];
-                const struct listed_state *was = p->n ? bsearch(&x->id, p->items, p->n, sizeof(*p->items), by_id)
-                                                      : NULL;
-                size_t k = was ? (size_t) (was - p->items) : p->n;
+                const struct listed_state *x = &now[i], *was = listed_state_find(p->items, p->n, x->id);
                 int64_t since;
 
-                if (k < p->n && p->items[k].status == x->status && p->items[k].completed == x->completed &&
-                    strcmp(p->items[k].name ? p->items[k].name : "", x->name ? x->name : "") == 0)
+                if (was && was->status == x->status && was->completed == x->completed &&
+                    strcmp(was->name ? was->name : "", x->name ? x->name : "") == 0)
                         continue;
-                since = x->status != LISTED_LIVE ? 0 : k < p->n && p->items[k].status == LISTED_LIVE ? p->live_since[k] : at;
+                since = x->status != LISTED_LIVE ? 0 : was && was->status == LISTED_LIVE ? p->live_since[was - p->items] : at;
                 r = store_listed_upsert(s, &(struct store_listed_row) {
                         .experiment_id = x->id, .name = x->name, .status = x->status, .completed = x->completed,
                         .live_since = since });
@@ -148,6 +138,17 @@ static const char *const labels[] = {
         [LIFECYCLE_CONCLUDED] = "Experiment concluded", [LIFECYCLE_DISAPPEARED] = "Experiment disappeared",
 };
 
+/* The notice of event on experiment id (name may be NULL) at `at`. */
+static void notice_event(struct alert_event *ev, const char *event_id, enum lifecycle_event event, long long id,
+                         const char *name, const char *status, int64_t at)
+{
+        *ev = (struct alert_event) {
+                .id = event_id, .kind = ALERT_EVENT_LIFECYCLE, .rule = labels[event], .severity = "info",
+                .experiment_id = id, .experiment_name = name, .visitors = -1, .variant_visitors = -1,
+                .created_at = (time_t) at, .lifecycle = lifecycle_event_to_string(event), .experiment_status = status,
+        };
+}
+
 /* The notice for one change, or false when it is not one to send. */
 static bool notice(struct store *s, const struct config *c, const struct previous *p, const struct lifecycle_change *ch,
                    int64_t at, struct alert_event *ev, char id[static NOTIFY_EVENT_ID_SIZE])
@@ -161,13 +162,8 @@ static bool notice(struct store *s, const struct config *c, const struct previou
                 return false;
         }
         notify_new_event_id(id);
-        *ev = (struct alert_event) {
-                .id = id, .kind = ALERT_EVENT_LIFECYCLE, .rule = labels[ch->event], .severity = "info",
-                .experiment_id = x->id, .experiment_name = x->name ? x->name : ch->before ? ch->before->name : NULL,
-                .visitors = -1, .variant_visitors = -1, .created_at = (time_t) at,
-                .lifecycle = lifecycle_event_to_string(ch->event),
-                .experiment_status = ch->now ? status_name(ch->now->status) : "gone",
-        };
+        notice_event(ev, id, ch->event, x->id, x->name ? x->name : ch->before ? ch->before->name : NULL,
+                     ch->now ? status_name(ch->now->status) : "gone", at);
         return true;
 }
 
@@ -234,46 +230,29 @@ static int update(struct store_group *g, struct outbox *o, const struct config *
         return r;
 }
 
-/* The listed row of one experiment, copied into *ret (name dropped). */
-struct one_row {
-        long long id;
-        bool found;
-        struct store_listed_row row;
-};
-
-static int find_row(void *userdata, const struct store_listed_row *row)
-{
-        struct one_row *q = userdata;
-
-        if (row->experiment_id != q->id)
-                return 0;
-        q->found = true;
-        q->row = *row;
-        q->row.name = NULL;
-        return 1;   /* found: stop */
-}
-
 void lifecycle_concluded(struct store_group *g, struct outbox *o, const struct config *c, long long id,
                          const char *name)
 {
         struct store *s = store_group_store(g);
-        struct one_row q = { .id = id };
+        struct store_listed_row row;
         char *baseline = NULL, event_id[NOTIFY_EVENT_ID_SIZE];
-        int r = store_listed_each(s, find_row, &q);
+        const struct alert_event *events[1];
+        struct alert_event ev;
+        /* One row by its key: a concluded experiment still live comes here every poll. */
+        int r = store_listed_get(s, id, &row);
 
-        if (r >= 0)
-                r = store_meta_get(s, BASELINE_KEY, &baseline);
         /* Not listed yet, or concluded already: the list tells or told it. */
-        if (r < 0 || !q.found || q.row.completed || !baseline) {
-                free(baseline);
+        if (r != 1 || row.completed)
                 return;
-        }
+        r = store_meta_get(s, BASELINE_KEY, &baseline);
         free(baseline);
-        q.row.completed = true;
-        q.row.name = name;
+        if (r < 0 || !baseline)
+                return;
+        row.completed = true;
+        row.name = name;
         r = store_group_join(g);
         if (r >= 0)
-                r = store_listed_upsert(s, &q.row);
+                r = store_listed_upsert(s, &row);
         if (r < 0) {
                 store_group_fail(g, r);
                 return;
@@ -281,14 +260,8 @@ void lifecycle_concluded(struct store_group *g, struct outbox *o, const struct c
         if (!(c->lifecycle.events & (1u << LIFECYCLE_CONCLUDED)) || c->lifecycle.n_notify == 0)
                 return;
         notify_new_event_id(event_id);
-        struct alert_event ev = {
-                .id = event_id, .kind = ALERT_EVENT_LIFECYCLE, .rule = labels[LIFECYCLE_CONCLUDED], .severity = "info",
-                .experiment_id = id, .experiment_name = name, .visitors = -1, .variant_visitors = -1,
-                .created_at = time(NULL), .lifecycle = lifecycle_event_to_string(LIFECYCLE_CONCLUDED),
-                .experiment_status = status_name(q.row.status),
-        };
-        const struct alert_event *events[] = { &ev };
-
+        notice_event(&ev, event_id, LIFECYCLE_CONCLUDED, id, name, status_name(row.status), (int64_t) time(NULL));
+        events[0] = &ev;
         journal(&ev);
         queue(o, c, events, 1);
 }

@@ -10,6 +10,12 @@ static int by_id(const void *key, const void *item)
         return a < b ? -1 : a > b;
 }
 
+const struct listed_state *listed_state_find(const struct listed_state *items, size_t n, long long id)
+{
+        /* bsearch must not be given a NULL array, even an empty one. */
+        return n ? bsearch(&id, items, n, sizeof(*items), by_id) : NULL;
+}
+
 static bool add(struct lifecycle_change *out, size_t *n, enum lifecycle_event event, const struct listed_state *now,
                 const struct listed_state *before)
 {
@@ -32,9 +38,7 @@ long lifecycle_changes(const struct listed_state *before, size_t n_before, const
         }
         for (size_t i = 0; i < n_now; i++) {
                 const struct listed_state *x = &now[i];
-                /* bsearch must not be given a NULL array, even an empty one. */
-                const struct listed_state *was = n_before ? bsearch(&x->id, before, n_before, sizeof(*before), by_id)
-                                                          : NULL;
+                const struct listed_state *was = listed_state_find(before, n_before, x->id);
                 bool live = x->status == LISTED_LIVE, was_live = was && was->status == LISTED_LIVE;
 
                 if (was)

@@ -25,6 +25,9 @@ struct lifecycle_change {
         const struct listed_state *before;   /* NULL for a new experiment */
 };
 
+/* The state of experiment id in items (n, sorted by id), or NULL. */
+const struct listed_state *listed_state_find(const struct listed_state *items, size_t n, long long id);
+
 /* The changes from before (n_before, sorted by id) to now (n_now, any
  * order), in now's order then the disappeared in id order; *ret is
  * malloc'd (free it), pointing into before and now. Returns how many, or

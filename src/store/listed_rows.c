@@ -71,3 +71,23 @@ int store_listed_each(struct store *s, int (*fn)(void *userdata, const struct st
                 return store_statement_errno(s);
         return ROW_WALK(st, read_row, struct store_listed_row, fn, userdata);
 }
+
+int store_listed_get(struct store *s, long long experiment_id, struct store_listed_row *ret)
+{
+        static const char sql[] = "SELECT experiment_id, NULL, status, completed, live_since FROM listed "
+                                  "WHERE experiment_id = ?1";
+        sqlite3_stmt *st;
+        int r, k;
+
+        if (!s || !ret)
+                return -EINVAL;
+        if (!(st = store_statement(s, sql)))
+                return store_statement_errno(s);
+        sqlite3_bind_int64(st, 1, experiment_id);
+        r = sqlite3_step(st);
+        k = r == SQLITE_ROW ? read_row(st, ret) : 0;
+        sqlite3_reset(st);
+        if (r != SQLITE_ROW && r != SQLITE_DONE)
+                return store_errno(r);
+        return k < 0 ? k : r == SQLITE_ROW;
+}

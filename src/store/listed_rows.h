@@ -20,6 +20,9 @@ struct store_listed_row {
 int store_listed_upsert(struct store *s, const struct store_listed_row *row);
 /* Removes the row of an experiment gone from the list. 0 or -errno. */
 int store_listed_delete(struct store *s, long long experiment_id);
+/* The row of one experiment, its name left NULL: 1 with *ret, 0 when
+ * there is none, or -errno. */
+int store_listed_get(struct store *s, long long experiment_id, struct store_listed_row *ret);
 /* Calls fn for every row in experiment_id order (see store_alerts_each
  * for the conventions). */
 int store_listed_each(struct store *s, int (*fn)(void *userdata, const struct store_listed_row *row), void *userdata);
