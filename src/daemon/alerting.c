@@ -148,7 +148,7 @@ static void handle_transition(struct alerting *al, const struct rule_transition 
                               const struct watched_experiment *e, int64_t now)
 {
         const struct config_rule *rule = &al->config->rules[t->rule_index];
-        struct alert_hold hold;
+        struct alert_hold hold = { 0 };   /* nothing holds a pending alert */
         bool held = t->kind != RULE_TRANSITION_PENDING &&
                     alert_hold_find(al->config, &al->alerts, &al->silences, t->rule_index, t->experiment_id,
                                     t->variant_id, now, &hold);
@@ -162,8 +162,6 @@ static void handle_transition(struct alerting *al, const struct rule_transition 
                 alerting_journal_transition(t, rule, &ev, NULL, NULL, " (not sent: it was never announced)");
         else
                 alerting_announce(al, t, &ev, NULL);
-        if (!held)
-                hold = (struct alert_hold) { .actions = false };
         if (rule->action != RULE_ACTION_NONE && t->kind != RULE_TRANSITION_RESOLVED &&
             t->kind != RULE_TRANSITION_PENDING)
                 alerting_consider_action(al, t, e, &hold);
