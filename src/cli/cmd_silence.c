@@ -19,7 +19,6 @@
 #include "store/experiments.h"
 #include "store/silence_rows.h"
 #include "table_text.h"
-#include "util/suggest.h"
 #include "util/text_format.h"
 #include "util/time_parse.h"
 
@@ -58,23 +57,14 @@ static bool parse_id(const char *text, long long *ret)
 /* The rule must be in the config (a silence of no rule would never match). */
 static int check_rule(const struct config *c, const char *name)
 {
-        const char **names = calloc(c->n_rules + 1, sizeof(*names));
-        const char *near;
+        const char *near = NULL;
 
-        for (size_t i = 0; i < c->n_rules; i++) {
-                if (strcmp(c->rules[i].name, name) == 0) {
-                        free(names);
-                        return 0;
-                }
-                if (names)
-                        names[i] = c->rules[i].name;
-        }
-        near = names ? suggest_nearest(name, names, c->n_rules) : NULL;
+        if (config_find_rule(c, name, &near) >= 0)
+                return 0;
         if (near)
                 fprintf(stderr, "mida-monitor silence: no rule '%s' in %s (did you mean '%s'?)\n", name, c->path, near);
         else
                 fprintf(stderr, "mida-monitor silence: no rule '%s' in %s\n", name, c->path);
-        free(names);
         return EXIT_USAGE;
 }
 

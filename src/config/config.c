@@ -13,6 +13,7 @@
 #include "duration.h"
 #include "secret.h"
 #include "url_check.h"
+#include "util/suggest.h"
 
 #define N_ELEMENTS(a) (sizeof(a) / sizeof((a)[0]))
 #define SEC DURATION_USEC_PER_SEC
@@ -49,6 +50,23 @@ const struct config_notifier *config_find_notifier(const struct config *c, const
                 if (strcmp(c->notifiers[i].name, name) == 0)
                         return &c->notifiers[i];
         return NULL;
+}
+
+long config_find_rule(const struct config *c, const char *name, const char **nearest)
+{
+        const char **names;
+
+        for (size_t i = 0; i < c->n_rules; i++)
+                if (c->rules[i].name && strcmp(c->rules[i].name, name) == 0)
+                        return (long) i;
+        if (!nearest)
+                return -1;
+        names = calloc(c->n_rules + 1, sizeof(*names));
+        for (size_t i = 0; names && i < c->n_rules; i++)
+                names[i] = c->rules[i].name ? c->rules[i].name : "";
+        *nearest = names ? suggest_nearest(name, names, c->n_rules) : NULL;
+        free(names);
+        return -1;
 }
 
 const char *notifier_type_to_string(enum notifier_type t)

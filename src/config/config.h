@@ -197,5 +197,8 @@ void config_diag_clear(struct config_diag *d);
 /* The notifier called name in c (c may be NULL); NULL when there is none. */
 const struct config_notifier *config_find_notifier(const struct config *c, const char *name);
 const char *notifier_type_to_string(enum notifier_type t);
+/* The index of the rule called name in c, or -1 with *nearest (may be
+ * NULL) the closest configured name for a "did you mean", NULL if none. */
+long config_find_rule(const struct config *c, const char *name, const char **nearest);
 const char *rule_severity_to_string(enum rule_severity s);
 const char *rule_action_to_string(enum rule_action a);

@@ -7,7 +7,6 @@
 #include <string.h>
 
 #include "config_loader.h"
-#include "util/suggest.h"
 
 #define N_ELEMENTS(a) (sizeof(a) / sizeof((a)[0]))
 
@@ -17,25 +16,19 @@ static const char *const inhibit_keys[] = { "source", "targets", "actions" };
 static long rule_ref(struct config_loader *l, const config_setting_t *s, const char *what, const struct config *c)
 {
         const char *name = config_setting_type(s) == CONFIG_TYPE_STRING ? config_setting_get_string(s) : NULL;
-        const char **names;
-        const char *near;
+        const char *near = NULL;
+        long k;
 
         if (!name) {
                 loader_error(l, s, "%s of an inhibit entry must be a rule's name", what);
                 return -1;
         }
-        for (size_t i = 0; i < c->n_rules; i++)
-                if (c->rules[i].name && strcmp(c->rules[i].name, name) == 0)
-                        return (long) i;
-        names = calloc(c->n_rules + 1, sizeof(*names));
-        for (size_t i = 0; names && i < c->n_rules; i++)
-                names[i] = c->rules[i].name ? c->rules[i].name : "";
-        near = names ? suggest_nearest(name, names, c->n_rules) : NULL;
+        if ((k = config_find_rule(c, name, &near)) >= 0)
+                return k;
         if (near)
                 loader_error(l, s, "unknown rule '%s' in %s of an inhibit entry (did you mean '%s'?)", name, what, near);
         else
                 loader_error(l, s, "unknown rule '%s' in %s of an inhibit entry", name, what);
-        free(names);
         return -1;
 }
 
