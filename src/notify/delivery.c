@@ -90,44 +90,22 @@ static int start_mail(struct http_client *http, const struct config_notifier *n,
         return r;
 }
 
-/* The queued body holds no secret (it lives in state.db): PagerDuty's
- * routing key joins it only here. */
-static int start_pagerduty(struct http_client *http, const struct config_notifier *n, const char *body,
-                           http_done_fn cb, void *userdata, struct http_transfer **ret_transfer)
-{
-        const char *headers[] = { "Content-Type: application/json", NULL };
-        char *keyed = pagerduty_add_routing_key(body, n->routing_key ? n->routing_key : "");
-        struct http_request req = {
-                .method = HTTP_POST, .url = n->url, .headers = headers, .body = keyed,
-                .body_len = keyed ? strlen(keyed) : 0, .url_is_secret = true,
-        };
-        int r;
-
-        if (!keyed)
-                return -EINVAL;
-        r = http_request(http, &req, cb, userdata, ret_transfer);
-        explicit_bzero(keyed, strlen(keyed));
-        free(keyed);
-        return r;
-}
-
-/* A firing alert ends, for Alertmanager, one alert lifetime after this
- * post; the next cycle's post pushes it out again. */
-static int start_alertmanager(struct http_client *http, const struct config_notifier *n, const char *body,
-                              time_t now, http_done_fn cb, void *userdata, struct http_transfer **ret_transfer)
+/* POSTs text, a JSON body built as it is sent, with an Authorization
+ * header when authorization is not NULL. Both may hold a secret: they are
+ * wiped once http_request has its copies (and never reach an error text).
+ * text is taken; NULL (it could not be built) gives -EINVAL. */
+static int post_built(struct http_client *http, const struct config_notifier *n, char *text, const char *authorization,
+                      http_done_fn cb, void *userdata, struct http_transfer **ret_transfer)
 {
         char *line = NULL;
         const char *headers[3] = { "Content-Type: application/json", NULL };
-        char *dated = alertmanager_set_ends_at(body, now + (time_t) (n->alert_lifetime_usec / 1000000));
         struct http_request req = {
-                .method = HTTP_POST, .url = n->url, .headers = headers, .body = dated,
-                .body_len = dated ? strlen(dated) : 0, .url_is_secret = true,
+                .method = HTTP_POST, .url = n->url, .headers = headers, .body = text,
+                .body_len = text ? strlen(text) : 0, .url_is_secret = true,
         };
-        int r = dated ? 0 : -EINVAL;
+        int r = text ? 0 : -EINVAL;
 
-        /* http_request copies the headers; the Authorization value, a
-         * secret, never reaches an error text. */
-        if (r >= 0 && n->authorization && asprintf(&line, "Authorization: %s", n->authorization) < 0) {
+        if (r >= 0 && authorization && asprintf(&line, "Authorization: %s", authorization) < 0) {
                 line = NULL;
                 r = -ENOMEM;
         }
@@ -136,8 +114,10 @@ static int start_alertmanager(struct http_client *http, const struct config_noti
                 r = http_request(http, &req, cb, userdata, ret_transfer);
         if (line)
                 explicit_bzero(line, strlen(line));
+        if (text)
+                explicit_bzero(text, strlen(text));
         free(line);
-        free(dated);
+        free(text);
         return r;
 }
 
@@ -156,10 +136,19 @@ int delivery_start(struct http_client *http, const struct config_notifier *n, co
                 return -EINVAL;
         if (n->type == NOTIFIER_EMAIL)
                 return start_mail(http, n, body, body_len, cb, userdata, ret_transfer);
+        /* The queued body holds no secret (it lives in state.db): PagerDuty's
+         * routing key joins it only here. */
         if (n->type == NOTIFIER_PAGERDUTY)
-                return start_pagerduty(http, n, body, cb, userdata, ret_transfer);
-        if (n->type == NOTIFIER_ALERTMANAGER)
-                return start_alertmanager(http, n, body, now, cb, userdata, ret_transfer);
+                return post_built(http, n, pagerduty_add_routing_key(body, n->routing_key ? n->routing_key : ""),
+                                  NULL, cb, userdata, ret_transfer);
+        /* A firing alert ends, for Alertmanager, one alert lifetime after
+         * this post; the next cycle's post pushes it out again. */
+        if (n->type == NOTIFIER_ALERTMANAGER) {
+                time_t ends = now + (time_t) (n->alert_lifetime_usec / 1000000);
+
+                return post_built(http, n, alertmanager_set_ends_at(body, ends), n->authorization, cb, userdata,
+                                  ret_transfer);
+        }
         if (n->type == NOTIFIER_WEBHOOK) {
                 int r = webhook_headers(n, id, body, body_len, now, lines, headers + 1);
 
