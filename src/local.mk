@@ -6,12 +6,13 @@ src_libmida_a_SOURCES =
 src_libmida_a_SOURCES += \
 	src/util/text_format.c src/util/text_format.h src/util/log.c src/util/log.h src/util/grow.c src/util/grow.h \
 	src/util/double_format.c src/util/double_format.h src/util/json_read.c src/util/json_read.h src/util/block_pool.c src/util/block_pool.h src/util/atomic_file.c src/util/atomic_file.h \
-	src/util/suggest.c src/util/suggest.h src/util/time_parse.c src/util/time_parse.h
+	src/util/suggest.c src/util/suggest.h src/util/time_parse.c src/util/time_parse.h \
+	src/util/weekly_schedule.c src/util/weekly_schedule.h
 src_libmida_a_SOURCES += \
 	src/expr/expr.c src/expr/expr.h src/expr/expr_code.h src/expr/expr_eval.c src/expr/expr_lex.c src/expr/expr_lex.h
 src_libmida_a_SOURCES += \
 	src/config/config.c src/config/config.h src/config/config_diag.c src/config/config_loader.c src/config/config_loader.h src/config/config_secret.c src/config/config_include.c \
-	src/config/config_alerts.c src/config/config_notifiers.c src/config/config_inhibit.c src/config/config_rules.c src/config/duration.c src/config/duration.h src/config/secret.c src/config/secret.h \
+	src/config/config_alerts.c src/config/config_notifiers.c src/config/config_inhibit.c src/config/config_digests.c src/config/config_rules.c src/config/duration.c src/config/duration.h src/config/secret.c src/config/secret.h \
 	src/config/url_check.c src/config/url_check.h src/config/statistics_settings.h
 src_libmida_a_SOURCES += \
 	src/mida/mida.c src/mida/mida.h src/mida/mida_list.c src/mida/mida_client.c src/mida/mida_client.h src/mida/http.c \
@@ -25,13 +26,14 @@ src_libmida_a_SOURCES += \
 	src/store/analysis_restore.c src/store/analysis_restore.h \
 	src/store/alert_rows.c src/store/alert_rows.h src/store/action_rows.c src/store/action_rows.h \
 	src/store/health_rows.c src/store/health_rows.h src/store/silence_rows.c src/store/silence_rows.h \
-	src/store/listed_rows.c src/store/listed_rows.h \
+	src/store/listed_rows.c src/store/listed_rows.h src/store/digest_rows.c src/store/digest_rows.h \
 	src/store/group_commit.c src/store/group_commit.h
 src_libmida_a_SOURCES += \
 	src/notify/notify.c src/notify/notify.h src/notify/event_id.c src/notify/event_id.h src/notify/notify_payload.c src/notify/notify_payload.h src/notify/notify_slack.c src/notify/alert_facts.c src/notify/alert_facts.h \
 	src/notify/notify_alertmanager.c src/notify/notify_pagerduty.c src/notify/notify_teams.c src/notify/notify_email.c \
 	src/notify/notify_email.h src/notify/webhook_sign.c \
-	src/notify/webhook_sign.h src/notify/delivery.c src/notify/delivery.h src/notify/outbox.c src/notify/outbox.h
+	src/notify/webhook_sign.h src/notify/digest.h src/notify/digest_text.c src/notify/digest_json.c src/notify/digest_slack.c src/notify/digest_render.c \
+	src/notify/delivery.c src/notify/delivery.h src/notify/outbox.c src/notify/outbox.h
 src_libmida_a_SOURCES += \
 	src/rules/rules.c src/rules/rules.h src/rules/rules_store.c src/rules/rule_env.c src/rules/rule_env.h src/rules/rule_event.c \
 	src/rules/rule_event.h src/rules/silences.c src/rules/silences.h src/rules/alert_holds.c src/rules/alert_holds.h
@@ -39,7 +41,7 @@ src_libmida_a_SOURCES += \
 	src/actions/actions.c src/actions/actions.h src/actions/actions_store.c src/actions/action_runner.c src/actions/action_runner.h
 src_libmida_a_SOURCES += \
 	src/daemon/daemon.c src/daemon/daemon.h src/daemon/manager.c src/daemon/manager.h src/daemon/cycle.c src/daemon/cycle.h \
-	src/daemon/lifecycle.c src/daemon/lifecycle.h src/daemon/lifecycle_changes.c src/daemon/lifecycle_changes.h \
+	src/daemon/digest_build.c src/daemon/digest_build.h src/daemon/digests.c src/daemon/digests.h src/daemon/lifecycle.c src/daemon/lifecycle.h src/daemon/lifecycle_changes.c src/daemon/lifecycle_changes.h \
 	src/daemon/experiment_update.c src/daemon/experiment_update.h src/daemon/alerting.c src/daemon/alerting.h src/daemon/alerting_internal.h \
 	src/daemon/alerting_holds.c src/daemon/alerting_journal.c src/daemon/alerting_notify.c src/daemon/health.c src/daemon/health.h \
 	src/daemon/health_store.c src/daemon/health_daemon.c src/daemon/health_daemon.h src/daemon/health_payload.c src/daemon/health_payload.h src/daemon/metrics.c \
@@ -58,6 +60,7 @@ src_libmida_a_SOURCES += \
 bin_PROGRAMS += src/mida-monitor
 src_mida_monitor_SOURCES = \
 	src/cli/main.c src/cli/commands.h src/cli/cmd_analyze.c src/cli/cmd_check_config.c \
-	src/cli/cmd_run.c src/cli/cmd_status.c src/cli/cmd_history.c src/cli/cmd_test_notify.c src/cli/cmd_complete.c src/cli/cmd_silence.c \
+	src/cli/cmd_run.c src/cli/cmd_status.c src/cli/cmd_history.c src/cli/cmd_test_notify.c src/cli/cmd_complete.c src/cli/cmd_silence.c src/cli/cmd_digest.c \
+	src/cli/send_now.c src/cli/send_now.h \
 	src/cli/cli_config.c
 src_mida_monitor_LDADD = $(MIDA_LIBS)

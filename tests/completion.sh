@@ -36,6 +36,7 @@ mida: { project_key = "demo"; api_key = "demo-key"; };
 notifiers = ( { name = "growth"; type = "slack"; url = "$secret_url"; },
               { name = "ops"; type = "webhook"; url = "https://example.com/hook"; secret = "whsec_c2VjcmV0LXNpZ25pbmcta2V5"; } );
 rules = ( { name = "harm"; when = "lift < -0.05"; notify = [ "ops" ]; } );
+digests = ( { name = "weekly"; schedule = "mon 09:00"; notify = [ "growth" ]; } );
 CONF
 expect "growth ops" -c "$T/c.conf" test-notify ""
 expect "ops" --config "$T/c.conf" test-notify o
@@ -44,6 +45,9 @@ out=$("$MIDA" -c "$T/c.conf" --complete notifiers; "$MIDA" -c "$T/c.conf" --comp
 [ "$out" = "$(printf 'growth\nops\nharm')" ] || fail "--complete printed: $out"
 if grep -q -e completion-secret -e c2VjcmV0 <<<"$out"; then fail "--complete printed a secret"; fi
 "$MIDA" -c "$T/c.conf" --complete urls >/dev/null 2>&1; [ $? -eq 2 ] || fail "--complete urls: not a usage error"
+expect "weekly" -c "$T/c.conf" digest ""
+expect "--print" digest weekly --pr
+pass "digest completes the digests of the -c config, and --print/--send"
 pass "test-notify completes the notifiers of the -c config (none for a missing file); --complete prints names only"
 
 expect "silence" sil

@@ -15,3 +15,9 @@ tests_test_config_health_LDADD = $(MIDA_TEST_LIBS)
 TESTS += tests/test_config tests/test_config_secrets tests/test_config_parts tests/test_config_health \
 	tests/check-config.sh
 EXTRA_DIST += tests/check-config.sh
+# the digests' schedules: "daily HH:MM", "mon,thu HH:MM" in an IANA zone, across DST
+check_PROGRAMS += tests/test_weekly_schedule
+TESTS += tests/test_weekly_schedule
+tests_test_weekly_schedule_SOURCES = tests/test_weekly_schedule.c
+tests_test_weekly_schedule_CFLAGS = $(MIDA_TEST_CFLAGS)
+tests_test_weekly_schedule_LDADD = $(MIDA_TEST_LIBS)

@@ -13,3 +13,9 @@ TESTS += tests/test_notifier_types
 tests_test_notifier_types_SOURCES = tests/test_notifier_types.c
 tests_test_notifier_types_CFLAGS = $(MIDA_TEST_CFLAGS)
 tests_test_notifier_types_LDADD = $(MIDA_TEST_LIBS)
+# ... and the digests: text, webhook JSON, Slack within its limits, per notifier
+check_PROGRAMS += tests/test_digest_render
+TESTS += tests/test_digest_render
+tests_test_digest_render_SOURCES = tests/test_digest_render.c
+tests_test_digest_render_CFLAGS = $(MIDA_TEST_CFLAGS)
+tests_test_digest_render_LDADD = $(MIDA_TEST_LIBS)

@@ -6,7 +6,7 @@
 MIDA_PACKAGES="build-essential autoconf automake pkg-config curl
  libcurl4-openssl-dev libjson-c-dev libconfig-dev libsystemd-dev libssl-dev
  libmicrohttpd-dev libsqlite3-dev sqlite3 libcriterion-dev valgrind systemd jq strace
- clang libclang-rt-14-dev python3 bash-completion"
+ clang libclang-rt-14-dev python3 bash-completion tzdata"
 # Building and checking the Debian package (tests/deb-package.sh); mandoc
 # lints the man pages (tests/man-pages.sh uses groff alone without it).
 MIDA_DEB_PACKAGES="dpkg-dev debhelper fakeroot lintian mandoc"

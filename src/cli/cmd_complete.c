@@ -10,9 +10,10 @@ int cmd_complete(const struct cli *cli)
 {
         struct config *c;
         bool notifiers = strcmp(cli->complete, "notifiers") == 0, rules = strcmp(cli->complete, "rules") == 0;
+        bool digests = strcmp(cli->complete, "digests") == 0;
 
-        if (!notifiers && !rules) {
-                fprintf(stderr, "mida-monitor: --complete takes notifiers or rules\n");
+        if (!notifiers && !rules && !digests) {
+                fprintf(stderr, "mida-monitor: --complete takes notifiers, rules or digests\n");
                 return EXIT_USAGE;
         }
         if (cli_config_load(cli, &c) < 0)
@@ -21,6 +22,8 @@ int cmd_complete(const struct cli *cli)
                 printf("%s\n", c->notifiers[i].name);
         for (size_t i = 0; rules && i < c->n_rules; i++)
                 printf("%s\n", c->rules[i].name);
+        for (size_t i = 0; digests && i < c->n_digests; i++)
+                printf("%s\n", c->digests[i].name);
         config_free(c);
         return EXIT_OK;
 }

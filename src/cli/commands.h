@@ -28,6 +28,8 @@ struct cli {
                 bool actions, all;
                 bool given;        /* one of these options was given */
         } silence;
+        bool digest_print;         /* digest: --print */
+        bool digest_send;          /* digest: --send */
         int log_level;             /* syslog priority from --log-level */
         int n_args;                /* positional arguments after the command */
         char **args;
@@ -38,8 +40,12 @@ struct config;
 /* Loads the config for a command that only reads (status, history):
  * prints its errors to stderr; 0 or -errno. */
 int cli_config_load(const struct cli *cli, struct config **ret);
+/* The same with the secrets read, for a command that sends (test-notify,
+ * digest --send); its warnings are printed too. */
+int cli_config_load_secrets(const struct cli *cli, struct config **ret);
 
 int cmd_check_config(const struct cli *cli);
+int cmd_digest(const struct cli *cli);
 int cmd_analyze(const struct cli *cli);
 int cmd_run(const struct cli *cli);
 int cmd_once(const struct cli *cli);

@@ -19,17 +19,19 @@ struct command {
         bool takes_filters;                  /* --variant, --since */
         bool takes_json_lines;
         bool takes_silence;                  /* --experiment, --rule, --for, --until, ... */
+        bool takes_digest;                   /* --print, --send */
 };
 
 static const struct command commands[] = {
-        { "run",          cmd_run,          0, false, false, false, false, false },
-        { "check-config", cmd_check_config, 0, false, false, false, false, false },
-        { "once",         cmd_once,         0, true,  true,  false, true,  false },
-        { "analyze",      cmd_analyze,      1, true,  false, false, false, false },
-        { "status",       cmd_status,       0, true,  false, false, false, false },
-        { "history",      cmd_history,      1, true,  false, true,  false, false },
-        { "test-notify",  cmd_test_notify,  1, false, false, false, false, false },
-        { "silence",      cmd_silence,      2, true,  false, false, false, true  },
+        { "run",          cmd_run,          0, false, false, false, false, false, false },
+        { "check-config", cmd_check_config, 0, false, false, false, false, false, false },
+        { "once",         cmd_once,         0, true,  true,  false, true,  false, false },
+        { "analyze",      cmd_analyze,      1, true,  false, false, false, false, false },
+        { "status",       cmd_status,       0, true,  false, false, false, false, false },
+        { "history",      cmd_history,      1, true,  false, true,  false, false, false },
+        { "test-notify",  cmd_test_notify,  1, false, false, false, false, false, false },
+        { "silence",      cmd_silence,      2, true,  false, false, false, true,  false },
+        { "digest",       cmd_digest,       1, true,  false, false, false, false, true  },
 };
 
 static void usage(FILE *out)
@@ -57,6 +59,8 @@ static void usage(FILE *out)
                 "                           its action); prints the silence's id\n"
                 "  silence list [--all] [--json]   the silences in force or to come\n"
                 "  silence expire ID        end a silence now\n"
+                "  digest NAME --print [--json]   the digest as it would be sent now (a preview)\n"
+                "  digest NAME --send       send the digest now (an extra, not the scheduled one)\n"
                 "\n"
                 "Options:\n"
                 "  -c, --config FILE        config file (default %s)\n"
@@ -93,7 +97,7 @@ static const struct command *find_command(const char *name)
 static int parse_options(int argc, char **argv, struct cli *cli)
 {
         enum { OPT_JSON = 256, OPT_JSON_LINES, OPT_DRY_RUN, OPT_LOG_LEVEL, OPT_VARIANT, OPT_SINCE, OPT_COMPLETE,
-               OPT_EXPERIMENT, OPT_RULE, OPT_FOR, OPT_UNTIL, OPT_COMMENT, OPT_ACTIONS, OPT_ALL };
+               OPT_EXPERIMENT, OPT_RULE, OPT_FOR, OPT_UNTIL, OPT_COMMENT, OPT_ACTIONS, OPT_ALL, OPT_PRINT, OPT_SEND };
         static const struct option options[] = {
                 { "config", required_argument, NULL, 'c' },
                 { "json", no_argument, NULL, OPT_JSON },
@@ -110,6 +114,8 @@ static int parse_options(int argc, char **argv, struct cli *cli)
                 { "comment", required_argument, NULL, OPT_COMMENT },
                 { "actions", no_argument, NULL, OPT_ACTIONS },
                 { "all", no_argument, NULL, OPT_ALL },
+                { "print", no_argument, NULL, OPT_PRINT },
+                { "send", no_argument, NULL, OPT_SEND },
                 { "help", no_argument, NULL, 'h' },
                 { "version", no_argument, NULL, 'V' },
                 {}
@@ -133,6 +139,8 @@ static int parse_options(int argc, char **argv, struct cli *cli)
                 case OPT_COMMENT: cli->silence.comment = optarg; cli->silence.given = true; break;
                 case OPT_ACTIONS: cli->silence.actions = cli->silence.given = true; break;
                 case OPT_ALL: cli->silence.all = cli->silence.given = true; break;
+                case OPT_PRINT: cli->digest_print = true; break;
+                case OPT_SEND: cli->digest_send = true; break;
                 case OPT_LOG_LEVEL:
                         cli->log_level = log_level_from_string(optarg);
                         if (cli->log_level < 0)
@@ -169,7 +177,7 @@ int main(int argc, char **argv)
         if ((cli.json && !cmd->takes_json) || (cli.json_lines && !cmd->takes_json_lines) ||
             (cli.dry_run && !cmd->takes_dry_run) ||
             (cli.since && !cmd->takes_filters) || (cli.variant && !cmd->takes_filters && !cmd->takes_silence) ||
-            (cli.silence.given && !cmd->takes_silence))
+            (cli.silence.given && !cmd->takes_silence) || ((cli.digest_print || cli.digest_send) && !cmd->takes_digest))
                 return usage_error("option not valid for '%s'", cmd->name);
         if (!cmd->run) {
                 fprintf(stderr, "mida-monitor: '%s' is not available yet in this version\n", cmd->name);

@@ -19,7 +19,7 @@
 #define SEC DURATION_USEC_PER_SEC
 #define MIN_INTERVAL_USEC (30 * SEC)
 
-static const char *const root_keys[] = { "mida", "monitor", "statistics", "notifiers", "rules", "inhibit", "health",
+static const char *const root_keys[] = { "mida", "monitor", "statistics", "notifiers", "rules", "inhibit", "digests", "health",
                                          "lifecycle" };
 static const char *const lifecycle_keys[] = { "notify", "events" };
 static const char *const lifecycle_events[] = { "started", "stopped", "concluded", "disappeared", NULL };
@@ -424,6 +424,8 @@ static void load_root(struct config_loader *l, const config_setting_t *root, str
                 load_rules(l, list, c);
         if ((list = config_setting_get_member(root, "inhibit")))
                 load_inhibits(l, list, c);
+        if ((list = config_setting_get_member(root, "digests")))
+                load_digests(l, list, c);
         if ((g = group(l, root, "health")))
                 load_health(l, g, c);
         c->lifecycle.events = (1u << LIFECYCLE_EVENT_COUNT) - 1;
@@ -534,6 +536,7 @@ void config_free(struct config *c)
                 config_rule_clear(&c->rules[i]);
         free(c->rules);
         config_inhibits_free(c);
+        config_digests_free(c);
         free(c->health.notify);
         free(c->lifecycle.notify);
         free(c);

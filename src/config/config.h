@@ -20,8 +20,10 @@
 #include <stdio.h>
 
 #include "statistics_settings.h"
+#include "util/weekly_schedule.h"
 
 struct expr;
+struct config;
 
 #define CONFIG_DEFAULT_API_KEY_CREDENTIAL "mida-api-key"
 
@@ -142,6 +144,26 @@ struct config_health {
         uint64_t stalled_after_usec;/* default 24h */
 };
 
+/* A scheduled summary of the watched experiments (`digests`). */
+struct config_digest {
+        char *name;
+        char *schedule_text;        /* as written: "mon 09:00" */
+        struct weekly_schedule schedule;
+        char *timezone;             /* an IANA name; NULL: the system's */
+        size_t *notify;             /* indices into config.notifiers (types that take digests) */
+        size_t n_notify;
+        char **experiments;         /* ids or name globs; n_experiments == 0: every experiment */
+        size_t n_experiments;
+        unsigned line;
+};
+
+/* Whether an `experiments` filter (ids or fnmatch(3) globs of id or name;
+ * none: every experiment) takes the experiment. */
+bool config_experiment_filter(char *const *patterns, size_t n, long long experiment_id, const char *name);
+
+/* The digest called name, or NULL. */
+const struct config_digest *config_find_digest(const struct config *c, const char *name);
+
 struct config {
         char *path;                 /* the file it was loaded from */
         struct config_mida mida;
@@ -155,6 +177,8 @@ struct config {
         struct config_lifecycle lifecycle;
         struct config_inhibit *inhibits;
         size_t n_inhibits;
+        struct config_digest *digests;
+        size_t n_digests;
 };
 
 struct config_message {
@@ -197,6 +221,10 @@ void config_diag_clear(struct config_diag *d);
 /* The notifier called name in c (c may be NULL); NULL when there is none. */
 const struct config_notifier *config_find_notifier(const struct config *c, const char *name);
 const char *notifier_type_to_string(enum notifier_type t);
+
+/* Whether notifiers of type t take digests: not Alertmanager or PagerDuty,
+ * which route and page on alerts. */
+bool notifier_type_takes_digests(enum notifier_type t);
 /* The index of the rule called name in c, or -1 with *nearest (may be
  * NULL) the closest configured name for a "did you mean", NULL if none. */
 long config_find_rule(const struct config *c, const char *name, const char **nearest);

@@ -102,6 +102,9 @@ void load_rules(struct config_loader *l, const config_setting_t *list, struct co
 /* The `inhibit` list (config_inhibit.c); after load_rules. */
 void load_inhibits(struct config_loader *l, const config_setting_t *list, struct config *c);
 void config_inhibits_free(struct config *c);
+/* The `digests` list (config_digests.c); after load_notifiers. */
+void load_digests(struct config_loader *l, const config_setting_t *list, struct config *c);
+void config_digests_free(struct config *c);
 void config_notifier_clear(struct config_notifier *n);
 void config_rule_clear(struct config_rule *r);
 /* Compiles r->when into r->condition, reporting errors as FILE:LINE:COL

@@ -17,6 +17,7 @@
 #include "notify/outbox.h"
 #include "rules/alert_holds.h"
 #include "rules/rule_event.h"
+#include "store/digest_rows.h"
 #include "store/db.h"
 #include "store/group_commit.h"
 #include "store/meta.h"
@@ -142,6 +143,23 @@ void alerting_close(struct alerting *al)
         rules_state_clear(&al->alerts);
 }
 
+/* An alert that fired or resolved, in the log digests summarise, with
+ * the alert rows in the open group. */
+static void log_transition(struct alerting *al, const struct rule_transition *t, const char *rule, bool held,
+                           int64_t now)
+{
+        int r;
+
+        if (t->kind != RULE_TRANSITION_FIRED && t->kind != RULE_TRANSITION_RESOLVED)
+                return;
+        r = store_group_join(al->group);
+        if (r >= 0)
+                r = store_alert_log_add(store_group_store(al->group), &(struct store_alert_log_row) {
+                        .at = now, .rule = rule, .experiment_id = t->experiment_id, .variant_id = t->variant_id,
+                        .resolved = t->kind == RULE_TRANSITION_RESOLVED, .held = held });
+        write_result(al, r);
+}
+
 /* The event's strings point into e->last, which stays until e's next
  * poll: after the group that queues the batch has committed. */
 static void handle_transition(struct alerting *al, const struct rule_transition *t,
@@ -155,6 +173,7 @@ static void handle_transition(struct alerting *al, const struct rule_transition 
         struct alert_event ev;
 
         rule_transition_event(t, al->config, e->last, &ev);
+        log_transition(al, t, rule->name, held, now);
         if (held)
                 alerting_hold_transition(al, t, &ev, &hold);
         else if (t->kind == RULE_TRANSITION_RESOLVED && t->held)

@@ -194,6 +194,8 @@ int manager_new(const struct manager_options *o, struct manager **ret)
                 upgrade_state_directory(m);
                 load_state(m, m->store);
                 r = open_alerting(m);
+                if (r >= 0)
+                        digests_open(&m->digests, m->event, m->group, m->alerting.outbox, m->config);
         } else if (r >= 0) {
                 read_state(m);
         }
@@ -255,6 +257,7 @@ void manager_free(struct manager *m)
                 return;
         cycle_free(m->cycle);
         sd_event_source_unref(m->tick);
+        digests_close(&m->digests);
         store_group_free(m->group);   /* commits what is pending */
         recorder_free(m->recorder);
         store_close(m->store);
@@ -284,6 +287,7 @@ static void apply_config(struct manager *m, struct config *fresh, struct http_cl
         if (m->cycle)
                 cycle_reconfigure(m->cycle, fresh, http);
         alerting_config_changed(&m->alerting, fresh, http);
+        digests_set_config(&m->digests, fresh);
         config_free(old);
 }
 

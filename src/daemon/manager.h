@@ -8,6 +8,7 @@
 #include <systemd/sd-event.h>
 
 #include "alerting.h"
+#include "digests.h"
 #include "daemon.h"
 #include "store/experiments.h"
 #include "store/watchlist.h"
@@ -53,6 +54,9 @@ struct manager {
 
         /* Health and metrics (health_daemon.c); NULL in `once` */
         struct health_daemon *health;
+
+        /* The scheduled digests (digests.c); only the daemon opens them. */
+        struct digests digests;
 
         /* state.db and the poll history written to it (recorder.c); NULL in
          * `once`, or when the database cannot be opened (logged). */

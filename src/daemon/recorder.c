@@ -9,6 +9,7 @@
 #include <time.h>
 
 #include "store/db.h"
+#include "store/digest_rows.h"
 #include "store/experiments.h"
 #include "store/group_commit.h"
 #include "store/watchlist.h"
@@ -75,6 +76,11 @@ void recorder_prune(struct recorder *r, uint64_t retention_usec, int64_t now)
         k = store_begin(r->store);
         if (k >= 0)
                 k = store_polls_prune(r->store, cutoff, RECORDER_PRUNE_BATCH);
+        /* The alert log digests read goes with the history it belongs to. */
+        if (k >= 0) {
+                int logged = store_alert_log_prune(r->store, cutoff, RECORDER_PRUNE_BATCH);
+                k = logged < 0 ? logged : k > logged ? k : logged;
+        }
         if (k >= 0) {
                 int c = store_commit(r->store);
                 k = c < 0 ? c : k;

@@ -59,16 +59,20 @@ static char *action_value(const struct alert_event *ev)
                ? NULL : value;
 }
 
-/* "~4 days at current traffic if the lift holds": a plug-in estimate. */
-static char *decision_value(const struct alert_event *ev)
+/* A plug-in estimate, so rounded up and hedged. */
+char *alert_decision_text(const char *prefix, double days_to_decision)
 {
-        double days = ceil(ev->days_to_decision.value);
+        double days = ceil(days_to_decision);
         char *value = NULL;
 
-        if (asprintf(&value, "%s~%.0f day%s at current traffic if the lift holds", ev->underpowered ? "underpowered: " : "",
-                     days, days == 1 ? "" : "s") < 0)
+        if (asprintf(&value, "%s~%.0f day%s at current traffic if the lift holds", prefix, days, days == 1 ? "" : "s") < 0)
                 return NULL;
         return value;
+}
+
+static char *decision_value(const struct alert_event *ev)
+{
+        return alert_decision_text(ev->underpowered ? "underpowered: " : "", ev->days_to_decision.value);
 }
 
 static char *srm_value(const struct alert_event *ev)

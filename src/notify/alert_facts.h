@@ -27,6 +27,10 @@ void alert_facts_clear(struct alert_facts *f);
 /* "Label: value" lines joined by sep (e.g. "\n"); malloc'd, NULL on ENOMEM. */
 char *alert_facts_lines(const struct alert_facts *f, const char *sep);
 
+/* prefix then "~4 days at current traffic if the lift holds", the days
+ * rounded up; malloc'd, NULL on ENOMEM. */
+char *alert_decision_text(const char *prefix, double days_to_decision);
+
 /* When the event happened: fired_at for FIRED, resolved_at for RESOLVED,
  * else (or when unset) created_at. */
 time_t alert_event_time(const struct alert_event *ev);

@@ -38,19 +38,25 @@ static const char *kind_word(enum alert_event_kind kind)
         return kind == ALERT_EVENT_ACTION_FAILED ? "action failed" : alert_event_kind_name(kind);
 }
 
+/* raw (taken) as one line of valid UTF-8, cut to SUBJECT_MAX. */
+static char *subject_line(char *raw)
+{
+        char *clean = raw ? text_sanitize(raw, true) : NULL, *cut = clean ? text_truncate(clean, SUBJECT_MAX) : NULL;
+
+        free(raw);
+        free(clean);
+        return cut;
+}
+
 char *email_subject(const struct alert_event *ev)
 {
-        char name[40], *raw = NULL, *clean, *cut;
+        char name[40], *raw = NULL;
 
         if (asprintf(&raw, "[mida-monitor] %s | %s%s%s | %s", ev->severity ? ev->severity : "info",
                      ev->rule ? ev->rule : "alert", *kind_word(ev->kind) ? " " : "", kind_word(ev->kind),
                      alert_event_experiment(ev, name, sizeof(name))) < 0)
                 return NULL;
-        clean = text_sanitize(raw, true);
-        free(raw);
-        cut = clean ? text_truncate(clean, SUBJECT_MAX) : NULL;
-        free(clean);
-        return cut;
+        return subject_line(raw);
 }
 
 static bool printable_ascii(const char *s)
@@ -174,31 +180,31 @@ static char *body_text(const struct alert_event *ev, const struct notify_context
         return buf;
 }
 
-static void write_headers(FILE *f, const struct config_notifier *n, const struct alert_event *ev,
-                          const struct notify_context *ctx, const char *subject)
+static void write_headers(FILE *f, const struct config_notifier *n, const struct notify_context *ctx,
+                          const struct email_parts *m, const char *subject)
 {
         char date[64];
 
-        format_mail_date(ev->created_at ? ev->created_at : ctx->now, date, sizeof(date));
+        format_mail_date(m->date ? m->date : ctx->now, date, sizeof(date));
         fprintf(f, "Date: %s\r\nFrom: mida-monitor <%s>\r\nTo: ", date, n->mail_from ? n->mail_from : "");
         for (size_t i = 0; i < n->n_mail_to; i++)
                 fprintf(f, "%s%s", i ? ",\r\n " : "", n->mail_to[i]);
-        fprintf(f, "\r\nMessage-ID: <%s@%s>\r\n", ev->id ? ev->id : "evt", ctx->instance ? ctx->instance : "localhost");
+        fprintf(f, "\r\nMessage-ID: <%s@%s>\r\n", m->id ? m->id : "evt", ctx->instance ? ctx->instance : "localhost");
         write_subject(f, subject);
         fprintf(f, "MIME-Version: 1.0\r\nContent-Type: text/plain; charset=utf-8\r\n"
                    "Content-Transfer-Encoding: quoted-printable\r\nAuto-Submitted: auto-generated\r\n"
-                   "X-Mida-Monitor-Event: %s\r\n\r\n", alert_event_kind_name(ev->kind));
+                   "X-Mida-Monitor-Event: %s\r\n\r\n", m->event ? m->event : "alert");
 }
 
-char *email_message(const struct config_notifier *n, const struct alert_event *ev, const struct notify_context *ctx)
+char *email_compose(const struct config_notifier *n, const struct notify_context *ctx, const struct email_parts *m)
 {
-        char *subject = email_subject(ev), *text = subject ? body_text(ev, ctx) : NULL;
-        char *encoded = text ? quoted_printable(text) : NULL, *buf = NULL;
+        char *subject = m->subject ? subject_line(strdup(m->subject)) : NULL;
+        char *encoded = subject && m->text ? quoted_printable(m->text) : NULL, *buf = NULL;
         size_t size = 0;
         FILE *f = encoded ? open_memstream(&buf, &size) : NULL;
 
         if (f) {
-                write_headers(f, n, ev, ctx, subject);
+                write_headers(f, n, ctx, m, subject);
                 fputs(encoded, f);
                 if (fclose(f) != 0) {
                         free(buf);
@@ -206,7 +212,19 @@ char *email_message(const struct config_notifier *n, const struct alert_event *e
                 }
         }
         free(subject);
-        free(text);
         free(encoded);
         return buf;
+}
+
+char *email_message(const struct config_notifier *n, const struct alert_event *ev, const struct notify_context *ctx)
+{
+        char *subject = email_subject(ev), *text = subject ? body_text(ev, ctx) : NULL, *message;
+
+        message = text ? email_compose(n, ctx, &(struct email_parts) { .id = ev->id, .date = ev->created_at,
+                                                                      .event = alert_event_kind_name(ev->kind),
+                                                                      .subject = subject, .text = text })
+                       : NULL;
+        free(subject);
+        free(text);
+        return message;
 }

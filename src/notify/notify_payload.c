@@ -191,8 +191,7 @@ static int add_null(json_object *o, const char *key)
         return json_object_object_add(o, key, NULL) < 0 ? -ENOMEM : 0;
 }
 
-
-static int add_figure(json_object *o, const char *key, struct alert_figure f)
+int json_add_figure(json_object *o, const char *key, struct alert_figure f)
 {
         json_object *d;
 
@@ -205,12 +204,10 @@ static int add_figure(json_object *o, const char *key, struct alert_figure f)
         return json_add(o, key, d);
 }
 
-static int add_count(json_object *o, const char *key, long long n)
+int json_add_count(json_object *o, const char *key, long long n)
 {
         return n < 0 ? add_null(o, key) : json_add(o, key, json_object_new_int64(n));
 }
-
-
 
 static int add_experiment(json_object *o, const struct alert_event *ev)
 {
@@ -241,16 +238,16 @@ static int add_analysis(json_object *o, const struct alert_event *ev)
 {
         json_object *a = json_add_object(o, "analysis");
 
-        if (!a || add_figure(a, "lift", ev->lift) < 0 || add_figure(a, "lift_low", ev->lift_low) < 0 ||
-            add_figure(a, "lift_high", ev->lift_high) < 0 || add_figure(a, "p_value", ev->p_value) < 0 ||
-            add_figure(a, "prob_beat_control", ev->prob_beat_control) < 0 ||
-            add_figure(a, "conversion_rate", ev->conversion_rate) < 0 ||
-            add_figure(a, "control_rate", ev->control_rate) < 0 || add_figure(a, "srm_p", ev->srm_p) < 0 ||
-            add_figure(a, "days_to_decision", ev->days_to_decision) < 0 ||
+        if (!a || json_add_figure(a, "lift", ev->lift) < 0 || json_add_figure(a, "lift_low", ev->lift_low) < 0 ||
+            json_add_figure(a, "lift_high", ev->lift_high) < 0 || json_add_figure(a, "p_value", ev->p_value) < 0 ||
+            json_add_figure(a, "prob_beat_control", ev->prob_beat_control) < 0 ||
+            json_add_figure(a, "conversion_rate", ev->conversion_rate) < 0 ||
+            json_add_figure(a, "control_rate", ev->control_rate) < 0 || json_add_figure(a, "srm_p", ev->srm_p) < 0 ||
+            json_add_figure(a, "days_to_decision", ev->days_to_decision) < 0 ||
             (ev->days_to_decision.present ? json_add(a, "underpowered", json_object_new_boolean(ev->underpowered))
                                           : add_null(a, "underpowered")) < 0 ||
-            add_count(a, "visitors", ev->visitors) < 0 ||
-            add_count(a, "variant_visitors", ev->variant_visitors) < 0)
+            json_add_count(a, "visitors", ev->visitors) < 0 ||
+            json_add_count(a, "variant_visitors", ev->variant_visitors) < 0)
                 return -ENOMEM;
         return 0;
 }

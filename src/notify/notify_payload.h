@@ -118,6 +118,12 @@ int format_lift(const struct alert_event *ev, char *buf, size_t size);
  * object (json_object_put it), NULL on ENOMEM. */
 json_object *webhook_payload(const struct alert_event *ev);
 
+/* How the webhook and digest bodies write a figure: a number of ten
+ * significant digits, or null when absent or not finite; a count, or null
+ * below 0. 0 or -ENOMEM. */
+int json_add_figure(json_object *o, const char *key, struct alert_figure f);
+int json_add_count(json_object *o, const char *key, long long n);
+
 /* Slack's limits, enforced on every payload slack_payload() builds. */
 #define SLACK_MAX_BLOCKS 50
 #define SLACK_MAX_HEADER 150
@@ -134,6 +140,17 @@ json_object *webhook_payload(const struct alert_event *ev);
  * truncated with "…", never rejected. Returns a new object, NULL for n == 0
  * or on ENOMEM. */
 json_object *slack_payload(const struct alert_event *const *events, size_t n);
+
+/* Block Kit pieces shared by slack_payload() and digest_slack(). A text
+ * object {"type": type, "text": text} (type "mrkdwn" or "plain_text"),
+ * taking text (NULL: an allocation failed); a block {"type": type, key:
+ * value}, taking value (key NULL: no value); s sanitized, mrkdwn-escaped
+ * and cut to max; "*<url|label>*" with label escaped, or "*label*" without
+ * a usable url. New objects or malloc'd strings, NULL on ENOMEM. */
+json_object *slack_text_object(const char *type, char *text);
+json_object *slack_block(const char *type, const char *key, json_object *value);
+char *slack_escape_cut(const char *s, size_t max);
+char *slack_link(const char *url, const char *label);
 
 /* The body POSTed for payload o (taken: it is put): plain JSON without
  * escaped slashes, malloc'd; NULL for a NULL o or on ENOMEM. */
@@ -168,3 +185,15 @@ char *pagerduty_add_routing_key(const char *body, const char *routing_key);
  * TEAMS_MAX_ALERTS_SHOWN), a heading, the facts and a context line; the
  * rest listed in one closing line. New object, NULL for n == 0 or ENOMEM. */
 json_object *teams_payload(const struct alert_event *const *events, size_t n);
+
+/* Pieces shared by teams_payload() and the digest: a TextBlock of text
+ * (taken; NULL: an allocation failed) made one line and cut, in style and
+ * color (NULL: default); and the workflow message carrying one Adaptive
+ * Card 1.4 with body (an array, taken). New objects, NULL on ENOMEM. */
+enum teams_text_style {
+        TEAMS_TEXT_HEADING,   /* bold, medium, with a separator above */
+        TEAMS_TEXT_PLAIN,
+        TEAMS_TEXT_SUBTLE,
+};
+json_object *teams_text_block(char *text, enum teams_text_style style, const char *color);
+json_object *teams_message(json_object *body);

@@ -22,17 +22,7 @@
  * plus one overflow section. The structure alone keeps within the limit. */
 _Static_assert(4 * SLACK_MAX_ALERTS_SHOWN - 1 + 1 <= SLACK_MAX_BLOCKS, "too many blocks per message");
 
-static int append(json_object *array, json_object *v)
-{
-        if (!v || json_object_array_add(array, v) < 0) {
-                json_object_put(v);
-                return -ENOMEM;
-        }
-        return 0;
-}
-
-/* Takes ownership of text (may be NULL after an allocation failure). */
-static json_object *text_object(const char *type, char *text)
+json_object *slack_text_object(const char *type, char *text)
 {
         json_object *o = text ? json_object_new_object() : NULL;
 
@@ -47,8 +37,7 @@ static json_object *text_object(const char *type, char *text)
         return o;
 }
 
-/* A block {"type": type, key: value}; takes ownership of value. */
-static json_object *block(const char *type, const char *key, json_object *value)
+json_object *slack_block(const char *type, const char *key, json_object *value)
 {
         json_object *b = json_object_new_object();
 
@@ -64,8 +53,7 @@ static json_object *block(const char *type, const char *key, json_object *value)
         return b;
 }
 
-/* Escaped and cut to max: user-provided text ready for mrkdwn. */
-static char *escape_cut(const char *s, size_t max)
+char *slack_escape_cut(const char *s, size_t max)
 {
         char *escaped = mrkdwn_escape(s), *cut;
 
@@ -107,7 +95,7 @@ static json_object *header_block(const struct alert_event *ev)
                 return NULL;
         raw = text_truncate(clean, SLACK_MAX_HEADER);
         free(clean);
-        return block("header", "text", text_object("plain_text", raw));
+        return slack_block("header", "text", slack_text_object("plain_text", raw));
 }
 
 /* The URL as a mrkdwn link target: '|' ends a target and blanks or
@@ -130,15 +118,15 @@ static char *link_target(const char *url)
 }
 
 /* "*<url|Checkout redesign>*", or the bold name alone without a usable URL. */
-static char *experiment_line(const struct alert_event *ev)
+char *slack_link(const char *url, const char *text)
 {
-        char id[40], *label, *target = NULL, *line = NULL;
+        char *label, *target = NULL, *line = NULL;
         int r;
 
-        label = escape_cut(alert_event_experiment(ev, id, sizeof(id)), LINK_LABEL_MAX);
+        label = slack_escape_cut(text, LINK_LABEL_MAX);
         if (!label)
                 return NULL;
-        if (ev->experiment_url && !(target = link_target(ev->experiment_url))) {
+        if (url && !(target = link_target(url))) {
                 free(label);
                 return NULL;
         }
@@ -149,6 +137,13 @@ static char *experiment_line(const struct alert_event *ev)
         free(label);
         free(target);
         return r < 0 ? NULL : line;
+}
+
+static char *experiment_line(const struct alert_event *ev)
+{
+        char id[40];
+
+        return slack_link(ev->experiment_url, alert_event_experiment(ev, id, sizeof(id)));
 }
 
 /* Takes ownership of value (escaped mrkdwn). */
@@ -169,7 +164,7 @@ static int add_field(json_object *fields, const char *label, char *value)
                 free(value);
                 return 0;
         }
-        return append(fields, text_object("mrkdwn", value));
+        return json_append(fields, slack_text_object("mrkdwn", value));
 }
 
 static json_object *figures_fields(const struct alert_event *ev)
@@ -179,7 +174,7 @@ static json_object *figures_fields(const struct alert_event *ev)
         int r = fields ? alert_facts_build(ev, &facts) : -ENOMEM;
 
         for (size_t i = 0; r >= 0 && i < facts.n; i++)
-                r = add_field(fields, facts.items[i].label, escape_cut(facts.items[i].value, SLACK_MAX_FIELD));
+                r = add_field(fields, facts.items[i].label, slack_escape_cut(facts.items[i].value, SLACK_MAX_FIELD));
         if (fields)
                 alert_facts_clear(&facts);
         if (r < 0) {
@@ -191,7 +186,7 @@ static json_object *figures_fields(const struct alert_event *ev)
 
 static json_object *section_block(const struct alert_event *ev)
 {
-        json_object *b = block("section", "text", text_object("mrkdwn", experiment_line(ev)));
+        json_object *b = slack_block("section", "text", slack_text_object("mrkdwn", experiment_line(ev)));
 
         if (b && json_add(b, "fields", figures_fields(ev)) < 0) {
                 json_object_put(b);
@@ -204,7 +199,7 @@ static json_object *section_block(const struct alert_event *ev)
  * Slack shows the date in each reader's time zone; the fallback is UTC. */
 static char *context_text(const struct alert_event *ev)
 {
-        char *severity = escape_cut(ev->severity ? ev->severity : "info", 100), *text = NULL, *cut;
+        char *severity = slack_escape_cut(ev->severity ? ev->severity : "info", 100), *text = NULL, *cut;
         char when[128] = "", iso[32];
         time_t t = alert_event_time(ev);
 
@@ -227,11 +222,11 @@ static json_object *context_block(const struct alert_event *ev)
 {
         json_object *elements = json_object_new_array();
 
-        if (elements && append(elements, text_object("mrkdwn", context_text(ev))) < 0) {
+        if (elements && json_append(elements, slack_text_object("mrkdwn", context_text(ev))) < 0) {
                 json_object_put(elements);
                 return NULL;
         }
-        return block("context", "elements", elements);
+        return slack_block("context", "elements", elements);
 }
 
 static int append_event_blocks(json_object *blocks, const struct alert_event *ev, bool divider)
@@ -239,13 +234,13 @@ static int append_event_blocks(json_object *blocks, const struct alert_event *ev
         int r = 0;
 
         if (divider)
-                r = append(blocks, block("divider", NULL, NULL));
+                r = json_append(blocks, slack_block("divider", NULL, NULL));
         if (r >= 0)
-                r = append(blocks, header_block(ev));
+                r = json_append(blocks, header_block(ev));
         if (r >= 0)
-                r = append(blocks, section_block(ev));
+                r = json_append(blocks, section_block(ev));
         if (r >= 0)
-                r = append(blocks, context_block(ev));
+                r = json_append(blocks, context_block(ev));
         return r;
 }
 
@@ -254,9 +249,10 @@ static json_object *overflow_block(const struct alert_event *const *events, size
         char prefix[64];
 
         snprintf(prefix, sizeof(prefix), TEXT_ELLIPSIS "and %zu more alert%s: ", n, n == 1 ? "" : "s");
-        return block("section", "text",
-                     text_object("mrkdwn", alert_event_list(prefix, events, n, alert_event_short, escape_cut,
-                                                        LIST_ITEM_MAX, SLACK_MAX_SECTION_TEXT)));
+        return slack_block("section", "text",
+                           slack_text_object("mrkdwn", alert_event_list(prefix, events, n, alert_event_short,
+                                                                        slack_escape_cut, LIST_ITEM_MAX,
+                                                                        SLACK_MAX_SECTION_TEXT)));
 }
 
 static char *fallback_text(const struct alert_event *const *events, size_t n)
@@ -268,7 +264,7 @@ static char *fallback_text(const struct alert_event *const *events, size_t n)
                 notices += events[i]->kind == ALERT_EVENT_LIFECYCLE;
         if (n > 1)
                 snprintf(prefix, sizeof(prefix), "%zu %s: ", n, notices == n ? "notices" : "alerts");
-        return alert_event_list(prefix, events, n, alert_event_summary, escape_cut, LIST_ITEM_MAX, SLACK_MAX_TEXT);
+        return alert_event_list(prefix, events, n, alert_event_summary, slack_escape_cut, LIST_ITEM_MAX, SLACK_MAX_TEXT);
 }
 
 static int fill_slack(json_object *message, const struct alert_event *const *events, size_t n)
@@ -285,7 +281,7 @@ static int fill_slack(json_object *message, const struct alert_event *const *eve
         for (size_t i = 0; i < shown && r >= 0; i++)
                 r = append_event_blocks(blocks, events[i], i > 0);
         if (r >= 0 && n > shown)
-                r = append(blocks, overflow_block(events + shown, n - shown));
+                r = json_append(blocks, overflow_block(events + shown, n - shown));
         return r;
 }
 

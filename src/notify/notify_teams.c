@@ -28,16 +28,16 @@ static const char *heading_color(const struct alert_event *ev)
         return "default";
 }
 
-/* Takes text (NULL: an allocation failed). */
-static json_object *text_block(char *text, bool heading, const char *color)
+json_object *teams_text_block(char *text, enum teams_text_style style, const char *color)
 {
+        bool heading = style == TEAMS_TEXT_HEADING;
         char *clean = text ? text_sanitize(text, true) : NULL, *cut = clean ? text_truncate(clean, HEADING_MAX * 20) : NULL;
         json_object *o = cut ? JSON_OBJECT(JSON_MEMBER("type", json_object_new_string("TextBlock")),
                                            JSON_MEMBER("text", json_object_new_string(cut)),
                                            JSON_MEMBER("wrap", json_object_new_boolean(1)),
                                            JSON_OPTIONAL("weight", heading, json_object_new_string("Bolder")),
                                            JSON_OPTIONAL("size", heading, json_object_new_string("Medium")),
-                                           JSON_OPTIONAL("isSubtle", !heading, json_object_new_boolean(1)),
+                                           JSON_OPTIONAL("isSubtle", style == TEAMS_TEXT_SUBTLE, json_object_new_boolean(1)),
                                            JSON_OPTIONAL("color", color, json_object_new_string(color)),
                                            JSON_OPTIONAL("separator", heading, json_object_new_boolean(1)))
                              : NULL;
@@ -55,7 +55,7 @@ static json_object *heading(const struct alert_event *ev)
         if (asprintf(&text, "%s%s \xe2\x80\x94 %.*s", alert_event_heading_prefix(ev->kind), ev->rule ? ev->rule : "alert",
                      HEADING_MAX, alert_event_experiment(ev, name, sizeof(name))) < 0)
                 text = NULL;
-        return text_block(text, true, heading_color(ev));
+        return teams_text_block(text, TEAMS_TEXT_HEADING, heading_color(ev));
 }
 
 static json_object *fact_set(const struct alert_event *ev)
@@ -95,16 +95,7 @@ static json_object *context(const struct alert_event *ev)
         if (asprintf(&text, "%s \xc2\xb7 %s %s%s", ev->severity ? ev->severity : "info", alert_event_kind_name(ev->kind),
                      when, ev->dry_run ? " \xc2\xb7 dry run: nothing was changed" : "") < 0)
                 text = NULL;
-        return text_block(text, false, NULL);
-}
-
-static int append(json_object *array, json_object *v)
-{
-        if (!v || json_object_array_add(array, v) < 0) {
-                json_object_put(v);
-                return -ENOMEM;
-        }
-        return 0;
+        return teams_text_block(text, TEAMS_TEXT_SUBTLE, NULL);
 }
 
 static char *overflow_text(const struct alert_event *const *events, size_t n)
@@ -122,16 +113,16 @@ static json_object *card_body(const struct alert_event *const *events, size_t n)
         int r = body ? 0 : -ENOMEM;
 
         for (size_t i = 0; r >= 0 && i < shown; i++) {
-                r = append(body, heading(events[i]));
+                r = json_append(body, heading(events[i]));
                 if (r >= 0 && !events[i]->summary_text)
-                        r = append(body, fact_set(events[i]));
+                        r = json_append(body, fact_set(events[i]));
                 else if (r >= 0)
-                        r = append(body, text_block(alert_event_summary(events[i]), false, NULL));
+                        r = json_append(body, teams_text_block(alert_event_summary(events[i]), TEAMS_TEXT_SUBTLE, NULL));
                 if (r >= 0)
-                        r = append(body, context(events[i]));
+                        r = json_append(body, context(events[i]));
         }
         if (r >= 0 && n > shown)
-                r = append(body, text_block(overflow_text(events + shown, n - shown), false, NULL));
+                r = json_append(body, teams_text_block(overflow_text(events + shown, n - shown), TEAMS_TEXT_SUBTLE, NULL));
         if (r < 0) {
                 json_object_put(body);
                 return NULL;
@@ -139,21 +130,19 @@ static json_object *card_body(const struct alert_event *const *events, size_t n)
         return body;
 }
 
-json_object *teams_payload(const struct alert_event *const *events, size_t n)
+json_object *teams_message(json_object *body)
 {
         json_object *card, *attachment, *attachments;
 
-        if (n == 0)
-                return NULL;
         card = JSON_OBJECT(JSON_MEMBER("$schema", json_object_new_string("http://adaptivecards.io/schemas/adaptive-card.json")),
                            JSON_MEMBER("type", json_object_new_string("AdaptiveCard")),
                            JSON_MEMBER("version", json_object_new_string("1.4")),
-                           JSON_MEMBER("body", card_body(events, n)),
+                           JSON_MEMBER("body", body),
                            JSON_MEMBER("msteams", JSON_OBJECT(JSON_MEMBER("width", json_object_new_string("Full")))));
         attachment = JSON_OBJECT(JSON_MEMBER("contentType", json_object_new_string("application/vnd.microsoft.card.adaptive")),
                                  JSON_MEMBER("content", card));
         attachments = json_object_new_array();
-        if (attachments && append(attachments, attachment) < 0) {
+        if (attachments && json_append(attachments, attachment) < 0) {
                 json_object_put(attachments);
                 attachments = NULL;
         } else if (!attachments) {
@@ -161,4 +150,9 @@ json_object *teams_payload(const struct alert_event *const *events, size_t n)
         }
         return JSON_OBJECT(JSON_MEMBER("type", json_object_new_string("message")),
                            JSON_MEMBER("attachments", attachments));
+}
+
+json_object *teams_payload(const struct alert_event *const *events, size_t n)
+{
+        return n == 0 ? NULL : teams_message(card_body(events, n));
 }

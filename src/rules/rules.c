@@ -1,7 +1,6 @@
 /* The alert state machine: pending → firing → resolved, per rule ×
  * experiment × variant. Pure; persistence is in rules_store.c. */
 #include <errno.h>
-#include <fnmatch.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -90,16 +89,7 @@ static struct alert_record *add_record(struct rules_state *s, const char *rule, 
 
 bool rule_applies_to(const struct config_rule *rule, long long experiment_id, const char *name)
 {
-        char id[32];
-
-        if (rule->n_experiments == 0)
-                return true;
-        snprintf(id, sizeof(id), "%lld", experiment_id);
-        for (size_t i = 0; i < rule->n_experiments; i++)
-                if (fnmatch(rule->experiments[i], id, 0) == 0 ||
-                    (name && fnmatch(rule->experiments[i], name, 0) == 0))
-                        return true;
-        return false;
+        return config_experiment_filter(rule->experiments, rule->n_experiments, experiment_id, name);
 }
 
 /* Whole seconds of a config duration, rounded up: "held for 1.5s" needs 2. */

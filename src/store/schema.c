@@ -169,6 +169,37 @@ static const char *const migrations[] = {
         "  completed INTEGER NOT NULL DEFAULT 0,"
         "  live_since INTEGER NOT NULL DEFAULT 0"
         ");",
+
+        /* 3 → 4: digests and what they summarise. digests: each digest
+         * sent, by name and the slot it was for (a scheduled one: its
+         * scheduled time, once; one sent by hand: extra = 1, slot its
+         * sending time), with its event id; the row commits with the
+         * outbox rows that deliver it. digest_schedules: when the daemon
+         * first ran a digest's schedule, so that a digest added after its
+         * time is not sent at once. alert_log: every alert that fired or
+         * resolved, for "since the previous digest" (pruned with the
+         * history). */
+        "CREATE TABLE digests ("
+        "  name TEXT NOT NULL,"
+        "  slot INTEGER NOT NULL,"
+        "  extra INTEGER NOT NULL DEFAULT 0,"
+        "  id TEXT NOT NULL,"
+        "  sent_at INTEGER NOT NULL,"
+        "  PRIMARY KEY (name, extra, slot)"
+        ") WITHOUT ROWID;"
+        "CREATE TABLE digest_schedules ("
+        "  name TEXT PRIMARY KEY,"
+        "  armed_at INTEGER NOT NULL"
+        ") WITHOUT ROWID;"
+        "CREATE TABLE alert_log ("
+        "  at INTEGER NOT NULL,"
+        "  rule TEXT NOT NULL,"
+        "  experiment_id INTEGER NOT NULL,"
+        "  variant_id TEXT NOT NULL DEFAULT '',"
+        "  event TEXT NOT NULL CHECK (event IN ('fired', 'resolved')),"
+        "  held INTEGER NOT NULL DEFAULT 0"
+        ");"
+        "CREATE INDEX alert_log_by_time ON alert_log (at);",
 };
 
 size_t schema_migration_count(void)

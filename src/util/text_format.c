@@ -194,6 +194,15 @@ int json_add(json_object *o, const char *key, json_object *v)
         return 0;
 }
 
+int json_append(json_object *array, json_object *v)
+{
+        if (!v || json_object_array_add(array, v) < 0) {
+                json_object_put(v);
+                return -ENOMEM;
+        }
+        return 0;
+}
+
 json_object *json_object_build(const struct json_member *members, size_t n)
 {
         json_object *o = json_object_new_object();

@@ -47,6 +47,9 @@ char *mrkdwn_escape(const char *s);
  * NULL v here means its constructor failed: returns -ENOMEM (as for a
  * failed insertion), else 0. */
 int json_add(json_object *o, const char *key, json_object *v);
+/* Appends v to array, taking ownership; a NULL v (its constructor failed)
+ * or a failed insertion gives -ENOMEM, else 0. */
+int json_append(json_object *array, json_object *v);
 /* One member of json_object_build: value is taken (a NULL value means its
  * constructor failed), unless absent, which leaves the member out (value
  * must then be NULL). */
