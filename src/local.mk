@@ -12,7 +12,7 @@ src_libmida_a_SOURCES += \
 	src/expr/expr.c src/expr/expr.h src/expr/expr_code.h src/expr/expr_eval.c src/expr/expr_lex.c src/expr/expr_lex.h
 src_libmida_a_SOURCES += \
 	src/config/config.c src/config/config.h src/config/config_diag.c src/config/config_loader.c src/config/config_loader.h src/config/config_secret.c src/config/config_include.c \
-	src/config/config_alerts.c src/config/config_notifiers.c src/config/config_inhibit.c src/config/config_digests.c src/config/config_rules.c src/config/duration.c src/config/duration.h src/config/secret.c src/config/secret.h \
+	src/config/config_alerts.c src/config/config_notifiers.c src/config/config_inhibit.c src/config/config_digests.c src/config/config_lookup.c src/config/config_rules.c src/config/duration.c src/config/duration.h src/config/secret.c src/config/secret.h \
 	src/config/url_check.c src/config/url_check.h src/config/statistics_settings.h
 src_libmida_a_SOURCES += \
 	src/mida/mida.c src/mida/mida.h src/mida/mida_list.c src/mida/mida_client.c src/mida/mida_client.h src/mida/http.c \

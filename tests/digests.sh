@@ -12,6 +12,9 @@
 digests() { hooks ops | jq -c 'select(.event == "digest")'; }
 digest_count() { digests | wc -l; }
 slack_digests() { hooks growth | jq -c 'select(.text | startswith("Digest"))' | wc -l; }
+# For wait_for, which must count again at each try.
+digests_are() { [ "$(digest_count)" -eq "$1" ]; }
+slack_digests_are() { [ "$(slack_digests)" -eq "$1" ]; }
 
 # next_minute: the Unix time of the next whole minute at least 25 s away.
 next_minute() { local now; now=$(date +%s); echo $(( (now + 25 + 59) / 60 * 60 )); }
@@ -41,8 +44,8 @@ start_daemon
 wait_for 30 cycles_more_than 0 || fail "first cycle did not finish"
 [ "$(digest_count)" -eq 0 ] || fail "a digest before its time: $(digests)"
 sleep_until "$slot1"
-wait_for 20 test "$(digest_count)" -eq 1 || fail "no digest at its time"
-wait_for 10 test "$(slack_digests)" -eq 1 || fail "no Slack digest: $(hooks growth | jq -c .text)"
+wait_for 20 digests_are 1 || fail "no digest at its time"
+wait_for 10 slack_digests_are 1 || fail "no Slack digest: $(hooks growth | jq -c .text)"
 sleep 3
 [ "$(digest_count)" -eq 1 ] && [ "$(slack_digests)" -eq 1 ] || fail "sent more than once: $(digests)"
 digests | jq -e --argjson slot "$slot1" '.version == 1 and .digest == "daily" and
@@ -72,7 +75,7 @@ slot2=$(next_minute)
 digest_config "$slot2"
 sleep_until $((slot2 + 2))
 start_daemon
-wait_for 20 test "$(digest_count)" -eq 2 || fail "the digest missed while down was not sent at start"
+wait_for 20 digests_are 2 || fail "the digest missed while down was not sent at start"
 digests | tail -n 1 | jq -e --argjson slot "$slot2" '(.scheduled_for | fromdateiso8601) == $slot' >/dev/null ||
         fail "the catch-up digest is not for its slot: $(digests | tail -n 1 | jq -c .scheduled_for)"
 poll_now
@@ -86,7 +89,7 @@ pass "a digest missed while the daemon was down: sent once at start; restarts re
 "$MIDA" -c "$T/mida-monitor.conf" digest daily --send >"$T/send.out" || fail "digest --send: $(cat "$T/send.out")"
 grep -q 'digest ops: delivered' "$T/send.out" && grep -q 'digest growth: delivered' "$T/send.out" ||
         fail "digest --send output: $(cat "$T/send.out")"
-wait_for 10 test "$(digest_count)" -eq 3 || fail "digest --send did not arrive"
+wait_for 10 digests_are 3 || fail "digest --send did not arrive"
 digests | tail -n 1 | jq -e '.scheduled_for == null' >/dev/null || fail "an extra digest has a scheduled_for"
 db_true "(SELECT count(*) FROM digests WHERE extra = 1) = 1 AND (SELECT count(*) FROM digests WHERE extra = 0) = 2" ||
         fail "digests table after --send: $(db_query 'SELECT * FROM digests')"

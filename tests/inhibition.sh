@@ -44,7 +44,7 @@ sim_post /__weight '{"test_id": 2001, "variant_id": "0", "weight": 40}' >/dev/nu
 sim_post /__clock '{"advance": 604800}' >/dev/null
 poll_now
 wait_for 20 ops_count_at_least '.rule == "srm" and .event == "resolved"' 1 || fail "the SRM did not resolve"
-wait_for 20 test "$(patch_count 2001)" -eq 1 || fail "no pause once the SRM resolved"
+wait_for 20 patches_are 2001 1 || fail "no pause once the SRM resolved"
 wait_for 10 outbox_empty || fail "outbox not drained"
 [ "$(growth_count 'harm fired on Signup form')" -eq 1 ] || fail "harm not sent once: $(hooks growth | jq -r .text)"
 order=$(hooks ops | jq -r 'select(.rule == "harm") | .event' | tr '\n' ' ')

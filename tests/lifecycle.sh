@@ -22,7 +22,7 @@ start_daemon
 wait_for 30 cycles_more_than 0 || fail "first cycle did not finish"
 grep -q "lifecycle: the experiment list's first look (6 experiments) is the baseline" "$T/daemon.log" ||
         fail "no baseline line"
-wait_for 20 test "$(patch_count 1002)" -eq 1 || fail "harm did not pause 1002"
+wait_for 20 patches_are 1002 1 || fail "harm did not pause 1002"
 poll_now
 wait_for 10 outbox_empty || fail "outbox not drained"
 [ "$(notice_count true)" -eq 0 ] || fail "notices on the baseline or for our own pause: $(notices)"

@@ -70,7 +70,7 @@ pass "after a restart, silence expire: the winner sent exactly once, nothing els
 
 silence expire "$harm" >/dev/null || fail "silence expire harm"
 poll_now
-wait_for 20 test "$(patch_count 1002)" -eq 1 || fail "no pause after the silence ended"
+wait_for 20 patches_are 1002 1 || fail "no pause after the silence ended"
 wait_for 10 outbox_empty || fail "outbox not drained"
 [ "$(growth_count 'harm fired on Pricing page hero')" -eq 1 ] || fail "harm not sent once after expiry"
 order=$(hooks growth | jq -r .text | grep -o 'harm fired\|harm: pause taken' | tr '\n' ',')

@@ -44,54 +44,6 @@ static const char *const methods[] = { "sequential", "fixed", NULL };
 static const char *const corrections[] = { "holm", "bonferroni", "none", NULL };
 static const char *const srm_methods[] = { "sequential", "chi2", NULL };
 
-const struct config_notifier *config_find_notifier(const struct config *c, const char *name)
-{
-        for (size_t i = 0; c && name && i < c->n_notifiers; i++)
-                if (strcmp(c->notifiers[i].name, name) == 0)
-                        return &c->notifiers[i];
-        return NULL;
-}
-
-long config_find_rule(const struct config *c, const char *name, const char **nearest)
-{
-        const char **names;
-
-        for (size_t i = 0; i < c->n_rules; i++)
-                if (c->rules[i].name && strcmp(c->rules[i].name, name) == 0)
-                        return (long) i;
-        if (!nearest)
-                return -1;
-        names = calloc(c->n_rules + 1, sizeof(*names));
-        for (size_t i = 0; names && i < c->n_rules; i++)
-                names[i] = c->rules[i].name ? c->rules[i].name : "";
-        *nearest = names ? suggest_nearest(name, names, c->n_rules) : NULL;
-        free(names);
-        return -1;
-}
-
-const char *notifier_type_to_string(enum notifier_type t)
-{
-        static const char *const names[] = {
-                [NOTIFIER_SLACK] = "slack", [NOTIFIER_WEBHOOK] = "webhook",
-                [NOTIFIER_ALERTMANAGER] = "alertmanager", [NOTIFIER_PAGERDUTY] = "pagerduty",
-                [NOTIFIER_TEAMS] = "teams", [NOTIFIER_EMAIL] = "email",
-        };
-
-        return (unsigned) t < N_ELEMENTS(names) ? names[t] : "slack";
-}
-
-const char *rule_severity_to_string(enum rule_severity s)
-{
-        static const char *const names[] = { "info", "warning", "critical" };
-        return (unsigned) s < N_ELEMENTS(names) ? names[s] : "warning";
-}
-
-const char *rule_action_to_string(enum rule_action a)
-{
-        static const char *const names[] = { "none", "pause", "serve-winner" };
-        return (unsigned) a < N_ELEMENTS(names) ? names[a] : "none";
-}
-
 /* systemd's $STATE_DIRECTORY (it may list several, separated by ':');
  * outside systemd the one its unit would give: mida-monitor.service's for
  * mida-monitor.conf, and mida-monitor@NAME.service's for NAME.conf, so that

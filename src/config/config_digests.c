@@ -1,7 +1,6 @@
 /* The `digests` list: scheduled summaries of the watched experiments,
  * each with a schedule ("daily 09:00", "mon,thu 09:00") in an IANA time
  * zone, the notifiers it goes to and an optional experiments filter. */
-#include <fnmatch.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -11,32 +10,6 @@
 #define N_ELEMENTS(a) (sizeof(a) / sizeof((a)[0]))
 
 static const char *const digest_keys[] = { "name", "schedule", "timezone", "notify", "experiments" };
-
-bool notifier_type_takes_digests(enum notifier_type t)
-{
-        return t != NOTIFIER_ALERTMANAGER && t != NOTIFIER_PAGERDUTY;
-}
-
-bool config_experiment_filter(char *const *patterns, size_t n, long long experiment_id, const char *name)
-{
-        char id[32];
-
-        if (n == 0)
-                return true;
-        snprintf(id, sizeof(id), "%lld", experiment_id);
-        for (size_t i = 0; i < n; i++)
-                if (fnmatch(patterns[i], id, 0) == 0 || (name && fnmatch(patterns[i], name, 0) == 0))
-                        return true;
-        return false;
-}
-
-const struct config_digest *config_find_digest(const struct config *c, const char *name)
-{
-        for (size_t i = 0; c && name && i < c->n_digests; i++)
-                if (c->digests[i].name && strcmp(c->digests[i].name, name) == 0)
-                        return &c->digests[i];
-        return NULL;
-}
 
 static void load_schedule(struct config_loader *l, const config_setting_t *g, const char *where,
                           struct config_digest *d)

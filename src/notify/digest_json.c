@@ -135,8 +135,10 @@ json_object *digest_json(const struct digest *d)
                 return NULL;
         return built(o, json_add(o, "version", json_object_new_int(DIGEST_PAYLOAD_VERSION)) < 0 ||
                         json_add_text(o, "event", "digest") < 0 || json_add_text(o, "id", d->id) < 0 ||
-                        json_add_text(o, "digest", d->name) < 0 || json_add_time(o, "scheduled_for", d->scheduled_for) < 0 ||
-                        json_add_time(o, "generated_at", d->generated_at) < 0 || json_add_time(o, "since", d->since) < 0 ||
+                        json_add_text(o, "digest", d->name) < 0 ||
+                        json_add_time(o, "scheduled_for", d->scheduled_for) < 0 ||
+                        json_add_time(o, "generated_at", d->generated_at) < 0 ||
+                        json_add_time(o, "since", d->since) < 0 ||
                         json_add_text(o, "instance", d->instance) < 0 || add_monitor(o, d) < 0 ||
                         json_add(o, "experiments", array_of(d->experiments, d->n_experiments, sizeof(*d->experiments),
                                                             experiment_json)) < 0 ||

@@ -17,19 +17,10 @@
 #define TEAMS_BODY_MAX 24000
 #define TEAMS_LINE_MAX 500
 
+/* The config checks a digest's notify list with the same answer. */
 bool digest_notifier_type_ok(enum notifier_type type)
 {
-        switch (type) {
-        case NOTIFIER_SLACK:
-        case NOTIFIER_WEBHOOK:
-        case NOTIFIER_TEAMS:
-        case NOTIFIER_EMAIL:
-                return true;
-        case NOTIFIER_ALERTMANAGER:
-        case NOTIFIER_PAGERDUTY:
-                break;
-        }
-        return false;
+        return notifier_type_takes_digests(type);
 }
 
 struct card {
@@ -84,7 +75,8 @@ static int add_left_out(struct card *c, const struct digest *d)
 
         digest_format_count((long long) c->left_out, count, sizeof(count));
         if (asprintf(&text, TEXT_ELLIPSIS "and %s more line%s, left out to fit in Teams: `mida-monitor digest %s "
-                     "--print` shows the whole digest", count, c->left_out == 1 ? "" : "s", d->name ? d->name : "NAME") < 0)
+                     "--print` shows the whole digest", count, c->left_out == 1 ? "" : "s",
+                     d->name ? d->name : "NAME") < 0)
                 text = NULL;
         return json_append(c->body, teams_text_block(text, TEAMS_TEXT_SUBTLE, NULL));
 }

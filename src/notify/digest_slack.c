@@ -296,7 +296,8 @@ static int fill_slack(json_object *message, const struct digest *d)
         if (r >= 0)
                 r = json_append(blocks, context_block(d));
         if (r >= 0)
-                r = json_append(blocks, events_block(d, "Alerts since the last digest", d->n_alerts, alert_item, "alerts"));
+                r = json_append(blocks, events_block(d, "Alerts since the last digest", d->n_alerts, alert_item,
+                                                     "alerts"));
         if (r >= 0)
                 r = json_append(blocks, events_block(d, "Actions since the last digest", d->n_actions, action_item,
                                                      "actions"));

@@ -182,7 +182,8 @@ char *digest_alert_line(const struct digest_alert *a)
         if (!label)
                 return NULL;
         digest_format_time(a->at, when, sizeof(when));
-        line = line_printf("%s: %s on %s%s%s, %s", alert_event_kind_name(a->resolved ? ALERT_EVENT_RESOLVED : ALERT_EVENT_FIRED),
+        line = line_printf("%s: %s on %s%s%s, %s",
+                           alert_event_kind_name(a->resolved ? ALERT_EVENT_RESOLVED : ALERT_EVENT_FIRED),
                            a->rule ? a->rule : "alert", label, a->variant_id ? ", variant " : "",
                            a->variant_id ? a->variant_id : "", when);
         free(label);

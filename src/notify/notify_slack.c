@@ -264,7 +264,8 @@ static char *fallback_text(const struct alert_event *const *events, size_t n)
                 notices += events[i]->kind == ALERT_EVENT_LIFECYCLE;
         if (n > 1)
                 snprintf(prefix, sizeof(prefix), "%zu %s: ", n, notices == n ? "notices" : "alerts");
-        return alert_event_list(prefix, events, n, alert_event_summary, slack_escape_cut, LIST_ITEM_MAX, SLACK_MAX_TEXT);
+        return alert_event_list(prefix, events, n, alert_event_summary, slack_escape_cut, LIST_ITEM_MAX,
+                                SLACK_MAX_TEXT);
 }
 
 static int fill_slack(json_object *message, const struct alert_event *const *events, size_t n)

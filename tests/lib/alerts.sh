@@ -26,6 +26,8 @@ patch_count() {
         sim "$SIM_URL/__requests" | jq "[.requests[] | select(.method == \"PATCH\" and
                 (.path | endswith(\"/experiment/$1/status\")))] | length"
 }
+# patches_are ID N: for wait_for, which must evaluate the count each time.
+patches_are() { [ "$(patch_count "$1")" -eq "$2" ]; }
 sim_status() { sim "$SIM_URL/__state" | jq ".experiments[] | select(.test_id == $1) | .status"; }
 # The outbox: queued deliveries are rows of state.db's outbox table, gone
 # once delivered or given up (db_query: tests/lib/harness.sh).
