@@ -11,6 +11,9 @@
 #                       through its first cycle
 #   daemon_connections  requests per TCP connection
 #   daemon_idle         wakeups per second between cycles (no watchdog)
+#   digest_build        a digest of every experiment built from that state
+#                       (`digest --print --json`, the daemon's own code):
+#                       wall and CPU time, peak RSS, the JSON's size
 #   sim_result          the simulator's own ceiling (bench/sim, 8 connections)
 # Targets (issue 6; reported, not asserted): 10,000 in <= 2 s, <= 50 us CPU
 # per poll, <= 20 MiB RSS, 0 idle wakeups. The daemon runs at its default
@@ -112,6 +115,7 @@ bench_cycle() {
         bench_idle "$n"
         stop_daemon
         bench_restart "$n"
+        bench_digest "$n"
 }
 
 # A restart reads state.db back: the time until the daemon has loaded it
@@ -144,6 +148,25 @@ bench_idle() {
                 printf "{\"bench\":\"daemon_idle\",\"experiments\":%d,\"seconds\":%d,\"wakeups\":%d," \
                        "\"wakeups_per_second\":%.2f}\n", n, t, w, w / t
         }'
+}
+
+# A digest at a scheduled time is built on the daemon's loop: how long it
+# holds the loop at this size, measured through `digest --print --json`,
+# which builds it with the same code from the same state.
+bench_digest() {
+        local n=$1 m
+        cat >>"$T/mida-monitor.conf" <<CONF
+notifiers = ( { name = "ops"; type = "webhook"; url = "http://127.0.0.1:$SIM_PORT/hooks/ops"; } );
+digests = ( { name = "daily"; schedule = "daily 09:00"; notify = [ "ops" ]; } );
+CONF
+        "$MIDA" -c "$T/mida-monitor.conf" digest daily --print --json >"$T/digest.json" || die "digest --print failed"
+        m=$(python3 "$(dirname "$0")/measure.py" "$MIDA" -c "$T/mida-monitor.conf" digest daily --print --json) ||
+                die "digest --print failed"
+        write_config
+        jq -c --argjson n "$n" --argjson listed "$(jq '.experiments | length' "$T/digest.json")" \
+                --argjson bytes "$(stat -c %s "$T/digest.json")" \
+                '{bench: "digest_build", experiments: $n, listed: $listed, seconds: .wall_seconds,
+                  cpu_seconds, peak_rss_mib, json_mib: (($bytes / 1048576 * 100 | round) / 100)}' <<<"$m"
 }
 
 # TCP connections, counted as the daemon's connect() calls to the

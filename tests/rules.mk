@@ -20,6 +20,6 @@ EXTRA_DIST += tests/check-config-rules.sh
 # What holds an alert back: silences, inhibition, the --until times.
 check_PROGRAMS += tests/test_holds
 TESTS += tests/test_holds
-tests_test_holds_SOURCES = tests/test_holds.c
+tests_test_holds_SOURCES = tests/test_holds.c tests/config_fixture.c tests/config_fixture.h
 tests_test_holds_CFLAGS = $(MIDA_TEST_CFLAGS)
 tests_test_holds_LDADD = $(MIDA_TEST_LIBS)

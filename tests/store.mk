@@ -56,6 +56,6 @@ EXTRA_DIST += tests/upgrade.sh
 # digests: their config, when one is due, and their rows
 check_PROGRAMS += tests/test_digests
 TESTS += tests/test_digests
-tests_test_digests_SOURCES = tests/test_digests.c tests/store_fixture.c tests/store_fixture.h
+tests_test_digests_SOURCES = tests/test_digests.c tests/store_fixture.c tests/store_fixture.h tests/config_fixture.c tests/config_fixture.h
 tests_test_digests_CFLAGS = $(MIDA_TEST_CFLAGS)
 tests_test_digests_LDADD = $(MIDA_TEST_LIBS)

@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "config/config.h"
+#include "config_fixture.h"
 #include "daemon/digests.h"
 #include "store/db.h"
 #include "store/digest_rows.h"
@@ -17,36 +18,13 @@
 /* A config with notifiers slack, am (alertmanager) and `digests` as given. */
 static int load_digests(const char *digests, struct config **c, struct config_diag *d, char *path, size_t size)
 {
-        char dir[] = "/tmp/mida-digests.XXXXXX";
-        FILE *f;
-        int r;
+        char text[1024];
 
-        cr_assert_not_null(mkdtemp(dir));
-        snprintf(path, size, "%s/test.conf", dir);
-        f = fopen(path, "w");
-        cr_assert_not_null(f);
-        fprintf(f, "mida: { project_key = \"p\"; api_key = \"k\"; };\n"
-                   "notifiers = ( { name = \"slack\"; type = \"slack\"; url = \"https://hooks.slack.com/x\"; },\n"
-                   "  { name = \"am\"; type = \"alertmanager\"; url = \"https://am.example.com\"; } );\n"
-                   "digests = %s;\n", digests);
-        fclose(f);
-        r = config_load(path, c, d);
-        unlink(path);
-        rmdir(dir);
-        return r;
-}
-
-static bool has_error(const struct config_diag *d, const char *path, unsigned line, const char *text)
-{
-        char want[512];
-
-        snprintf(want, sizeof(want), "%s:%u: %s", path, line, text);
-        for (size_t i = 0; i < d->n_messages; i++)
-                if (strcmp(d->messages[i].text, want) == 0)
-                        return true;
-        for (size_t i = 0; i < d->n_messages; i++)
-                cr_log_error("%s", d->messages[i].text);
-        return false;
+        snprintf(text, sizeof(text), "mida: { project_key = \"p\"; api_key = \"k\"; };\n"
+                 "notifiers = ( { name = \"slack\"; type = \"slack\"; url = \"https://hooks.slack.com/x\"; },\n"
+                 "  { name = \"am\"; type = \"alertmanager\"; url = \"https://am.example.com\"; } );\n"
+                 "digests = %s;\n", digests);
+        return config_fixture_load(text, c, d, path, size);
 }
 
 static void expect_rejected(const char *digests, unsigned line, const char *text)
@@ -56,7 +34,7 @@ static void expect_rejected(const char *digests, unsigned line, const char *text
         char path[128];
 
         cr_expect_lt(load_digests(digests, &c, &d, path, sizeof(path)), 0, "%s", digests);
-        cr_expect(has_error(&d, path, line, text), "%s", text);
+        cr_expect(config_fixture_has_error(&d, path, line, text), "%s", text);
         config_diag_clear(&d);
 }
 

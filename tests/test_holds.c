@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include "config/config.h"
+#include "config_fixture.h"
 #include "rules/alert_holds.h"
 #include "rules/rules.h"
 #include "rules/silences.h"
@@ -51,37 +52,14 @@ Test(silences, match_by_experiment_rule_variant_and_time)
 /* A config with rules srm, harm, winner and `inhibit` as given; errors in *d. */
 static int load_inhibit(const char *inhibit, struct config **c, struct config_diag *d, char *path, size_t size)
 {
-        char dir[] = "/tmp/mida-holds.XXXXXX";
-        FILE *f;
-        int r;
+        char text[1024];
 
-        cr_assert_not_null(mkdtemp(dir));
-        snprintf(path, size, "%s/test.conf", dir);
-        f = fopen(path, "w");
-        cr_assert_not_null(f);
-        fprintf(f, "mida: { project_key = \"p\"; api_key = \"k\"; };\n"
-                   "rules = ( { name = \"srm\"; when = \"srm_p < 0.001\"; },\n"
-                   "  { name = \"harm\"; when = \"significant && lift < 0\"; action = \"pause\"; },\n"
-                   "  { name = \"winner\"; when = \"significant && lift > 0\"; } );\n"
-                   "inhibit = %s;\n", inhibit);
-        fclose(f);
-        r = config_load(path, c, d);
-        unlink(path);
-        rmdir(dir);
-        return r;
-}
-
-static bool has_error(const struct config_diag *d, const char *path, unsigned line, const char *text)
-{
-        char want[512];
-
-        snprintf(want, sizeof(want), "%s:%u: %s", path, line, text);
-        for (size_t i = 0; i < d->n_messages; i++)
-                if (strcmp(d->messages[i].text, want) == 0)
-                        return true;
-        for (size_t i = 0; i < d->n_messages; i++)
-                cr_log_error("%s", d->messages[i].text);
-        return false;
+        snprintf(text, sizeof(text), "mida: { project_key = \"p\"; api_key = \"k\"; };\n"
+                 "rules = ( { name = \"srm\"; when = \"srm_p < 0.001\"; },\n"
+                 "  { name = \"harm\"; when = \"significant && lift < 0\"; action = \"pause\"; },\n"
+                 "  { name = \"winner\"; when = \"significant && lift > 0\"; } );\n"
+                 "inhibit = %s;\n", inhibit);
+        return config_fixture_load(text, c, d, path, size);
 }
 
 Test(inhibit, config_checks_names_self_and_cycles)
@@ -91,19 +69,19 @@ Test(inhibit, config_checks_names_self_and_cycles)
         char path[128];
 
         cr_expect_lt(load_inhibit("( { source = \"srn\"; targets = [ \"harm\" ]; } )", &c, &d, path, sizeof(path)), 0);
-        cr_expect(has_error(&d, path, 5, "unknown rule 'srn' in source of an inhibit entry (did you mean 'srm'?)"));
+        cr_expect(config_fixture_has_error(&d, path, 5, "unknown rule 'srn' in source of an inhibit entry (did you mean 'srm'?)"));
         config_diag_clear(&d);
         cr_expect_lt(load_inhibit("( { source = \"srm\"; targets = [ \"srm\" ]; } )", &c, &d, path, sizeof(path)), 0);
-        cr_expect(has_error(&d, path, 5, "rule 'srm' cannot inhibit itself"));
+        cr_expect(config_fixture_has_error(&d, path, 5, "rule 'srm' cannot inhibit itself"));
         config_diag_clear(&d);
         cr_expect_lt(load_inhibit("( { source = \"srm\"; targets = [ \"harm\" ]; },\n"
                                   "  { source = \"harm\"; targets = [ \"winner\" ]; },\n"
                                   "  { source = \"winner\"; targets = \"srm\"; } )", &c, &d, path, sizeof(path)), 0);
-        cr_expect(has_error(&d, path, 5, "inhibit: rule 'srm' holds back 'harm', which (through the other entries) "
+        cr_expect(config_fixture_has_error(&d, path, 5, "inhibit: rule 'srm' holds back 'harm', which (through the other entries) "
                                          "holds back 'srm': a cycle would keep both silent"));
         config_diag_clear(&d);
         cr_expect_lt(load_inhibit("( { source = \"srm\"; } )", &c, &d, path, sizeof(path)), 0);
-        cr_expect(has_error(&d, path, 5, "an inhibit entry needs 'targets': the rules it holds back"));
+        cr_expect(config_fixture_has_error(&d, path, 5, "an inhibit entry needs 'targets': the rules it holds back"));
         config_diag_clear(&d);
 }
 

@@ -34,30 +34,18 @@ static int print_unknown(const struct config *c, const char *name)
         return EXIT_FAIL;
 }
 
-/* A store created by this command would belong to whoever runs it, not
- * to the service's user: it must exist. */
+/* The digest's tables come with schema 4: an older database (the daemon
+ * has not upgraded it yet) has none to read or write. */
 static int open_store(const struct config *c, bool write, struct store **ret)
 {
-        const char *dir = c->monitor.state_directory;
-        char path[PATH_MAX];
-        int r;
+        int r = cli_store_open("digest", c, write, ret);
 
-        snprintf(path, sizeof(path), "%s/%s", dir, STORE_FILE);
-        if (access(path, F_OK) < 0) {
-                fprintf(stderr, "mida-monitor digest: %s: no state database yet: start the daemon once first\n", path);
-                return -ENOENT;
-        }
-        r = store_open(dir, write ? 0 : STORE_READ_ONLY, ret);
         if (r >= 0 && store_version(*ret) < store_schema_version()) {
-                fprintf(stderr, "mida-monitor digest: %s: written by an older mida-monitor; restart the daemon "
-                        "(it upgrades the database) first\n", path);
+                fprintf(stderr, "mida-monitor digest: %s/%s: written by an older mida-monitor; restart the daemon "
+                        "(it upgrades the database) first\n", c->monitor.state_directory, STORE_FILE);
                 store_close(*ret);
                 return -EPROTO;
         }
-        if (r == -EPROTO)
-                fprintf(stderr, "mida-monitor digest: %s: written by a newer mida-monitor; use that version\n", path);
-        else if (r < 0)
-                fprintf(stderr, "mida-monitor digest: %s: %s\n", path, strerror(-r));
         return r;
 }
 

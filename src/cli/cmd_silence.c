@@ -113,27 +113,6 @@ static int parse_request(const struct cli *cli, const struct config *c, time_t n
 
 /* ---- the store ---- */
 
-static int open_store(const struct config *c, bool write, struct store **ret)
-{
-        const char *dir = c->monitor.state_directory;
-        char path[PATH_MAX];
-        int r;
-
-        snprintf(path, sizeof(path), "%s/%s", dir, STORE_FILE);
-        /* Created by this command, state.db would belong to whoever runs it,
-         * not to the service's user. */
-        if (access(path, F_OK) < 0) {
-                fprintf(stderr, "mida-monitor silence: %s: no state database yet: start the daemon once first\n", path);
-                return -ENOENT;
-        }
-        r = store_open(dir, write ? 0 : STORE_READ_ONLY, ret);
-        if (r == -EPROTO)
-                fprintf(stderr, "mida-monitor silence: %s: written by a newer mida-monitor; use that version\n", path);
-        else if (r < 0)
-                fprintf(stderr, "mida-monitor silence: %s: %s\n", path, strerror(-r));
-        return r;
-}
-
 static const char *current_user(void)
 {
         const char *sudo = getenv("SUDO_USER");
@@ -183,7 +162,7 @@ static int silence_add(const struct cli *cli, const struct config *c)
 
         if (r != 0)
                 return r;
-        if (open_store(c, true, &s) < 0)
+        if (cli_store_open("silence", c, true, &s) < 0)
                 return EXIT_FAIL;
         warn_if_unwatched(s, q.experiment_id);
         (void) store_silences_prune(s, now - KEEP_ENDED_SECONDS);
@@ -216,7 +195,7 @@ static int silence_expire(const struct cli *cli, const struct config *c)
                 return usage_error("%s", "usage: silence expire ID (an id from 'silence list')");
         if (cli->silence.given || cli->variant)
                 return usage_error("%s", "'silence expire' takes only the silence's id");
-        if (open_store(c, true, &s) < 0)
+        if (cli_store_open("silence", c, true, &s) < 0)
                 return EXIT_FAIL;
         r = store_silence_expire(s, id, now);
         if (r >= 0)
@@ -308,7 +287,7 @@ static int silence_list(const struct cli *cli, const struct config *c)
         if (cli->n_args > 1 || cli->silence.experiment || cli->silence.rule || cli->silence.for_ ||
             cli->silence.until || cli->silence.comment || cli->silence.actions || cli->variant)
                 return usage_error("%s", "usage: silence list [--all] [--json]");
-        if (open_store(c, false, &s) < 0)
+        if (cli_store_open("silence", c, false, &s) < 0)
                 return EXIT_FAIL;
         if (cli->json && !(l.json = json_object_new_array()))
                 r = -ENOMEM;

@@ -43,6 +43,12 @@ int cli_config_load(const struct cli *cli, struct config **ret);
 /* The same with the secrets read, for a command that sends (test-notify,
  * digest --send); its warnings are printed too. */
 int cli_config_load_secrets(const struct cli *cli, struct config **ret);
+struct store;
+/* Opens the state directory's state.db for a command (read-only unless
+ * write), which never creates it: one made by the command would belong to
+ * whoever runs it, not to the service's user. Prints why it cannot, as
+ * "mida-monitor COMMAND: PATH: ...". 0 or -errno. */
+int cli_store_open(const char *command, const struct config *c, bool write, struct store **ret);
 
 int cmd_check_config(const struct cli *cli);
 int cmd_digest(const struct cli *cli);

@@ -13,7 +13,6 @@
 #include "duration.h"
 #include "secret.h"
 #include "url_check.h"
-#include "util/suggest.h"
 
 #define N_ELEMENTS(a) (sizeof(a) / sizeof((a)[0]))
 #define SEC DURATION_USEC_PER_SEC

@@ -250,11 +250,31 @@ static void end_dropped_alerts(struct alerting *al, long long experiment_id)
         }
 }
 
+/* The firing alerts of an experiment no longer watched end in the log
+ * too, so that a digest lists them as resolved. */
+static void log_dropped_alerts(struct alerting *al, long long experiment_id, int64_t now)
+{
+        for (size_t i = 0; i < al->alerts.n; i++) {
+                const struct alert_record *r = &al->alerts.records[i];
+                int k;
+
+                if (r->experiment_id != experiment_id || r->state != ALERT_FIRING)
+                        continue;
+                k = store_group_join(al->group);
+                if (k >= 0)
+                        k = store_alert_log_add(store_group_store(al->group), &(struct store_alert_log_row) {
+                                .at = now, .rule = r->rule, .experiment_id = experiment_id,
+                                .variant_id = r->variant_id, .resolved = true, .held = r->held });
+                write_result(al, k);
+        }
+}
+
 void alerting_forget(struct alerting *al, long long experiment_id)
 {
         size_t n;
 
         end_dropped_alerts(al, experiment_id);
+        log_dropped_alerts(al, experiment_id, time(NULL));
         n = rules_drop_experiment(&al->alerts, experiment_id);
 
         if (n == 0)

@@ -29,6 +29,7 @@ struct digest_data {
         size_t n_strings, cap_strings;
         char health[512];
         struct watchlist experiments_seen;   /* names for the alerts and actions */
+        const struct digest_request *request;   /* during digest_build */
 };
 
 /* Keeps a copy of s for the digest's life: NULL for NULL (and on ENOMEM,
@@ -50,14 +51,13 @@ static const char *keep(struct digest_data *d, const char *s, bool *oom)
         return d->strings[d->n_strings++] = copy;
 }
 
-int64_t digest_since(struct store *s, const struct config_digest *d, int64_t now)
+int64_t digest_since(struct store *s, const struct config_digest *d, int64_t at)
 {
-        int64_t last = 0, latest;
+        int64_t last = 0;
 
-        if (store_digest_last(s, d->name, &last) > 0 && last < now)
+        if (store_digest_last(s, d->name, &last) > 0 && last < at)
                 return last;
-        latest = weekly_schedule_at_or_before(&d->schedule, d->timezone, now - 1);
-        return latest > 0 ? weekly_schedule_at_or_before(&d->schedule, d->timezone, latest - 1) : 0;
+        return weekly_schedule_at_or_before(&d->schedule, d->timezone, at - 1);
 }
 
 static struct alert_figure figure(json_object *o, const char *key)
@@ -220,13 +220,23 @@ static const char *experiment_name(const struct digest_data *d, long long id)
         return e ? e->name : NULL;
 }
 
+/* Whether the digest's `experiments` filter takes experiment id. */
+static bool wanted(const struct digest_data *d, long long id)
+{
+        const struct config_digest *cd = d->request->digest;
+
+        return config_experiment_filter(cd->experiments, cd->n_experiments, id, experiment_name(d, id));
+}
+
 static int add_alert(void *userdata, const struct store_alert_log_row *row)
 {
         struct digest_data *d = userdata;
-        struct digest_alert *grown = grow_array(d->alerts, &d->cap_alerts, d->n_alerts, sizeof(*d->alerts));
+        struct digest_alert *grown;
         bool oom = false;
 
-        if (!grown)
+        if (!wanted(d, row->experiment_id))
+                return 0;
+        if (!(grown = grow_array(d->alerts, &d->cap_alerts, d->n_alerts, sizeof(*d->alerts))))
                 return -ENOMEM;
         d->alerts = grown;
         d->alerts[d->n_alerts++] = (struct digest_alert) {
@@ -250,7 +260,7 @@ static int add_action(void *userdata, const struct store_action_row *row)
         int64_t at = row->finished_at ? row->finished_at : row->intended_at;
         bool oom = false;
 
-        if (at < w->since)
+        if (at < w->since || !wanted(d, row->experiment_id))
                 return 0;
         if (!(grown = grow_array(d->actions, &d->cap_actions, d->n_actions, sizeof(*d->actions))))
                 return -ENOMEM;
@@ -323,6 +333,7 @@ int digest_build(struct store *s, const struct config *c, const struct digest_re
         if (!d)
                 return -ENOMEM;
         d->view.healthy = true;
+        d->request = req;
         r = store_watchlist_load(s, &d->experiments_seen, NULL);
         if (r >= 0)
                 r = add_experiments(d, s, c, req);
@@ -339,6 +350,7 @@ int digest_build(struct store *s, const struct config *c, const struct digest_re
                 return r;
         }
         set_view(d, req);
+        d->request = NULL;
         *ret = d;
         return 0;
 }

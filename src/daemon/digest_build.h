@@ -26,10 +26,11 @@ struct digest_request {
         const char *instance;        /* this host's name */
 };
 
-/* The time "since the previous digest" means for d at now: the latest
- * scheduled digest sent before now, else the schedule's slot before the
- * latest one (a first digest covers one period). */
-int64_t digest_since(struct store *s, const struct config_digest *d, int64_t now);
+/* The time "since the previous digest" means for a digest of d at time at
+ * (its slot, or now for one built by hand): the latest scheduled digest
+ * sent before at, else the schedule's slot before at (a first digest
+ * covers one period). */
+int64_t digest_since(struct store *s, const struct config_digest *d, int64_t at);
 
 /* Builds the digest of req from s (read-write or read-only; it changes
  * nothing). Returns 0 with *ret (free with digest_data_free), or -errno. */

@@ -120,17 +120,6 @@ static char *context_text(const struct digest *d)
         return finish(f, &buf, r, SLACK_MAX_SECTION_TEXT);
 }
 
-static json_object *context_block(const struct digest *d)
-{
-        json_object *elements = json_object_new_array();
-
-        if (elements && json_append(elements, slack_text_object("mrkdwn", context_text(d))) < 0) {
-                json_object_put(elements);
-                return NULL;
-        }
-        return slack_block("context", "elements", elements);
-}
-
 static json_object *section(char *text)
 {
         return slack_block("section", "text", slack_text_object("mrkdwn", text));
@@ -283,18 +272,13 @@ static int append_experiments(json_object *blocks, const struct digest *d)
 
 static int fill_slack(json_object *message, const struct digest *d)
 {
-        char *text = fallback_text(d);
         json_object *blocks;
-        int r;
+        int r = slack_message_begin(message, fallback_text(d), &blocks);
 
-        r = text ? json_add(message, "text", json_object_new_string(text)) : -ENOMEM;
-        free(text);
-        blocks = r >= 0 ? json_object_new_array() : NULL;
-        r = json_add(message, "blocks", blocks);
         if (r >= 0)
                 r = json_append(blocks, header_block(d));
         if (r >= 0)
-                r = json_append(blocks, context_block(d));
+                r = json_append(blocks, slack_context_block(context_text(d)));
         if (r >= 0)
                 r = json_append(blocks, events_block(d, "Alerts since the last digest", d->n_alerts, alert_item,
                                                      "alerts"));

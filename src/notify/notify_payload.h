@@ -149,6 +149,12 @@ json_object *slack_payload(const struct alert_event *const *events, size_t n);
  * a usable url. New objects or malloc'd strings, NULL on ENOMEM. */
 json_object *slack_text_object(const char *type, char *text);
 json_object *slack_block(const char *type, const char *key, json_object *value);
+/* Adds the fallback "text" (taken; NULL: a failed allocation) and an
+ * empty "blocks" array (*blocks) to message. 0 or -ENOMEM. */
+int slack_message_begin(json_object *message, char *text, json_object **blocks);
+/* A context block of one mrkdwn element; takes text (NULL: a failed
+ * allocation, then NULL). */
+json_object *slack_context_block(char *text);
 char *slack_escape_cut(const char *s, size_t max);
 char *slack_link(const char *url, const char *label);
 

@@ -218,11 +218,24 @@ static char *context_text(const struct alert_event *ev)
         return cut;
 }
 
-static json_object *context_block(const struct alert_event *ev)
+int slack_message_begin(json_object *message, char *text, json_object **blocks)
+{
+        int r = text ? json_add(message, "text", json_object_new_string(text)) : -ENOMEM;
+
+        free(text);
+        *blocks = r >= 0 ? json_object_new_array() : NULL;
+        return json_add(message, "blocks", *blocks);
+}
+
+json_object *slack_context_block(char *text)
 {
         json_object *elements = json_object_new_array();
 
-        if (elements && json_append(elements, slack_text_object("mrkdwn", context_text(ev))) < 0) {
+        if (!elements) {
+                free(text);
+                return NULL;
+        }
+        if (json_append(elements, slack_text_object("mrkdwn", text)) < 0) {
                 json_object_put(elements);
                 return NULL;
         }
@@ -240,7 +253,7 @@ static int append_event_blocks(json_object *blocks, const struct alert_event *ev
         if (r >= 0)
                 r = json_append(blocks, section_block(ev));
         if (r >= 0)
-                r = json_append(blocks, context_block(ev));
+                r = json_append(blocks, slack_context_block(context_text(ev)));
         return r;
 }
 
@@ -271,14 +284,9 @@ static char *fallback_text(const struct alert_event *const *events, size_t n)
 static int fill_slack(json_object *message, const struct alert_event *const *events, size_t n)
 {
         size_t shown = n < SLACK_MAX_ALERTS_SHOWN ? n : SLACK_MAX_ALERTS_SHOWN;
-        char *text = fallback_text(events, n);
         json_object *blocks;
-        int r;
+        int r = slack_message_begin(message, fallback_text(events, n), &blocks);
 
-        r = text ? json_add(message, "text", json_object_new_string(text)) : -ENOMEM;
-        free(text);
-        blocks = r >= 0 ? json_object_new_array() : NULL;
-        r = json_add(message, "blocks", blocks);
         for (size_t i = 0; i < shown && r >= 0; i++)
                 r = append_event_blocks(blocks, events[i], i > 0);
         if (r >= 0 && n > shown)
