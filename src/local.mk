@@ -51,11 +51,13 @@ src_libmida_a_SOURCES += \
 	src/daemon/upgrade_read_alerts.c src/daemon/upgrade_read_actions.c src/daemon/upgrade_read_health.c \
 	src/daemon/upgrade_read_outbox.c
 src_libmida_a_SOURCES += \
-	src/cli/once_output.c src/cli/once_output.h src/cli/analysis_table.c src/cli/analysis_table.h src/cli/status_report.c src/cli/status_report.h \
-	src/cli/status_json.c src/cli/status_json.h \
-	src/cli/history_series.c src/cli/history_series.h src/cli/history_output.c src/cli/history_output.h \
-	src/cli/sparkline.c src/cli/sparkline.h src/cli/table_text.c src/cli/table_text.h \
-	src/cli/json_output.c src/cli/json_output.h
+	src/report/status_report.c src/report/status_report.h src/report/status_json.c src/report/status_json.h \
+	src/report/status_read.c src/report/status_read.h src/report/history_read.c src/report/history_read.h \
+	src/report/history_series.c src/report/history_series.h src/report/history_output.c src/report/history_output.h \
+	src/report/sparkline.c src/report/sparkline.h src/report/table_text.c src/report/table_text.h \
+	src/report/json_output.c src/report/json_output.h
+src_libmida_a_SOURCES += \
+	src/cli/once_output.c src/cli/once_output.h src/cli/analysis_table.c src/cli/analysis_table.h
 
 bin_PROGRAMS += src/mida-monitor
 src_mida_monitor_SOURCES = \

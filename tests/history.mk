@@ -1,4 +1,4 @@
-# Tests of `mida-monitor history` (src/cli/history_series.c, sparkline.c,
+# Tests of `mida-monitor history` (src/report/history_series.c, sparkline.c,
 # history_output.c): the series carried forward from the polls rows, the
 # analyses over it, the sparkline and the printers. tests/history.sh, the
 # command against the real daemon and mida-sim, is in tests/daemon.mk.

@@ -23,6 +23,7 @@ rooms=(
         rules    # the alert state machine: analyses in, transitions out
         actions  # pause / serve-winner decisions, ledger and runner
         daemon   # manager, event loop, cycle, health, metrics — wires the rooms together
+        report   # what people read of the monitor from state.db: status, history, their text and JSON
         cli      # main, the commands and their printers
 )
 

@@ -1,7 +1,7 @@
 /* `history`'s pure parts: polls rows → one snapshot per poll time with the
- * counts of unchanged variants carried forward (cli/history_series.c), the
+ * counts of unchanged variants carried forward (report/history_series.c), the
  * analyses over the whole series, the sparkline of a lift series
- * (cli/sparkline.c), and the table and JSON printers (cli/history_output.c). */
+ * (report/sparkline.c), and the table and JSON printers (report/history_output.c). */
 #include <criterion/criterion.h>
 #include <errno.h>
 #include <math.h>
@@ -10,9 +10,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "cli/history_output.h"
-#include "cli/history_series.h"
-#include "cli/sparkline.h"
+#include "report/history_output.h"
+#include "report/history_series.h"
+#include "report/sparkline.h"
 
 #define B1 "\xe2\x96\x81"
 #define B4 "\xe2\x96\x84"

@@ -6,7 +6,7 @@
 
 #include "analysis_table.h"
 #include "stats/analysis.h"
-#include "table_text.h"
+#include "report/table_text.h"
 
 #define NONE "—"
 #define NAME_COLUMNS 28

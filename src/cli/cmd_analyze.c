@@ -9,7 +9,7 @@
 #include <unistd.h>
 
 #include "analysis_table.h"
-#include "json_output.h"
+#include "report/json_output.h"
 #include "stats/analysis.h"
 #include "util/atomic_file.h"
 #include "commands.h"

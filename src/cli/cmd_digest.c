@@ -14,7 +14,7 @@
 #include "commands.h"
 #include "config/config.h"
 #include "daemon/digest_build.h"
-#include "json_output.h"
+#include "report/json_output.h"
 #include "notify/digest.h"
 #include "notify/event_id.h"
 #include "notify/notify.h"

@@ -12,9 +12,10 @@
 #include "commands.h"
 #include "config/config.h"
 #include "config/duration.h"
-#include "history_output.h"
-#include "history_series.h"
-#include "json_output.h"
+#include "report/history_output.h"
+#include "report/history_read.h"
+#include "report/history_series.h"
+#include "report/json_output.h"
 #include "store/db.h"
 #include "store/experiments.h"
 #include "store/watchlist.h"
@@ -67,58 +68,6 @@ static const char *open_error(int r)
         }
 }
 
-/* The variants as the daemon's last analysis listed them (order, names,
- * control): the polls rows carry only ids and counts. */
-static int declare_variants(struct history_series *s, const struct watched_experiment *e)
-{
-        json_object *a = e && e->restored_analysis ? json_tokener_parse(e->restored_analysis) : NULL;
-        json_object *list, *v, *field;
-        int r = 0;
-
-        if (!json_object_object_get_ex(a, "variants", &list) || !json_object_is_type(list, json_type_array)) {
-                json_object_put(a);
-                return 0;
-        }
-        for (size_t i = 0; r == 0 && i < json_object_array_length(list); i++) {
-                v = json_object_array_get_idx(list, i);
-                if (!json_object_object_get_ex(v, "variant_id", &field) || !json_object_is_type(field, json_type_string))
-                        continue;
-                const char *id = json_object_get_string(field);
-                const char *name = json_object_object_get_ex(v, "name", &field) &&
-                                   json_object_is_type(field, json_type_string) ? json_object_get_string(field) : NULL;
-                bool control = json_object_object_get_ex(v, "control", &field) && json_object_get_boolean(field);
-                r = history_series_declare(s, id, name, control);
-        }
-        json_object_put(a);
-        return r;
-}
-
-static int add_row(void *userdata, const struct store_poll *row)
-{
-        return history_series_add_row(userdata, row->polled_at, row->variant_id, row->visitors, row->conversions);
-}
-
-/* The experiment's series from the store. Returns the number of rows, or -errno. */
-static int read_series(struct store *store, const struct statistics_settings *settings, long long id,
-                       struct history_series *s)
-{
-        struct watchlist w = { 0 };
-        int r = store_watchlist_load(store, &w, NULL);   /* one analysis is recomputed, not all */
-        struct watched_experiment *e = r >= 0 ? watchlist_find(&w, id) : NULL;
-
-        if (e)
-                r = store_experiment_restore(store, e, settings);
-        if (r >= 0) {
-                r = history_series_init(s, id, e ? e->name : NULL);
-                if (r >= 0)
-                        r = declare_variants(s, e);
-        }
-        watchlist_clear(&w);
-        if (r >= 0)
-                r = store_polls_each(store, id, NULL, 0, add_row, s);
-        return r;
-}
-
 static void print_variants(const struct history_series *s)
 {
         for (size_t i = 0; i < s->n_variants; i++)
@@ -148,7 +97,7 @@ static int run(const struct cli *cli, const struct history_args *args, const str
                 fprintf(stderr, "mida-monitor: %s/%s: %s\n", dir, STORE_FILE, open_error(r));
                 return EXIT_FAIL;
         }
-        r = read_series(store, &c->statistics, args->id, &series);
+        r = history_read(store, &c->statistics, args->id, &series);
         if (r < 0)
                 fprintf(stderr, "mida-monitor: %s/%s: cannot read the history of experiment %lld: %s\n", dir,
                         STORE_FILE, args->id, r == -ENOMEM ? "out of memory" : store_error(store));

@@ -14,11 +14,11 @@
 #include "commands.h"
 #include "config/config.h"
 #include "config/duration.h"
-#include "json_output.h"
+#include "report/json_output.h"
 #include "store/db.h"
 #include "store/experiments.h"
 #include "store/silence_rows.h"
-#include "table_text.h"
+#include "report/table_text.h"
 #include "util/text_format.h"
 #include "util/time_parse.h"
 

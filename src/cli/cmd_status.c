@@ -11,8 +11,9 @@
 #include "config/config.h"
 #include "store/db.h"
 #include "store/experiments.h"
-#include "status_json.h"
-#include "status_report.h"
+#include "report/status_json.h"
+#include "report/status_read.h"
+#include "report/status_report.h"
 
 static long long analysis_visitors(const struct watched_experiment *e)
 {
@@ -99,18 +100,12 @@ static const char *read_error(int r)
 static int read_all(struct store *store, const struct config *c, struct watchlist *w, struct daemon_summary *s,
                     struct status_report *report)
 {
-        const char *dir = c->monitor.state_directory, *what = "the database";
-        int r = store_read_begin(store);   /* one snapshot: the tables agree */
+        const char *what = NULL;
+        int r = status_read(store, &c->statistics, w, s, report, &what);
 
-        if (r >= 0 && (r = store_watchlist_load(store, w, &c->statistics)) < 0)
-                what = "the watch list";
-        if (r >= 0 && (r = store_summary_load(store, s)) < 0)
-                what = "the daemon summary";
-        if (r >= 0)
-                r = status_report_read(store, report, &what);
-        store_read_end(store);
         if (r < 0)
-                fprintf(stderr, "mida-monitor: %s/%s: cannot read %s: %s\n", dir, STORE_FILE, what, read_error(r));
+                fprintf(stderr, "mida-monitor: %s/%s: cannot read %s: %s\n", c->monitor.state_directory, STORE_FILE,
+                        what, read_error(r));
         return r;
 }
 

@@ -1,9 +1,8 @@
 /* Room cli/: the command line — main.c, one cmd_*.c per command, and the
- * printers of what the commands show (the analysis table, `once`'s output,
- * the status report, the history of an experiment).
- * May use: daemon/ (the manager; once's rules and the health records for
- * the printers), actions/, rules/, notify/, store/, stats/, mida/,
- * config/, util/.
+ * printers of `once` and `analyze` (the analysis table, `once`'s output).
+ * May use: report/ (status and history from state.db), daemon/ (the
+ * manager; once's rules; digests), actions/, rules/, notify/, store/,
+ * stats/, mida/, config/, util/.
  * Used by: nothing; it is the top.
  *
  * The subcommands of mida-monitor. main.c parses the command line into a

@@ -3,7 +3,7 @@
 #include <time.h>
 
 #include "analysis_table.h"
-#include "json_output.h"
+#include "report/json_output.h"
 #include "stats/analysis.h"
 #include "daemon/once_rules.h"
 #include "util/log.h"

@@ -1,7 +1,14 @@
-/* The parts of `status` beyond the watch list and the daemon summary, read
- * from state.db without changing anything (the caller opens it read-only,
- * which works while the daemon writes): health, firing alerts, queued
- * deliveries and the latest actions. Nothing here is a secret: delivery
+/* Room report/: what people read of the monitor, from state.db opened
+ * read-only — everything `status` shows (status_read.h) and its JSON, an
+ * experiment's history as a series of analyses with its table, JSON and
+ * sparkline; for the command line and the web page alike.
+ * May use: daemon/ (the health conditions' texts), store/, stats/,
+ * config/, util/.
+ * Used by: cli/.
+ *
+ * This file: the parts of `status` beyond the watch list and the daemon
+ * summary: health, firing alerts, silences, queued deliveries and the
+ * latest actions. Nothing here is a secret: delivery
  * bodies are never kept, only counted.
  *
  * The rows are copies of the store's typed rows (alert_rows.h,

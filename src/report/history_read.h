@@ -1,0 +1,14 @@
+/* One experiment's recorded polls from state.db as a history series
+ * (history_series.h), its variants declared as the daemon's last analysis
+ * listed them: `history` and the web page's charts. */
+#pragma once
+#include "config/statistics_settings.h"
+#include "history_series.h"
+
+struct store;
+
+/* Reads experiment id's series into *s (initialised here; free it with
+ * history_series_free also on failure). Returns the number of polls rows,
+ * or -errno. */
+int history_read(struct store *store, const struct statistics_settings *settings, long long id,
+                 struct history_series *s);
