@@ -6,6 +6,7 @@ include bench/sim.mk
 include bench/daemon.mk
 include bench/peers.mk
 include bench/store.mk
+include bench/web.mk
 EXTRA_PROGRAMS = $(MIDA_BENCHES)
 bench: $(MIDA_BENCHES) src/mida-monitor sim/mida-sim
 	@for b in $(MIDA_BENCHES); do echo "== $$b"; ./$$b || exit 1; done

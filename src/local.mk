@@ -13,7 +13,8 @@ src_libmida_a_SOURCES += \
 src_libmida_a_SOURCES += \
 	src/config/config.c src/config/config.h src/config/config_diag.c src/config/config_loader.c src/config/config_loader.h src/config/config_secret.c src/config/config_include.c \
 	src/config/config_alerts.c src/config/config_notifiers.c src/config/config_inhibit.c src/config/config_digests.c src/config/config_lookup.c src/config/config_rules.c src/config/duration.c src/config/duration.h src/config/secret.c src/config/secret.h \
-	src/config/url_check.c src/config/url_check.h src/config/statistics_settings.h
+	src/config/url_check.c src/config/url_check.h src/config/statistics_settings.h \
+	src/config/config_web.c src/config/listen_address.c src/config/listen_address.h src/config/htpasswd.c src/config/htpasswd.h
 src_libmida_a_SOURCES += \
 	src/mida/mida.c src/mida/mida.h src/mida/mida_list.c src/mida/mida_client.c src/mida/mida_client.h src/mida/http.c \
 	src/mida/http.h src/mida/http_error.c src/mida/http_error.h src/mida/backoff.c src/mida/backoff.h
@@ -56,6 +57,33 @@ src_libmida_a_SOURCES += \
 	src/report/history_series.c src/report/history_series.h src/report/history_output.c src/report/history_output.h \
 	src/report/sparkline.c src/report/sparkline.h src/report/table_text.c src/report/table_text.h \
 	src/report/json_output.c src/report/json_output.h
+src_libmida_a_SOURCES += \
+	src/web/web_server.c src/web/web_server.h src/web/web_listen.c src/web/web_listen.h \
+	src/web/web_handler.c src/web/web_handler.h src/web/web_auth.c src/web/web_auth.h
+# The site the listener serves (src/web/web_site.h): routes, pages, caches.
+# web_assets.c is generated from src/web/assets/ (each file a C string), so
+# that the CSS and JavaScript are edited as themselves and built in.
+src_libmida_a_SOURCES += \
+	src/web/web_site.c src/web/web_site.h src/web/experiment_data.c src/web/experiment_data.h \
+	src/web/html.c src/web/html.h src/web/page_figures.c src/web/page_figures.h \
+	src/web/page_index.c src/web/page_index.h src/web/page_experiment.c src/web/page_experiment.h \
+	src/web/web_static.c src/web/web_static.h src/web/web_assets.h
+nodist_src_libmida_a_SOURCES = src/web/web_assets.c
+CLEANFILES += src/web/web_assets.c
+WEB_ASSETS = src/web/assets/style.css src/web/assets/app.js
+EXTRA_DIST += $(WEB_ASSETS)
+src/web/web_assets.c: $(srcdir)/src/web/assets/style.css $(srcdir)/src/web/assets/app.js
+	$(AM_V_GEN)$(MKDIR_P) src/web && { \
+	  echo '/* Generated from src/web/assets/ by src/local.mk: edit those. */'; \
+	  echo '#include "web/web_assets.h"'; \
+	  for f in $(WEB_ASSETS); do \
+	    n=`echo "$$f" | sed -e 's|.*/||' -e 's/[^A-Za-z0-9]/_/g'`; \
+	    echo "const char web_asset_$$n[] ="; \
+	    sed -e 's/\\/\\\\/g' -e 's/"/\\"/g' -e 's/?/\\?/g' -e 's/^/"/' -e 's/$$/\\n"/' \
+	      $(srcdir)/$$f || exit 1; \
+	    echo ';'; \
+	    echo "const size_t web_asset_$${n}_size = sizeof(web_asset_$$n) - 1;"; \
+	  done; } > $@.tmp && mv $@.tmp $@
 src_libmida_a_SOURCES += \
 	src/cli/once_output.c src/cli/once_output.h src/cli/analysis_table.c src/cli/analysis_table.h
 

@@ -3,6 +3,9 @@
 # The unit is generated at make time, not by configure, so that the paths it
 # names follow `make bindir=... sysconfdir=...` as well as configure's.
 systemdsystemunit_DATA = systemd/mida-monitor.service systemd/mida-monitor@.service
+# The status page's socket (socket activation): installed, never enabled by
+# the build or the package.
+dist_systemdsystemunit_DATA = systemd/mida-monitor.socket
 systemdcatalogdir = $(prefix)/lib/systemd/catalog
 dist_systemdcatalog_DATA = systemd/mida-monitor.catalog
 EXTRA_DIST += systemd/mida-monitor.service.in

@@ -47,6 +47,7 @@ has() { grep -q " \./$1\$" "$T/contents" || fail "$1 not in the package: $(cat "
 has usr/bin/mida-monitor
 has lib/systemd/system/mida-monitor.service
 has lib/systemd/system/mida-monitor@.service
+has lib/systemd/system/mida-monitor.socket
 has usr/share/bash-completion/completions/mida-monitor
 has usr/lib/systemd/catalog/mida-monitor.catalog
 has etc/mida-monitor/mida-monitor.conf
@@ -56,7 +57,7 @@ for page in "$top_srcdir"/man/*.[1-8]; do
 done
 grep -q '^-rwxr-xr-x \./usr/bin/mida-monitor$' "$T/contents" || fail "binary not executable"
 if grep -q 'mida-sim' "$T/contents"; then fail "the test simulator must not be packaged"; fi
-pass "binary, unit and its template, catalog, config, bash completion and man pages in the package"
+pass "binary, unit and its template, the socket, catalog, config, bash completion and man pages in the package"
 
 dpkg-deb -e "$deb" "$T/control"
 grep -qx /etc/mida-monitor/mida-monitor.conf "$T/control/conffiles" || fail "config is not a conffile"
@@ -82,7 +83,9 @@ dpkg --root="$R" -s mida-monitor | grep -q '^Status: install ok installed' || fa
         fail "unit not enabled: $(find "$R/etc/systemd" | head)"
 grep -q '^ExecStart=/usr/bin/mida-monitor -c /etc/mida-monitor/mida-monitor.conf run$' \
         "$R/lib/systemd/system/mida-monitor.service" || fail "unit ExecStart does not name /usr/bin"
-pass "dpkg -i into a scratch root: installed, unit enabled (multi-user.target.wants)"
+[ ! -e "$R/etc/systemd/system/sockets.target.wants/mida-monitor.socket" ] ||
+        fail "the status page's socket is enabled; it must be shipped disabled"
+pass "dpkg -i into a scratch root: installed, unit enabled (multi-user.target.wants), its socket not"
 
 "$R/usr/bin/mida-monitor" --version | grep -q "^mida-monitor [0-9]" || fail "installed binary does not run"
 "$R/usr/bin/mida-monitor" -c "$R/etc/mida-monitor/mida-monitor.conf" check-config >"$T/check.log" 2>&1 ||

@@ -24,6 +24,7 @@ rooms=(
         actions  # pause / serve-winner decisions, ledger and runner
         daemon   # manager, event loop, cycle, health, metrics — wires the rooms together
         report   # what people read of the monitor from state.db: status, history, their text and JSON
+        web      # the status page: the HTTP listener, routes, pages, static files
         cli      # main, the commands and their printers
 )
 

@@ -20,6 +20,7 @@ include tests/rules.mk
 include tests/metrics.mk
 include tests/crash.mk
 include tests/reliability.mk
+include tests/web.mk
 else
 check-local:
 	@echo "make check needs criterion: apt-get install libcriterion-dev" >&2; exit 1

@@ -13,7 +13,10 @@
 #   sandbox: the 4 experiments, the last cycle's time), reads its API key as a credential, pings the
 #   watchdog, reloads on `systemctl reload`, polls on SIGUSR1, stops cleanly
 #   on `systemctl stop`; and /proc shows the sandbox took effect (dynamic
-#   uid, no capabilities, no_new_privs, seccomp filter, read-only root).
+#   uid, no capabilities, no_new_privs, seccomp filter, read-only root);
+#   the status page answers under the sandbox, listening by itself and on
+#   the socket of mida-monitor.socket (verified in part 1 too), whose
+#   first connection starts the service.
 # What the test changes for part 2, in a drop-in, and why:
 #   DefaultDependencies=no   sysinit.target's services would act on the
 #                            machine's real /var, /tmp and devices
@@ -71,6 +74,13 @@ MANPATH=$T/man systemd-analyze verify $man_check "$T/verify/mida-monitor@clientA
         fail "systemd-analyze verify of an instance failed: $(cat "$T/verify@.txt")"
 [ ! -s "$T/verify@.txt" ] || fail "systemd-analyze verify of an instance is not clean: $(cat "$T/verify@.txt")"
 pass "mida-monitor@.service: exposure $exposure_at as the unit's, verify of an instance clean"
+
+# The status page's socket unit, beside the unit it starts.
+cp "$top_srcdir/systemd/mida-monitor.socket" "$T/verify/"
+MANPATH=$T/man systemd-analyze verify $man_check "$T/verify/mida-monitor.socket" >"$T/verify-socket.txt" 2>&1 ||
+        fail "systemd-analyze verify of mida-monitor.socket failed: $(cat "$T/verify-socket.txt")"
+[ ! -s "$T/verify-socket.txt" ] || fail "systemd-analyze verify of mida-monitor.socket is not clean: $(cat "$T/verify-socket.txt")"
+pass "mida-monitor.socket: verify clean"
 
 # ---- Part 2: the unit run by a private systemd ---------------------------
 skip_part2() { echo "# SKIP part 2 (running the unit): $*"; exit 0; }
@@ -290,3 +300,29 @@ done
 [ "$(iprop clientA MainPID)" != "$(iprop clientB MainPID)" ] || fail_unit "one process for two instances"
 sdctl stop mida-monitor@clientA mida-monitor@clientB || fail_unit "stopping the instances failed"
 pass "mida-monitor@clientA and @clientB side by side: each polled its own project, state in /var/lib/mida-monitor-NAME, found by status -c NAME.conf"
+
+# The status page under the whole sandbox: the daemon listening by itself
+# (a web group), then on the socket mida-monitor.socket passes, the service
+# started by the first connection (socket activation).
+web_get() { nsenter -t "$SD_PID" -n -- curl -sS --max-time 20 -o /dev/null -w '%{http_code}' "$1"; }
+printf 'web: { listen = "127.0.0.1:9448"; };\n' >>"$T/srv/etc/mida-monitor/mida-monitor.conf"
+sdctl start mida-monitor || fail_unit "start with a web group failed"
+web_up() { [ "$(web_get http://127.0.0.1:9448/metrics)" = 200 ]; }
+wait_for 20 web_up || fail_unit "the status page did not answer under the sandbox"
+grep -q 'web: listening on http://127.0.0.1:9448/' "$T/srv/daemon.log" || fail_unit "no 'web: listening' line"
+sdctl stop mida-monitor || fail_unit "systemctl stop failed"
+pass "the status page answers under the sandbox (web group, 127.0.0.1:9448)"
+
+mkdir -p "$T/srv/units/mida-monitor.socket.d"
+cp "$top_srcdir/systemd/mida-monitor.socket" "$T/srv/units/"
+printf '[Unit]\nDefaultDependencies=no\n' >"$T/srv/units/mida-monitor.socket.d/test.conf"
+in_ns cp -r "$S/units/mida-monitor.socket" "$S/units/mida-monitor.socket.d" /etc/systemd/system/
+sdctl daemon-reload || fail "daemon-reload failed"
+sdctl start mida-monitor.socket || { sdctl status mida-monitor.socket >&2; fail "starting mida-monitor.socket failed"; }
+[ "$(prop ActiveState)" = inactive ] || fail_unit "the service runs before any connection"
+[ "$(web_get http://127.0.0.1:9447/metrics)" = 200 ] || fail_unit "no answer through the socket"
+[ "$(prop ActiveState)" = active ] || fail_unit "the connection did not start the service"
+grep -q 'web: listening on the socket systemd passed, http://127.0.0.1:9447/ (web.listen is not used)' \
+        "$T/srv/daemon.log" || fail_unit "no line about the socket systemd passed"
+sdctl stop mida-monitor.socket mida-monitor || fail_unit "stopping the socket and the service failed"
+pass "mida-monitor.socket: the first connection starts the service, which answers on the socket (127.0.0.1:9447)"

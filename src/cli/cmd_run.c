@@ -9,6 +9,8 @@
 #include "once_output.h"
 #include "rules/silences.h"
 #include "store/db.h"
+#include "util/log.h"
+#include "web/web_server.h"
 
 struct once_printer {
         const struct cli *cli;
@@ -49,9 +51,54 @@ static void print_once(void *userdata, const struct watchlist *w, const struct c
                 once_output_print(stdout, w, c, read_silences(p, c));
 }
 
+/* `run`'s status page: the web listener beside the manager, on its loop,
+ * told of cycles and reloads through the manager's hooks. */
+struct status_page {
+        struct manager *manager;
+        struct web_server *server;   /* NULL: not serving */
+};
+
+static void web_cycle_finished(void *userdata)
+{
+        struct status_page *w = userdata;
+
+        web_server_cycle_finished(w->server);
+}
+
+static void web_config_reloaded(void *userdata, const struct config *c)
+{
+        struct status_page *w = userdata;
+
+        if (w->server)
+                web_server_config_reloaded(w->server, c);
+        else if (c->web.enabled)
+                log_notice("web: the web group applies at the next restart");
+}
+
+static char *web_metrics_text(void *userdata, size_t *len)
+{
+        struct status_page *w = userdata;
+        char *text = NULL;
+
+        return manager_metrics_text(w->manager, &text, len) < 0 ? NULL : text;
+}
+
+/* A page that cannot be served is logged, and the daemon monitors on. */
+static void web_start(struct status_page *w)
+{
+        const struct web_server_options o = {
+                .event = manager_event(w->manager), .config = manager_config(w->manager), .chartjs_dir = CHARTJS_DIR,
+                .metrics_text = web_metrics_text, .userdata = w,
+        };
+
+        if (web_server_wanted(o.config))
+                (void) web_server_new(&o, &w->server);
+}
+
 static int run_manager(const struct cli *cli, enum manager_mode mode)
 {
         struct once_printer printer = { .cli = cli, .stream = { .out = stdout, .lines = cli->json_lines } };
+        struct status_page web = { 0 };
         struct manager_options o = {
                 .config_path = cli->config_path, .mode = mode, .dry_run = cli->dry_run,
                 .once_finished = print_once, .once_analysed = print_once_experiment, .userdata = &printer,
@@ -59,9 +106,18 @@ static int run_manager(const struct cli *cli, enum manager_mode mode)
         struct manager *m;
         int r;
 
+        if (mode == MANAGER_DAEMON) {
+                o.cycle_finished = web_cycle_finished;
+                o.config_reloaded = web_config_reloaded;
+                o.hooks_userdata = &web;
+        }
         if (manager_new(&o, &m) < 0)
                 return EXIT_FAIL;
+        web.manager = m;
+        if (mode == MANAGER_DAEMON)
+                web_start(&web);
         r = manager_run(m);
+        web_server_free(web.server);
         manager_free(m);
         silences_clear(&printer.silences);
         return r;

@@ -19,7 +19,7 @@
 #define MIN_INTERVAL_USEC (30 * SEC)
 
 static const char *const root_keys[] = { "mida", "monitor", "statistics", "notifiers", "rules", "inhibit", "digests", "health",
-                                         "lifecycle" };
+                                         "lifecycle", "web" };
 static const char *const lifecycle_keys[] = { "notify", "events" };
 static const char *const lifecycle_events[] = { "started", "stopped", "concluded", "disappeared", NULL };
 static const char *const mida_keys[] = {
@@ -382,6 +382,8 @@ static void load_root(struct config_loader *l, const config_setting_t *root, str
         c->lifecycle.events = (1u << LIFECYCLE_EVENT_COUNT) - 1;
         if ((g = group(l, root, "lifecycle")))
                 load_lifecycle(l, g, c);
+        if ((g = group(l, root, "web")))
+                load_web(l, g, &c->web);
         if (!c->monitor.state_directory)
                 c->monitor.state_directory = default_state_directory(c->path);
 }
@@ -490,5 +492,6 @@ void config_free(struct config *c)
         config_digests_free(c);
         free(c->health.notify);
         free(c->lifecycle.notify);
+        config_web_clear(&c->web);
         free(c);
 }

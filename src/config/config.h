@@ -2,7 +2,7 @@
  * schema and its defaults, every error as FILE:LINE: message, durations,
  * secrets (inline, file or systemd credential), the https-only URL rule.
  * May use: expr/ (each rule's `when` is compiled at load), util/.
- * Used by: mida, stats, notify, rules, actions, daemon, cli.
+ * Used by: mida, stats, notify, rules, actions, daemon, web, cli.
  *
  * The config file (libconfig syntax; see etc/mida-monitor.conf) as a typed
  * struct with every default filled in, and its diagnostics.
@@ -19,6 +19,7 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include "listen_address.h"
 #include "statistics_settings.h"
 #include "util/weekly_schedule.h"
 
@@ -157,6 +158,18 @@ struct config_digest {
         unsigned line;
 };
 
+#define CONFIG_WEB_DEFAULT_LISTEN "127.0.0.1:9447"
+
+/* The optional status page's listener (`web`; web/ serves it). */
+struct config_web {
+        bool enabled;               /* the group is present */
+        char *listen;               /* as written; default CONFIG_WEB_DEFAULT_LISTEN */
+        struct listen_address address;  /* listen, parsed */
+        bool allow_remote;          /* a non-loopback listen is allowed (with basic_auth_file) */
+        char *basic_auth_file;      /* absolute; NULL: no auth */
+        unsigned line;
+};
+
 /* Whether an `experiments` filter (ids or fnmatch(3) globs of id or name;
  * none: every experiment) takes the experiment. */
 bool config_experiment_filter(char *const *patterns, size_t n, long long experiment_id, const char *name);
@@ -179,6 +192,7 @@ struct config {
         size_t n_inhibits;
         struct config_digest *digests;
         size_t n_digests;
+        struct config_web web;
 };
 
 struct config_message {

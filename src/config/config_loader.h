@@ -105,6 +105,9 @@ void config_inhibits_free(struct config *c);
 /* The `digests` list (config_digests.c); after load_notifiers. */
 void load_digests(struct config_loader *l, const config_setting_t *list, struct config *c);
 void config_digests_free(struct config *c);
+/* The `web` group (config_web.c). */
+void load_web(struct config_loader *l, const config_setting_t *g, struct config_web *w);
+void config_web_clear(struct config_web *w);
 void config_notifier_clear(struct config_notifier *n);
 void config_rule_clear(struct config_rule *r);
 /* Compiles r->when into r->condition, reporting errors as FILE:LINE:COL

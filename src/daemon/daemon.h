@@ -9,6 +9,7 @@
  * it. */
 #pragma once
 #include <stdbool.h>
+#include <stddef.h>
 
 struct config;
 struct watchlist;
@@ -33,6 +34,14 @@ struct manager_options {
          * memory does not grow with the number of experiments. May be NULL. */
         void (*once_analysed)(void *userdata, struct watched_experiment *e, const struct config *c);
         void *userdata;
+        /* `run`: what else the process serves hears of the daemon through
+         * these (cli/ wires the status page to them; either may be NULL).
+         * A cycle ended and what it saw is committed to state.db: */
+        void (*cycle_finished)(void *hooks_userdata);
+        /* A reload applied c (the running config from now on; the old one
+         * is freed right after): */
+        void (*config_reloaded)(void *hooks_userdata, const struct config *c);
+        void *hooks_userdata;
 };
 
 /* Loads the config (printing its errors to stderr) and the state; returns
@@ -42,3 +51,13 @@ int manager_new(const struct manager_options *o, struct manager **ret);
  * process exit code. */
 int manager_run(struct manager *m);
 void manager_free(struct manager *m);
+
+/* For what runs beside the daemon on its loop (`run`'s status page). */
+struct sd_event;
+struct sd_event *manager_event(const struct manager *m);
+const struct config *manager_config(const struct manager *m);
+/* The Prometheus exposition of the daemon as it is now: the text the
+ * metrics file gets after each cycle, whether or not monitor.metrics_file
+ * is set. Returns 0 with *ret (malloc'd, NUL-terminated) and *ret_len, or
+ * -ENOMEM. */
+int manager_metrics_text(const struct manager *m, char **ret, size_t *ret_len);

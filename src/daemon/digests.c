@@ -2,6 +2,7 @@
 
 #include <errno.h>
 #include <inttypes.h>
+#include <malloc.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -118,6 +119,9 @@ static int send_scheduled(struct digests *d, const struct config_digest *cd, int
                           queued == 1 ? "" : "s");
         }
         digest_data_free(data);
+        /* A digest of thousands of experiments is tens of MiB of transient
+         * text and trees: give the pages back rather than keep them. */
+        malloc_trim(0);
         return r;
 }
 

@@ -260,19 +260,15 @@ static int save_conditions(struct health_daemon *h)
 static void write_metrics(struct health_daemon *h, const struct health_sources *m)
 {
         const char *path = m->config->monitor.metrics_file;
-        struct metrics_input in;
         char *text = NULL;
         size_t len = 0;
         int r;
 
         if (!path)
                 return;
-        r = health_daemon_metrics(h, m, &in);
-        if (r >= 0)
-                r = metrics_format(&in, &text, &len);
+        r = health_daemon_metrics_text(h, m, &text, &len);
         if (r >= 0)
                 r = metrics_write_file(path, text, len);
-        health_daemon_metrics_free(&in);
         free(text);
         if (r < 0 && !h->metrics_failing)
                 log_error("%s: cannot write the metrics file: %s; will retry each cycle", path, strerror(-r));
@@ -482,4 +478,16 @@ void health_daemon_metrics_free(struct metrics_input *in)
         free((void *) in->actions);
         free((void *) in->health);
         *in = (struct metrics_input) { 0 };
+}
+
+int health_daemon_metrics_text(const struct health_daemon *h, const struct health_sources *s, char **ret,
+                               size_t *ret_len)
+{
+        struct metrics_input in;
+        int r = health_daemon_metrics(h, s, &in);
+
+        if (r >= 0)
+                r = metrics_format(&in, ret, ret_len);
+        health_daemon_metrics_free(&in);
+        return r;
 }

@@ -53,3 +53,8 @@ void health_daemon_cycle_finished(struct health_daemon *h, const struct health_s
 int health_daemon_metrics(const struct health_daemon *h, const struct health_sources *s,
                           struct metrics_input *in);
 void health_daemon_metrics_free(struct metrics_input *in);
+/* The same, formatted (metrics_format): what the metrics file gets, and
+ * what the status page's /metrics serves. h may be NULL. Returns 0 with
+ * *ret (malloc'd) and *ret_len, or -ENOMEM. */
+int health_daemon_metrics_text(const struct health_daemon *h, const struct health_sources *s, char **ret,
+                               size_t *ret_len);

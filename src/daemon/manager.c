@@ -178,6 +178,9 @@ int manager_new(const struct manager_options *o, struct manager **ret)
         m->once_finished = o->once_finished;
         m->once_analysed = o->once_analysed;
         m->once_userdata = o->userdata;
+        m->cycle_hook = o->cycle_finished;
+        m->reload_hook = o->config_reloaded;
+        m->hooks_userdata = o->hooks_userdata;
         m->config_path = strdup(o->config_path);
         if (getrandom(&m->rng, sizeof(m->rng), 0) != sizeof(m->rng))
                 m->rng = (uint64_t) time(NULL);
@@ -288,6 +291,8 @@ static void apply_config(struct manager *m, struct config *fresh, struct http_cl
                 cycle_reconfigure(m->cycle, fresh, http);
         alerting_config_changed(&m->alerting, fresh, http);
         digests_set_config(&m->digests, fresh);
+        if (m->reload_hook)
+                m->reload_hook(m->hooks_userdata, fresh);
         config_free(old);
 }
 
@@ -323,6 +328,25 @@ void manager_reload(struct manager *m)
                 }
         }
         sd_notify(false, "READY=1");
+}
+
+sd_event *manager_event(const struct manager *m)
+{
+        return m->event;
+}
+
+const struct config *manager_config(const struct manager *m)
+{
+        return m->config;
+}
+
+int manager_metrics_text(const struct manager *m, char **ret, size_t *ret_len)
+{
+        const struct health_sources s = {
+                .config = m->config, .watch = &m->watch, .alerting = &m->alerting, .summary = &m->summary,
+        };
+
+        return health_daemon_metrics_text(m->health, &s, ret, ret_len);
 }
 
 bool manager_busy(const struct manager *m)
@@ -488,6 +512,8 @@ static void cycle_finished(void *userdata, unsigned failed)
                  * said to be finished. */
                 (void) store_group_flush(m->group);
                 recorder_prune(m->recorder, m->config->monitor.history_retention_usec, time(NULL));
+                if (m->cycle_hook)
+                        m->cycle_hook(m->hooks_userdata);
                 /* The cycle's transient trees (responses, analyses, JSON)
                  * are freed; give their pages back until the next one. */
                 malloc_trim(0);

@@ -35,6 +35,9 @@ struct manager {
         void (*once_finished)(void *userdata, const struct watchlist *w, const struct config *c);
         void (*once_analysed)(void *userdata, struct watched_experiment *e, const struct config *c);
         void *once_userdata;
+        void (*cycle_hook)(void *userdata);      /* manager_options' cycle_finished */
+        void (*reload_hook)(void *userdata, const struct config *c);
+        void *hooks_userdata;
 
         int state_lock_fd;               /* state_lock.h; -1 in `once` */
         bool reload_pending;

@@ -42,6 +42,12 @@ static int add_row(void *userdata, const struct store_poll *row)
 int history_read(struct store *store, const struct statistics_settings *settings, long long id,
                        struct history_series *s)
 {
+        return history_read_analysis(store, settings, id, s, NULL);
+}
+
+int history_read_analysis(struct store *store, const struct statistics_settings *settings, long long id,
+                          struct history_series *s, char **analysis)
+{
         struct watchlist w = { 0 };
         int r = store_watchlist_load(store, &w, NULL);   /* one analysis is recomputed, not all */
         struct watched_experiment *e = r >= 0 ? watchlist_find(&w, id) : NULL;
@@ -52,6 +58,11 @@ int history_read(struct store *store, const struct statistics_settings *settings
                 r = history_series_init(s, id, e ? e->name : NULL);
                 if (r >= 0)
                         r = declare_variants(s, e);
+        }
+        if (analysis) {
+                *analysis = r >= 0 && e ? e->restored_analysis : NULL;
+                if (*analysis)
+                        e->restored_analysis = NULL;   /* taken */
         }
         watchlist_clear(&w);
         if (r >= 0)

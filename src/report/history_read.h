@@ -12,3 +12,8 @@ struct store;
  * or -errno. */
 int history_read(struct store *store, const struct statistics_settings *settings, long long id,
                  struct history_series *s);
+/* The same, and *analysis (when not NULL) set to the daemon's last
+ * analysis of the experiment as `status` shows it (analyze --json text,
+ * malloc'd), or NULL when it has none: the web page's current figures. */
+int history_read_analysis(struct store *store, const struct statistics_settings *settings, long long id,
+                          struct history_series *s, char **analysis);

@@ -331,8 +331,7 @@ static enum action_entry_state entry_state(enum store_action_state state)
         }
 }
 
-/* In the words the daemon journals them with (actions.h). */
-static const char *describe_action(const struct store_action_row *row, char *buf, size_t size)
+const char *status_report_describe_action(const struct store_action_row *row, char *buf, size_t size)
 {
         struct action_entry e = {
                 .rule = (char *) row->rule, .experiment_id = row->experiment_id, .action = row->action,
@@ -399,7 +398,7 @@ void status_report_print_rest(FILE *out, const struct status_report *r)
 
                 status_format_time(a->intended_at, when, sizeof(when));
                 fprintf(out, "  %s  %-16s experiment %lld: %s\n", when, a->rule, a->experiment_id,
-                        describe_action(a, what, sizeof(what)));
+                        status_report_describe_action(a, what, sizeof(what)));
         }
 }
 

@@ -4,7 +4,7 @@
  * sparkline; for the command line and the web page alike.
  * May use: daemon/ (the health conditions' texts), store/, stats/,
  * config/, util/.
- * Used by: cli/.
+ * Used by: web/, cli/.
  *
  * This file: the parts of `status` beyond the watch list and the daemon
  * summary: health, firing alerts, silences, queued deliveries and the
@@ -60,6 +60,10 @@ void status_report_print_health(FILE *out, const struct status_report *r, const 
 /* Firing alerts (those held back marked), silences, pending deliveries,
  * the latest actions. */
 void status_report_print_rest(FILE *out, const struct status_report *r);
+/* What an action did, in the words the daemon journals it with
+ * (actions.h): "paused", "would pause (dry run)", "failed: HTTP 403 ...".
+ * Returns buf. */
+const char *status_report_describe_action(const struct store_action_row *row, char *buf, size_t size);
 /* Adds "health", "alerts", "silences", "deliveries" and "actions" to root. Returns 0
  * or -ENOMEM. */
 int status_report_add_json(json_object *root, const struct status_report *r);

@@ -11,8 +11,10 @@ FUZZ_SANITIZE = -fsanitize=address,undefined -fno-sanitize-recover=undefined
 FUZZ_CFLAGS = -std=gnu11 -g -O1 -fno-omit-frame-pointer $(FUZZ_SANITIZE) \
 	-Wall -Wextra -Wno-unused-parameter \
 	$(DEFS) -I$(top_srcdir)/src -DSYSCONFDIR='"$(sysconfdir)"' \
-	$(CURL_CFLAGS) $(JSONC_CFLAGS) $(LIBCONFIG_CFLAGS) $(SYSTEMD_CFLAGS) $(CRYPTO_CFLAGS) $(SQLITE_CFLAGS)
-FUZZ_LIBS = $(CURL_LIBS) $(JSONC_LIBS) $(LIBCONFIG_LIBS) $(SYSTEMD_LIBS) $(CRYPTO_LIBS) $(SQLITE_LIBS) -lm
+	$(CURL_CFLAGS) $(JSONC_CFLAGS) $(LIBCONFIG_CFLAGS) $(SYSTEMD_CFLAGS) $(CRYPTO_CFLAGS) $(SQLITE_CFLAGS) \
+	$(MHD_CFLAGS) $(LIBCRYPT_CFLAGS)
+FUZZ_LIBS = $(CURL_LIBS) $(JSONC_LIBS) $(LIBCONFIG_LIBS) $(SYSTEMD_LIBS) $(CRYPTO_LIBS) $(SQLITE_LIBS) \
+	$(MHD_LIBS) $(LIBCRYPT_LIBS) -lm
 FUZZ_LIB_OBJS = $(patsubst src/%.c,$(FUZZ_OUT)/obj/%.o,$(filter %.c,$(src_libmida_a_SOURCES)))
 FUZZ_LIB_HDRS = $(addprefix $(top_srcdir)/,$(filter %.h,$(src_libmida_a_SOURCES)))
 FUZZ_BINS = $(patsubst %,$(FUZZ_OUT)/fuzz-%,$(FUZZ_HARNESSES))
