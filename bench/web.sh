@@ -18,7 +18,6 @@ BENCH_NAME=web
 . "$(dirname "$0")/lib/sim.sh"
 N=${WEB_BENCH_EXPERIMENTS:-1000} CLIENTS=${WEB_BENCH_CLIENTS:-200} ROUNDS=${WEB_BENCH_ROUNDS:-5}
 
-free_port() { python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
 state_field() { sqlite3 -readonly "$T/state/state.db" "SELECT value FROM meta WHERE key = 'daemon.$1'" 2>/dev/null; }
 stamp_changed() { local v; v=$(state_field last_cycle_at); [ -n "$v" ] && [ "$v" != "$1" ] && [ "$v" != 0 ]; }
 cpu_ticks() { sed 's/.*) //' "/proc/$1/stat" | awk '{ print $12 + $13 }'; }

@@ -11,7 +11,7 @@ check_PROGRAMS += tests/notify-listener
 tests_notify_listener_SOURCES = tests/notify_listener.c
 DAEMON_INTEGRATION_TESTS = tests/daemon-once.sh tests/daemon-run.sh tests/daemon-spread.sh tests/reload-mid-cycle.sh \
 	tests/alerts-lifecycle.sh tests/alerts-delivery.sh tests/alerts-actions.sh tests/alerts-receivers.sh \
-	tests/silences.sh tests/inhibition.sh tests/lifecycle.sh tests/digests.sh tests/web-server.sh
+	tests/silences.sh tests/inhibition.sh tests/lifecycle.sh tests/digests.sh tests/web-browser.sh tests/web-server.sh
 # `history` against the polls the daemon recorded in state.db.
 DAEMON_INTEGRATION_TESTS += tests/history.sh
 # Memcheck on the daemon (skipped, exit 77, in a sanitizer build).
@@ -20,7 +20,7 @@ DAEMON_INTEGRATION_TESTS += tests/daemon-valgrind.sh
 DAEMON_INTEGRATION_TESTS += tests/daemon-journal.sh
 TESTS += $(DAEMON_INTEGRATION_TESTS)
 EXTRA_DIST += $(DAEMON_INTEGRATION_TESTS) tests/lib/harness.sh tests/lib/alerts.sh tests/lib/valgrind.sh \
-	tests/smtp_sink.py
+	tests/smtp_sink.py tests/lib/dom_without_js.py
 # Lifecycle changes between two experiment lists (pure).
 check_PROGRAMS += tests/test_lifecycle
 TESTS += tests/test_lifecycle

@@ -24,10 +24,6 @@ HEADERS=("Content-Security-Policy: default-src 'self'" "X-Content-Type-Options: 
          "Referrer-Policy: no-referrer" "Cache-Control: no-store" "X-Frame-Options: DENY")
 REALM='WWW-Authenticate: Basic realm="mida-monitor", charset="UTF-8"'
 
-free_port() {
-        python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
-}
-
 # web_config WEB_GROUP: the demo project's config with a long interval (only
 # poll_now starts cycles) and the given web group (or none).
 web_config() {

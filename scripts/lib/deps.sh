@@ -4,11 +4,12 @@
 # poller bench/peers.sh measures against, bash-completion for the directory
 # the completion is installed in (pkg-config bash-completion); libcrypt-dev
 # for the status page's password check, libjs-chart.js for its charts and
-# chromium for the tests that load it in a headless browser.
+# chromium (with python3-websocket, to ask it for a page with JavaScript
+# off) for the tests that load it in a headless browser.
 MIDA_PACKAGES="build-essential autoconf automake pkg-config curl
  libcurl4-openssl-dev libjson-c-dev libconfig-dev libsystemd-dev libssl-dev
  libmicrohttpd-dev libsqlite3-dev sqlite3 libcriterion-dev valgrind systemd jq strace
- clang libclang-rt-14-dev python3 bash-completion tzdata
+ clang libclang-rt-14-dev python3 python3-websocket bash-completion tzdata
  libcrypt-dev libjs-chart.js chromium"
 # Building and checking the Debian package (tests/deb-package.sh); mandoc
 # lints the man pages (tests/man-pages.sh uses groff alone without it).

@@ -19,3 +19,9 @@ wait_for() {
                 i=$((i + 1)); [ $i -ge $limit ] && return 1; sleep 0.1
         done
 }
+
+# free_port: a TCP port on 127.0.0.1 that nothing listens on now (the
+# kernel's pick), for a listener the caller starts next.
+free_port() {
+        python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
+}

@@ -89,6 +89,12 @@ static struct MHD_Response *site_response(struct web_response *w)
                 r = MHD_create_response_from_buffer(w->length, w->body, MHD_RESPMEM_MUST_FREE);
                 if (r)
                         w->body = NULL;
+        } else if (w->shared) {
+                /* The response holds the reference; libmicrohttpd drops it when done. */
+                r = MHD_create_response_from_buffer_with_free_callback_cls(w->length, (void *) w->static_body,
+                                                                           web_shared_unref, w->shared);
+                if (r)
+                        w->shared = NULL;
         } else {
                 r = MHD_create_response_from_buffer(w->length, (void *) w->static_body, MHD_RESPMEM_PERSISTENT);
         }

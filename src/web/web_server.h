@@ -3,7 +3,8 @@
  * its own: limits, methods, security headers, Basic auth, systemd socket
  * activation) and the site it serves (web_site.h: routes, pages, JSON and
  * static files, read from state.db read-only).
- * May use: report/, config/, util/.
+ * May use: report/, daemon/ (the health conditions' texts), store/ (read-only),
+ * stats/, config/, util/.
  * Used by: cli (`run` starts it next to the manager: the daemon includes
  * nothing of web/, and reports cycles and reloads through the hooks cli/
  * registers in its manager_options).

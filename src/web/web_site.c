@@ -28,8 +28,17 @@
 #define TYPE_JSON "application/json"
 #define TYPE_METRICS "text/plain; version=0.0.4; charset=utf-8"
 
+/* A built page or document, shared by the cache and the responses that
+ * send it; the last reference frees it. */
+struct web_shared {
+        unsigned refs;
+        size_t len;
+        char data[];
+};
+
 struct text {
-        char *data;
+        struct web_shared *shared;   /* NULL until built */
+        char *data;                  /* the static files' text (chartjs) */
         size_t len;
 };
 
@@ -66,10 +75,35 @@ static uint64_t now_usec(void)
         return (uint64_t) ts.tv_sec * 1000000u + (uint64_t) ts.tv_nsec / 1000u;
 }
 
+void web_shared_unref(void *shared)
+{
+        struct web_shared *sh = shared;
+
+        if (sh && --sh->refs == 0)
+                free(sh);
+}
+
 static void text_clear(struct text *t)
 {
+        web_shared_unref(t->shared);
         free(t->data);
         *t = (struct text) { 0 };
+}
+
+/* Takes data (malloc'd, len bytes; NULL: an allocation failed) as t's
+ * shared text. 0 or -ENOMEM. */
+static int text_take(struct text *t, char *data, size_t len)
+{
+        struct web_shared *sh = data ? malloc(sizeof(*sh) + len + 1) : NULL;
+
+        if (sh) {
+                *sh = (struct web_shared) { .refs = 1, .len = len };
+                memcpy(sh->data, data, len);
+                sh->data[len] = '\0';
+                t->shared = sh;
+        }
+        free(data);
+        return sh ? 0 : -ENOMEM;
 }
 
 static void cached_clear(struct cached *c)
@@ -93,20 +127,6 @@ static const struct statistics_settings *settings(const struct web_site *s)
 }
 
 /* ---- responses ---- */
-
-/* A copy of data: a cached page may be rebuilt while the listener still
- * sends this one. */
-static int respond_copy(struct web_response *out, unsigned status, const char *type, const char *data, size_t len)
-{
-        char *body = malloc(len + 1);
-
-        if (!body)
-                return -ENOMEM;
-        memcpy(body, data, len);
-        body[len] = '\0';
-        *out = (struct web_response) { .status = status, .content_type = type, .body = body, .length = len };
-        return 0;
-}
 
 static int respond_static(struct web_response *out, const char *type, const char *data, size_t len)
 {
@@ -179,14 +199,20 @@ static void forget_store(struct web_site *s, int r)
 static int json_text(json_object *o, int flags, struct text *out)
 {
         const char *text = o ? json_object_to_json_string_ext(o, flags) : NULL;
-        int r = text && asprintf(&out->data, "%s\n", text) >= 0 ? 0 : -ENOMEM;
+        char *data = NULL;
+        int r = text && asprintf(&data, "%s\n", text) >= 0 ? text_take(out, data, strlen(data)) : -ENOMEM;
 
-        if (r < 0)
-                out->data = NULL;
-        else
-                out->len = strlen(out->data);
         json_object_put(o);
         return r;
+}
+
+/* The response sends t's shared text, holding a reference to it. */
+static int respond_shared(struct web_response *out, const char *type, const struct text *t)
+{
+        t->shared->refs++;
+        *out = (struct web_response) { .status = 200, .content_type = type, .static_body = t->shared->data,
+                                       .length = t->shared->len, .shared = t->shared };
+        return 0;
 }
 
 /* ---- / and /api/v1/status: one status read, two renderings ---- */
@@ -204,8 +230,10 @@ static int render_status(const struct watchlist *w, const struct daemon_summary 
         }
         if (json_text(root, JSON_C_TO_STRING_PRETTY, &c->json) < 0)
                 return -ENOMEM;
-        c->html.data = page_index(&in, &c->html.len);
-        return c->html.data ? 0 : -ENOMEM;
+        size_t len = 0;
+        char *html = page_index(&in, &len);
+
+        return text_take(&c->html, html, len);
 }
 
 static int build_status(struct web_site *s)
@@ -246,7 +274,7 @@ static int get_status(struct web_site *s, bool json, struct web_response *out)
         if (r < 0)
                 return respond_store_error(out, r);
         t = json ? &s->status.json : &s->status.html;
-        return respond_copy(out, 200, json ? TYPE_JSON : TYPE_HTML, t->data, t->len);
+        return respond_shared(out, json ? TYPE_JSON : TYPE_HTML, t);
 }
 
 static int get_index(struct web_site *s, const char *rest, struct web_response *out)
@@ -286,8 +314,10 @@ static int render_experiment(const struct experiment_data *d, struct cached *c)
         /* Exactly `history ID --json` (cli/cmd_history.c, report/json_output.c). */
         if (json_text(history_to_json(&view), JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_NOSLASHESCAPE, &c->json) < 0)
                 return -ENOMEM;
-        c->html.data = page_experiment(&in, &c->html.len);
-        return c->html.data ? 0 : -ENOMEM;
+        size_t len = 0;
+        char *html = page_experiment(&in, &len);
+
+        return text_take(&c->html, html, len);
 }
 
 /* Returns 1 with the entry of id built, 0 when id has no recorded poll, or
@@ -351,8 +381,7 @@ static int get_experiment(struct web_site *s, const char *rest, bool json, struc
                 snprintf(message, sizeof(message), "experiment %lld has no recorded poll", id);
                 return respond_not_found(out, message);
         }
-        return json ? respond_copy(out, 200, TYPE_JSON, c->json.data, c->json.len)
-                    : respond_copy(out, 200, TYPE_HTML, c->html.data, c->html.len);
+        return json ? respond_shared(out, TYPE_JSON, &c->json) : respond_shared(out, TYPE_HTML, &c->html);
 }
 
 static int get_experiment_page(struct web_site *s, const char *rest, struct web_response *out)
@@ -441,6 +470,7 @@ int web_site_get(struct web_site *s, const char *path, struct web_response *out)
 void web_response_clear(struct web_response *r)
 {
         free(r->body);
+        web_shared_unref(r->shared);
         *r = (struct web_response) { 0 };
 }
 
