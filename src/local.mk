@@ -59,7 +59,7 @@ src_libmida_a_SOURCES += \
 	src/report/json_output.c src/report/json_output.h
 src_libmida_a_SOURCES += \
 	src/web/web_server.c src/web/web_server.h src/web/web_listen.c src/web/web_listen.h \
-	src/web/web_handler.c src/web/web_handler.h src/web/web_auth.c src/web/web_auth.h
+	src/web/web_handler.c src/web/web_handler.h src/web/web_auth.c src/web/web_auth.h src/web/web_gzip.c src/web/web_gzip.h
 # The site the listener serves (src/web/web_site.h): routes, pages, caches.
 # web_assets.c is generated from src/web/assets/ (each file a C string), so
 # that the CSS and JavaScript are edited as themselves and built in.

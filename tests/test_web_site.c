@@ -9,6 +9,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
+#include <zlib.h>
 
 #include "report/history_output.h"
 #include "report/history_read.h"
@@ -23,6 +24,7 @@
 #include "store/experiments.h"
 #include "store/health_rows.h"
 #include "store/watchlist.h"
+#include "web/web_gzip.h"
 #include "web/html.h"
 #include "web/page_experiment.h"
 #include "web/page_index.h"
@@ -634,5 +636,55 @@ Test(web_site, static_files)
         body = get(site, "/static/chart.js", 200, NULL);
         cr_expect_str_eq(body, "var Chart = 1;\n", "kept from the first request");
         free(body);
+        web_site_free(site);
+}
+
+Test(web_gzip, accept_encoding_and_a_round_trip)
+{
+        static const char *const yes[] = { "gzip", "deflate, gzip", "gzip;q=0.5", "br, *", "GZIP" };
+        static const char *const no[] = { "", "deflate", "gzip;q=0", "br, gzip; q=0", "x-gzip" };
+        char page[5000], *gz = NULL, back[5000];
+        size_t gz_len = 0;
+        uLongf back_len = sizeof(back);
+        z_stream z = { 0 };
+
+        for (size_t i = 0; i < sizeof(yes) / sizeof(yes[0]); i++)
+                cr_expect(web_accepts_gzip(yes[i]), "%s", yes[i]);
+        for (size_t i = 0; i < sizeof(no) / sizeof(no[0]); i++)
+                cr_expect_not(web_accepts_gzip(no[i]), "%s", no[i]);
+        cr_expect_not(web_accepts_gzip(NULL));
+        for (size_t i = 0; i < sizeof(page); i++)
+                page[i] = "<tr><td>lift</td></tr>\n"[i % 24];
+        cr_assert_eq(web_gzip(page, sizeof(page), &gz, &gz_len), 0);
+        cr_expect_lt(gz_len, sizeof(page) / 10, "a repetitive page compresses: %zu bytes", gz_len);
+        cr_expect(gz_len > 10 && (unsigned char) gz[0] == 0x1f && (unsigned char) gz[1] == 0x8b, "a gzip header");
+        cr_assert_eq(inflateInit2(&z, 15 + 16), Z_OK);
+        z.next_in = (Bytef *) gz;
+        z.avail_in = (uInt) gz_len;
+        z.next_out = (Bytef *) back;
+        z.avail_out = (uInt) back_len;
+        cr_expect_eq(inflate(&z, Z_FINISH), Z_STREAM_END);
+        cr_expect_eq(z.total_out, sizeof(page));
+        cr_expect_eq(memcmp(back, page, sizeof(page)), 0);
+        inflateEnd(&z);
+        free(gz);
+}
+
+Test(web_site, cached_pages_carry_their_gzip)
+{
+        struct web_site *site;
+        struct web_response r;
+
+        make_state();
+        site = site_in(store_dir, NULL, NULL);
+        cr_assert_eq(web_site_get(site, "/api/v1/status", &r), 0);
+        cr_expect_eq(r.status, 200u);
+        cr_assert_gt(r.length, WEB_GZIP_MIN_SIZE);
+        cr_assert_not_null(r.gzip, "a long document has its gzip");
+        cr_expect_lt(r.gzip_length, r.length);
+        web_response_clear(&r);
+        cr_assert_eq(web_site_get(site, "/static/style.css", &r), 0);
+        cr_expect_null(r.gzip, "static files go as they are");
+        web_response_clear(&r);
         web_site_free(site);
 }

@@ -123,6 +123,14 @@ cmp -s "$T/query.b" "$T/metrics.b" || fail "/metrics?query differs from /metrics
 expect query_index 200 "$BASE/?refresh=1"
 pass "GET / and /metrics: 200, every security header; a query string is ignored"
 
+expect plain 200 "$BASE/api/v1/status"
+expect gz 200 --compressed "$BASE/api/v1/status"
+has_header gz "Content-Encoding: gzip" && has_header gz "Vary: Accept-Encoding" ||
+        fail "a browser's request is not answered compressed: $(tr '\n' '|' <"$T/gz.h")"
+cmp -s "$T/plain.b" "$T/gz.b" || fail "the compressed document differs from the plain one"
+if has_header plain "Content-Encoding: gzip"; then fail "gzip sent to a client that did not ask for it"; fi
+pass "pages go gzip-compressed to a client that accepts it, as they are to one that does not"
+
 head=$(raw 'HEAD /metrics HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n' | tr -d '\r')
 grep -q '^HTTP/1.1 200' <<<"$head" || fail "HEAD: $head"
 for h in "${HEADERS[@]}"; do grep -qixF -- "$h" <<<"$head" || fail "HEAD: no $h: $head"; done

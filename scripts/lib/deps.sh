@@ -3,14 +3,15 @@
 # and its runtime are for `make fuzz` (tests/fuzz), python3 for the naive
 # poller bench/peers.sh measures against, bash-completion for the directory
 # the completion is installed in (pkg-config bash-completion); libcrypt-dev
-# for the status page's password check, libjs-chart.js for its charts and
+# for the status page's password check, zlib1g-dev to send it compressed,
+# libjs-chart.js for its charts and
 # chromium (with python3-websocket, to ask it for a page with JavaScript
 # off) for the tests that load it in a headless browser.
 MIDA_PACKAGES="build-essential autoconf automake pkg-config curl
  libcurl4-openssl-dev libjson-c-dev libconfig-dev libsystemd-dev libssl-dev
  libmicrohttpd-dev libsqlite3-dev sqlite3 libcriterion-dev valgrind systemd jq strace
  clang libclang-rt-14-dev python3 python3-websocket bash-completion tzdata
- libcrypt-dev libjs-chart.js chromium"
+ libcrypt-dev zlib1g-dev libjs-chart.js chromium"
 # Building and checking the Debian package (tests/deb-package.sh); mandoc
 # lints the man pages (tests/man-pages.sh uses groff alone without it).
 MIDA_DEB_PACKAGES="dpkg-dev debhelper fakeroot lintian mandoc"

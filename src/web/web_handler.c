@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "web_auth.h"
+#include "web_gzip.h"
 #include "web_site.h"
 
 /* Named differently across libmicrohttpd versions (PAYLOAD_TOO_LARGE,
@@ -78,30 +79,51 @@ static enum web_auth_verdict authorize(struct web_auth *auth, struct MHD_Connect
         return v;
 }
 
+/* A shared page (or its gzip): the response holds the reference, and
+ * libmicrohttpd drops it when the page is sent. */
+static struct MHD_Response *shared_response(struct web_shared **shared, const char *body, size_t len)
+{
+        struct MHD_Response *r = MHD_create_response_from_buffer_with_free_callback_cls(len, (void *) body,
+                                                                                         web_shared_unref, *shared);
+        if (r)
+                *shared = NULL;
+        return r;
+}
+
+static bool add_header(struct MHD_Response **r, const char *name, const char *value)
+{
+        if (*r && MHD_add_response_header(*r, name, value) != MHD_YES) {
+                MHD_destroy_response(*r);
+                *r = NULL;
+        }
+        return *r != NULL;
+}
+
 /* The site's answer as a response: a body is handed over; a static one
  * is the site's as long as it lives, which is longer than libmicrohttpd's
- * (web_server_free stops the one before freeing the other). */
-static struct MHD_Response *site_response(struct web_response *w)
+ * (web_server_free stops the one before freeing the other); a page with a
+ * gzip goes compressed to a client that takes it. */
+static struct MHD_Response *site_response(struct web_response *w, bool gzip)
 {
+        bool compressible = w->gzip != NULL;
         struct MHD_Response *r;
 
         if (w->body) {
                 r = MHD_create_response_from_buffer(w->length, w->body, MHD_RESPMEM_MUST_FREE);
                 if (r)
                         w->body = NULL;
+        } else if (w->gzip && gzip) {
+                r = shared_response(&w->gzip, w->gzip_body, w->gzip_length);
+                add_header(&r, MHD_HTTP_HEADER_CONTENT_ENCODING, "gzip");
         } else if (w->shared) {
-                /* The response holds the reference; libmicrohttpd drops it when done. */
-                r = MHD_create_response_from_buffer_with_free_callback_cls(w->length, (void *) w->static_body,
-                                                                           web_shared_unref, w->shared);
-                if (r)
-                        w->shared = NULL;
+                r = shared_response(&w->shared, w->static_body, w->length);
         } else {
                 r = MHD_create_response_from_buffer(w->length, (void *) w->static_body, MHD_RESPMEM_PERSISTENT);
         }
-        if (r && w->content_type && MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE, w->content_type) != MHD_YES) {
-                MHD_destroy_response(r);
-                r = NULL;
-        }
+        if (compressible)   /* what a cache in between must know */
+                add_header(&r, MHD_HTTP_HEADER_VARY, MHD_HTTP_HEADER_ACCEPT_ENCODING);
+        if (w->content_type)
+                add_header(&r, MHD_HTTP_HEADER_CONTENT_TYPE, w->content_type);
         return r;
 }
 
@@ -119,7 +141,8 @@ static enum MHD_Result serve(struct web_handler *h, struct MHD_Connection *c, co
                 return reply_error(c, MHD_HTTP_INTERNAL_SERVER_ERROR, "500 Internal Server Error: out of memory\n",
                                    NULL, NULL);
         status = w.status;
-        r = site_response(&w);
+        r = site_response(&w, web_accepts_gzip(MHD_lookup_connection_value(c, MHD_HEADER_KIND,
+                                                                             MHD_HTTP_HEADER_ACCEPT_ENCODING)));
         web_response_clear(&w);
         return queue(c, status, r);
 }

@@ -11,9 +11,12 @@
 #include "config/config.h"
 #include "util/log.h"
 
-/* Connections the kernel holds before the listener accepts them; more
- * are dropped (the client retries), never queued in the daemon. */
-#define LISTEN_BACKLOG 128
+/* Connections the kernel holds before the listener accepts them (it takes
+ * WEB_MAX_CONNECTIONS at a time); more are dropped (the client retries),
+ * never queued in the daemon. 200 page loads at once all get in (issue
+ * 21's load; with 128, ~1 % were refused); the kernel caps it at
+ * net.core.somaxconn. */
+#define LISTEN_BACKLOG 512
 
 bool web_listen_passed(void)
 {

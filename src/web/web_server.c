@@ -220,7 +220,7 @@ void web_server_free(struct web_server *s)
 void web_server_cycle_finished(struct web_server *s)
 {
         if (s)
-                web_site_invalidate(s->site);
+                web_site_cycle_finished(s->site);
 }
 
 static bool same(const char *a, const char *b)

@@ -19,10 +19,14 @@
 #include "report/status_read.h"
 #include "store/db.h"
 #include "web_assets.h"
+#include "web_gzip.h"
 #include "web_static.h"
 
 /* The experiment pages last looked at, each kept as the status is. */
 #define EXPERIMENT_CACHE_SIZE 8
+#define METRICS_MAX_AGE_SEC 5
+/* A page requested this recently is "in use": rebuilt when a cycle ends. */
+#define IN_USE_SEC 600
 
 #define TYPE_HTML "text/html; charset=utf-8"
 #define TYPE_JSON "application/json"
@@ -38,6 +42,7 @@ struct web_shared {
 
 struct text {
         struct web_shared *shared;   /* NULL until built */
+        struct web_shared *gzip;     /* shared compressed; NULL for a short one */
         char *data;                  /* the static files' text (chartjs) */
         size_t len;
 };
@@ -61,7 +66,10 @@ struct web_site {
         struct store *store;            /* read-only; NULL until it opens */
         uint64_t generation;            /* web_site_invalidate counts it up */
         struct cached status;
+        struct cached metrics;          /* its html is the exposition text */
         struct cached experiments[EXPERIMENT_CACHE_SIZE];
+        uint64_t status_wanted_usec;    /* CLOCK_MONOTONIC of the last request of each; 0: none */
+        uint64_t metrics_wanted_usec;
         size_t next_experiment;         /* the slot replaced next */
         struct text chartjs;            /* read at its first request, then kept */
         unsigned builds;
@@ -86,24 +94,37 @@ void web_shared_unref(void *shared)
 static void text_clear(struct text *t)
 {
         web_shared_unref(t->shared);
+        web_shared_unref(t->gzip);
         free(t->data);
         *t = (struct text) { 0 };
 }
 
-/* Takes data (malloc'd, len bytes; NULL: an allocation failed) as t's
- * shared text. 0 or -ENOMEM. */
-static int text_take(struct text *t, char *data, size_t len)
+static struct web_shared *shared_new(const char *data, size_t len)
 {
-        struct web_shared *sh = data ? malloc(sizeof(*sh) + len + 1) : NULL;
+        struct web_shared *sh = malloc(sizeof(*sh) + len + 1);
 
         if (sh) {
                 *sh = (struct web_shared) { .refs = 1, .len = len };
                 memcpy(sh->data, data, len);
                 sh->data[len] = '\0';
-                t->shared = sh;
+        }
+        return sh;
+}
+
+/* Takes data (malloc'd, len bytes; NULL: an allocation failed) as t's
+ * shared text, and its gzip when it is long. 0 or -ENOMEM. */
+static int text_take(struct text *t, char *data, size_t len)
+{
+        char *gz = NULL;
+        size_t gz_len = 0;
+
+        t->shared = data ? shared_new(data, len) : NULL;
+        if (t->shared && len >= WEB_GZIP_MIN_SIZE && web_gzip(data, len, &gz, &gz_len) >= 0) {
+                t->gzip = shared_new(gz, gz_len);   /* without it, sent as it is */
+                free(gz);
         }
         free(data);
-        return sh ? 0 : -ENOMEM;
+        return t->shared ? 0 : -ENOMEM;
 }
 
 static void cached_clear(struct cached *c)
@@ -206,12 +227,18 @@ static int json_text(json_object *o, int flags, struct text *out)
         return r;
 }
 
-/* The response sends t's shared text, holding a reference to it. */
+/* The response sends t's shared text (or its gzip), holding references. */
 static int respond_shared(struct web_response *out, const char *type, const struct text *t)
 {
         t->shared->refs++;
         *out = (struct web_response) { .status = 200, .content_type = type, .static_body = t->shared->data,
                                        .length = t->shared->len, .shared = t->shared };
+        if (t->gzip) {
+                t->gzip->refs++;
+                out->gzip = t->gzip;
+                out->gzip_body = t->gzip->data;
+                out->gzip_length = t->gzip->len;
+        }
         return 0;
 }
 
@@ -269,7 +296,10 @@ static int build_status(struct web_site *s)
 static int get_status(struct web_site *s, bool json, struct web_response *out)
 {
         const struct text *t;
-        int r = fresh(s, &s->status) ? 0 : build_status(s);
+        int r;
+
+        s->status_wanted_usec = now_usec();
+        r = fresh(s, &s->status) ? 0 : build_status(s);
 
         if (r < 0)
                 return respond_store_error(out, r);
@@ -396,15 +426,35 @@ static int get_experiment_json(struct web_site *s, const char *rest, struct web_
 
 /* ---- /metrics and /static/ ---- */
 
-static int get_metrics(struct web_site *s, const char *rest, struct web_response *out)
+/* The exposition changes when a cycle ends (and with the outbox between
+ * them): built once per cycle, and at most METRICS_MAX_AGE_SEC old, as
+ * each build formats every experiment's samples. */
+static int build_metrics(struct web_site *s)
 {
         size_t len = 0;
         char *text = s->metrics_text ? s->metrics_text(s->userdata, &len) : NULL;
 
         if (!text)
-                return respond_message(out, 503, "No metrics", "the metrics are not available now");
-        *out = (struct web_response) { .status = 200, .content_type = TYPE_METRICS, .body = text, .length = len };
+                return -ENODATA;
+        cached_clear(&s->metrics);
+        if (text_take(&s->metrics.html, text, len) < 0)
+                return -ENOMEM;
+        s->metrics = (struct cached) { .valid = true, .generation = s->generation, .built_usec = now_usec(),
+                                       .html = s->metrics.html };
         return 0;
+}
+
+static int get_metrics(struct web_site *s, const char *rest, struct web_response *out)
+{
+        int r = 0;
+
+        s->metrics_wanted_usec = now_usec();
+        if (!s->metrics.valid || s->metrics.generation != s->generation ||
+            now_usec() - s->metrics.built_usec >= (uint64_t) METRICS_MAX_AGE_SEC * 1000000u)
+                r = build_metrics(s);
+        if (r == -ENODATA)
+                return respond_message(out, 503, "No metrics", "the metrics are not available now");
+        return r < 0 ? r : respond_shared(out, TYPE_METRICS, &s->metrics.html);
 }
 
 static int get_style(struct web_site *s, const char *rest, struct web_response *out)
@@ -471,6 +521,7 @@ void web_response_clear(struct web_response *r)
 {
         free(r->body);
         web_shared_unref(r->shared);
+        web_shared_unref(r->gzip);
         *r = (struct web_response) { 0 };
 }
 
@@ -501,6 +552,7 @@ void web_site_free(struct web_site *s)
         if (!s)
                 return;
         cached_clear(&s->status);
+        cached_clear(&s->metrics);
         for (size_t i = 0; i < EXPERIMENT_CACHE_SIZE; i++)
                 cached_clear(&s->experiments[i]);
         text_clear(&s->chartjs);
@@ -519,6 +571,23 @@ void web_site_set_statistics(struct web_site *s, const struct statistics_setting
 void web_site_invalidate(struct web_site *s)
 {
         s->generation++;
+}
+
+static bool in_use(uint64_t wanted_usec)
+{
+        return wanted_usec && now_usec() - wanted_usec < (uint64_t) IN_USE_SEC * 1000000u;
+}
+
+void web_site_cycle_finished(struct web_site *s)
+{
+        web_site_invalidate(s);
+        /* While someone looks (a person, a scraper), the next page is built
+         * now, between cycles, rather than by the first request, which may
+         * come while the next cycle's polls are being handled. */
+        if (in_use(s->status_wanted_usec))
+                (void) build_status(s);
+        if (in_use(s->metrics_wanted_usec))
+                (void) build_metrics(s);
 }
 
 unsigned web_site_builds(const struct web_site *s)

@@ -35,6 +35,11 @@ struct web_response {
          * copied (at 1,000 experiments the page is ~0.8 MB): a reference
          * the response owns until it is sent (web_shared_unref). */
         struct web_shared *shared;
+        /* The same body gzip-compressed, for a client that takes it
+         * (NULL: none); a reference as shared is. */
+        struct web_shared *gzip;
+        const char *gzip_body;
+        size_t gzip_length;
 };
 
 /* Drops one reference to a shared page; frees it with the last. Its type
@@ -57,8 +62,12 @@ int web_site_new(const struct web_site_options *o, struct web_site **ret);
 void web_site_free(struct web_site *s);
 /* A reload: the statistics settings the pages are computed with. */
 void web_site_set_statistics(struct web_site *s, const struct statistics_settings *statistics);
-/* What the pages show changed (a cycle ended): the next request rebuilds. */
+/* What the pages show changed: the next request rebuilds. */
 void web_site_invalidate(struct web_site *s);
+/* A cycle ended: invalidated, and the status page and the metrics, each
+ * while it is in use (requested in the last 10 minutes), are rebuilt now,
+ * between cycles. */
+void web_site_cycle_finished(struct web_site *s);
 /* The response for GET of path (no query string; the server strips it).
  * Unknown paths are a 404 with a short HTML body. Returns 0 with *out
  * filled (free with web_response_clear), or -ENOMEM. */
