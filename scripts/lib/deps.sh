@@ -16,6 +16,23 @@ MIDA_PACKAGES="build-essential autoconf automake pkg-config curl
 # lints the man pages (tests/man-pages.sh uses groff alone without it).
 MIDA_DEB_PACKAGES="dpkg-dev debhelper fakeroot lintian mandoc"
 
+# fetch_promtool DIR: promtool (Prometheus's format checker, which the
+# metrics tests run when it is on PATH) as DIR/bin/promtool, taken out of
+# Debian's prometheus package without installing it: installing would
+# start a Prometheus server. Nothing when promtool is on PATH already;
+# fails (the checks are then skipped) when the package cannot be had.
+fetch_promtool() {
+        local dir=$1 deb
+        command -v promtool >/dev/null && return 0
+        [ -x "$dir/bin/promtool" ] && return 0
+        mkdir -p "$dir/bin" "$dir/deb" || return 1
+        (cd "$dir/deb" && apt-get download -qq prometheus >/dev/null 2>&1) || return 1
+        deb=$(ls "$dir"/deb/prometheus_*.deb 2>/dev/null | head -n 1)
+        [ -n "$deb" ] && dpkg-deb -x "$deb" "$dir/root" && [ -x "$dir/root/usr/bin/promtool" ] || return 1
+        ln -sf "$dir/root/usr/bin/promtool" "$dir/bin/promtool"
+        rm -f "$deb"
+}
+
 install_missing_packages() {
         local missing=() p
         for p in $MIDA_PACKAGES; do
