@@ -113,6 +113,16 @@ void html_text(struct html *h, const char *s)
         free(clean);
 }
 
+void html_rule_variant(struct html *h, const char *rule, const char *variant_id)
+{
+        html_text(h, rule);
+        if (variant_id && *variant_id) {
+                html_raw(h, " (variant ");
+                html_text(h, variant_id);
+                html_raw(h, ")");
+        }
+}
+
 void html_time(struct html *h, int64_t t)
 {
         time_t tt = (time_t) t;

@@ -22,6 +22,9 @@ void html_printf(struct html *h, const char *fmt, ...) __attribute__((format(pri
 /* s made valid UTF-8 (control characters replaced) with & < > " ' escaped:
  * safe as element text and as a quoted attribute value. NULL writes nothing. */
 void html_text(struct html *h, const char *s);
+/* A rule's name, with " (variant V)" for a variant's alert (variant_id
+ * not NULL or ""), both escaped. */
+void html_rule_variant(struct html *h, const char *rule, const char *variant_id);
 /* The same as a new string (free it), or NULL on ENOMEM. */
 char *html_escape(const char *s);
 /* <time datetime="2026-11-30T05:25:30Z">2026-11-30 05:25 UTC</time>, or

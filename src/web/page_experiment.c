@@ -153,12 +153,7 @@ static void event_item(struct html *h, const struct page_event *e)
                 html_text(h, e->outcome);
         } else {
                 html_printf(h, "alert %s ", e->kind == PAGE_EVENT_FIRED ? "fired:" : "resolved:");
-                html_text(h, e->rule);
-                if (variant) {
-                        html_raw(h, " (variant ");
-                        html_text(h, e->variant_id);
-                        html_raw(h, ")");
-                }
+                html_rule_variant(h, e->rule, e->variant_id);
                 if (e->held)
                         html_raw(h, ", its message held back");
         }

@@ -168,18 +168,12 @@ static void variants_cell(struct html *h, json_object *analysis)
 static void alert_badge(struct html *h, const struct store_alert_row *a)
 {
         bool firing = a->state == STORE_ALERT_FIRING;
-        bool variant = a->variant_id && *a->variant_id;
 
         html_printf(h, "<span class=\"badge alert %s%s\" data-state=\"%s\" data-rule=\"", firing ? "firing" : "pending",
                     a->held ? " held" : "", firing ? "firing" : "pending");
         html_text(h, a->rule);
         html_printf(h, "\">%s: ", firing ? "firing" : "pending");
-        html_text(h, a->rule);
-        if (variant) {
-                html_raw(h, " (variant ");
-                html_text(h, a->variant_id);
-                html_raw(h, ")");
-        }
+        html_rule_variant(h, a->rule, a->variant_id);
         if (a->held)
                 html_raw(h, ", held back");
         html_raw(h, "</span> ");
