@@ -28,6 +28,15 @@
     return new Date(seconds * 1000).toISOString().slice(0, 16).replace('T', ' ');
   }
 
+  /* The x axis's labels: with seconds when the polls span less than two
+   * hours (a fast interval, or a simulator's clock), else to the minute. */
+  function ticksFor(span) {
+    return function (seconds) {
+      var text = new Date(seconds * 1000).toISOString().replace('T', ' ');
+      return span < 7200 ? text.slice(11, 19) : text.slice(0, 16);
+    };
+  }
+
   /* The polls of one variant: [{x, lift, low, high}], oldest first. */
   function series(variant) {
     var out = [];
@@ -110,7 +119,7 @@
         normalized: true,
         interaction: { mode: 'nearest', axis: 'x', intersect: false },
         scales: {
-          x: { type: 'linear', min: min, max: max, ticks: { maxTicksLimit: 8, callback: when } },
+          x: { type: 'linear', min: min, max: max, ticks: { maxTicksLimit: 8, callback: ticksFor(max - min) } },
           y: { ticks: { callback: percent } }
         },
         plugins: {
