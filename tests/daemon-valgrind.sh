@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Valgrind memcheck on the real daemon against mida-sim: `run` with a rule
 # that fires (webhook + pause action), a few cycles on SIGUSR1, one with API
-# faults, a rejected and an accepted SIGHUP reload, SIGTERM; then `once`,
-# `once --json` and `status --json`. Each must end with 0 errors and no
+# faults, a rejected and an accepted SIGHUP reload, the status page's routes
+# (plain and gzip), SIGTERM; then `once`, `once --json`, `status --json`
+# and `digest --print`/`--send`. Each must end with 0 errors and no
 # definite leaks (--errors-for-leak-kinds=definite, --error-exitcode=1).
 # A sanitizer build cannot run under valgrind: skipped there (exit 77);
 # scripts/test runs this test in a second build without sanitizers and sets
@@ -17,8 +18,11 @@ vg_fail() { echo "--- $1" >&2; cat "$1" >&2; fail "$2"; }
 t0=$(date +%s)
 
 start_sim demo --seed 3 --speed 3600
+WEB=http://127.0.0.1:$(free_port)
 write_config "" "notifiers = ( { name = \"ops\"; type = \"webhook\"; url = \"$SIM_URL/hooks/ops\"; } );
-rules = ( { name = \"harm\"; when = \"significant && lift_high < -0.05\"; action = \"pause\"; notify = [ \"ops\" ]; } );"
+rules = ( { name = \"harm\"; when = \"significant && lift_high < -0.05\"; action = \"pause\"; notify = [ \"ops\" ]; } );
+web: { listen = \"${WEB#http://}\"; };
+digests = ( { name = \"daily\"; schedule = \"daily 00:00\"; timezone = \"UTC\"; notify = [ \"ops\" ]; } );"
 
 # ---- run ----------------------------------------------------------------
 # Under valgrind the daemon is the valgrind process itself: signals reach it.
@@ -46,6 +50,15 @@ wait_for 60 grep -q 'configuration reloaded' "$T/daemon.log" || fail "good confi
 poll_now 120
 pass "SIGHUP: broken config rejected, good one reloaded"
 
+for path in / /experiment/1001 /experiment/9 /api/v1/status /api/v1/experiment/1001 /metrics /static/app.js /nowhere; do
+        curl -s -o /dev/null --max-time 60 "$WEB$path" && curl -s -o /dev/null --compressed --max-time 60 "$WEB$path" ||
+                fail "GET $path under valgrind"
+done
+curl -s -o /dev/null --max-time 60 -X POST "$WEB/" || fail "POST / under valgrind"
+poll_now 120
+curl -sf -o /dev/null --compressed --max-time 60 "$WEB/" || fail "GET / after a cycle under valgrind"
+pass "the status page's routes, plain and gzip, 404s and a 405, across a cycle"
+
 kill -TERM "$DAEMON_PID"
 wait_for 60 eval '! kill -0 '"$DAEMON_PID" || fail "daemon did not exit within 60 s of SIGTERM under valgrind"
 wait "$DAEMON_PID"; rc=$?
@@ -65,4 +78,12 @@ $VG --log-file="$T/vg-status.log" "$MIDA" -c "$T/mida-monitor.conf" status --jso
         vg_fail "$T/vg-status.log" "status --json exited $?"
 vg_ok "$T/vg-status.log" || vg_fail "$T/vg-status.log" "status --json: valgrind errors"
 pass "once, once --json, status --json: exit 0, valgrind: 0 errors, 0 definite leaks"
+
+$VG --log-file="$T/vg-digest.log" "$MIDA" -c "$T/mida-monitor.conf" digest daily --print >"$T/digest.txt" ||
+        vg_fail "$T/vg-digest.log" "digest --print exited $?"
+grep -q '^Digest daily' "$T/digest.txt" || fail "digest --print: $(head -n 3 "$T/digest.txt")"
+$VG --log-file="$T/vg-digest-send.log" "$MIDA" -c "$T/mida-monitor.conf" digest daily --send >"$T/send.txt" ||
+        vg_fail "$T/vg-digest-send.log" "digest --send exited $?: $(cat "$T/send.txt")"
+vg_ok "$T/vg-digest.log" && vg_ok "$T/vg-digest-send.log" || vg_fail "$T/vg-digest-send.log" "digest: valgrind errors"
+pass "digest --print and --send: exit 0, valgrind: 0 errors, 0 definite leaks"
 echo "# daemon-valgrind: $(cycles_done) cycles under memcheck, $(( $(date +%s) - t0 )) s in all"
