@@ -203,6 +203,44 @@ Test(store_db, schema_2_upgrades_losing_nothing)
         store_close(s);
 }
 
+/* A state.db of schema 3 (silences and held alerts, before digests): the
+ * migration keeps the silences, the held alert, the queued delivery and the
+ * listed experiments, and adds the digests' tables, empty. */
+Test(store_db, schema_3_upgrades_losing_nothing)
+{
+        sqlite3 *db;
+        struct store *s;
+
+        cr_assert_eq(sqlite3_open(path, &db), SQLITE_OK);
+        for (size_t v = 0; v < 3; v++)
+                cr_assert_eq(sqlite3_exec(db, schema_migration(v), NULL, NULL, NULL), SQLITE_OK, "migration %zu", v);
+        cr_assert_eq(sqlite3_exec(db,
+                "PRAGMA user_version = 3;"
+                "INSERT INTO experiments (id, name, first_seen, last_seen, srm_min_p) VALUES (7, 'x', 1, 2, 0.5);"
+                "INSERT INTO alerts (rule, experiment_id, variant_id, state, active_since, fired_at, last_notified, held) "
+                "  VALUES ('winner', 7, '1', 'firing', 10, 11, 11, 1);"
+                "INSERT INTO silences (experiment_id, rule, starts_at, ends_at, comment, actions, created_at) "
+                "  VALUES (7, 'winner', 5, 99999999999, 'launch week', 1, 5);"
+                "INSERT INTO actions (rule, experiment_id, action, state, intended_at) VALUES ('harm', 7, 'pause', 'done', 12);"
+                "INSERT INTO outbox (id, notifier, body, created_at_usec) VALUES ('evt_1', 'ops', '{}', 13);"
+                "INSERT INTO listed (experiment_id, name, status) VALUES (7, 'x', 1);",
+                NULL, NULL, NULL), SQLITE_OK, "%s", sqlite3_errmsg(db));
+        sqlite3_close(db);
+
+        cr_assert_eq(store_open(store_dir, 0, &s), 0);
+        cr_expect_eq(store_query_int(s, "PRAGMA user_version"), store_schema_version());
+        cr_expect_eq(store_query_int(s, "SELECT count(*) FROM alerts WHERE rule = 'winner' AND held = 1"), 1);
+        cr_expect_eq(store_query_int(s, "SELECT count(*) FROM silences WHERE comment = 'launch week' AND actions = 1"), 1);
+        cr_expect_eq(store_query_int(s, "SELECT count(*) FROM actions WHERE state = 'done'"), 1);
+        cr_expect_eq(store_query_int(s, "SELECT count(*) FROM outbox WHERE id = 'evt_1'"), 1);
+        cr_expect_eq(store_query_int(s, "SELECT count(*) FROM listed WHERE experiment_id = 7"), 1);
+        cr_expect_eq(store_query_int(s, "SELECT count(*) FROM experiments WHERE id = 7 AND srm_min_p = 0.5"), 1);
+        cr_expect_eq(store_query_int(s, "SELECT count(*) FROM digests"), 0);
+        cr_expect_eq(store_query_int(s, "SELECT count(*) FROM digest_schedules"), 0, "a digest is armed when first run");
+        cr_expect_eq(store_query_int(s, "SELECT count(*) FROM alert_log"), 0);
+        store_close(s);
+}
+
 Test(store_db, listed_row_by_its_key)
 {
         struct store_listed_row row;
