@@ -27,3 +27,8 @@ TESTS += tests/test_lifecycle
 tests_test_lifecycle_SOURCES = tests/test_lifecycle.c
 tests_test_lifecycle_CFLAGS = $(MIDA_TEST_CFLAGS)
 tests_test_lifecycle_LDADD = $(MIDA_TEST_LIBS)
+# tests/web-browser.sh keeps its screenshots here for whoever looks.
+clean-local: clean-web-screenshots
+clean-web-screenshots:
+	rm -rf tests/web-screenshots
+.PHONY: clean-web-screenshots
