@@ -17,6 +17,7 @@
 #include "store/digest_rows.h"
 #include "store/group_commit.h"
 #include "util/log.h"
+#include "util/text_format.h"
 
 #define RETRY_AFTER_FAILURE_SEC 60
 #define MAX_SLOTS_COUNTED 10000
@@ -42,10 +43,7 @@ struct digest_due digest_due(const struct weekly_schedule *s, const char *tz, in
 
 static void format_slot(int64_t t, char *buf, size_t size)
 {
-        struct tm tm;
-        time_t tt = (time_t) t;
-
-        if (!gmtime_r(&tt, &tm) || strftime(buf, size, "%Y-%m-%d %H:%M UTC", &tm) == 0)
+        if (format_utc_minute((time_t) t, buf, size) < 0)
                 snprintf(buf, size, "%" PRId64, t);
 }
 

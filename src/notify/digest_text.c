@@ -31,11 +31,9 @@ int digest_format_count(long long n, char *buf, size_t size)
 
 int digest_format_time(time_t t, char *buf, size_t size)
 {
-        struct tm tm;
-
-        if (t <= 0 || !gmtime_r(&t, &tm))
+        if (t <= 0 || format_utc_minute(t, buf, size) < 0)
                 return snprintf(buf, size, "%s", TEXT_MISSING);
-        return (int) strftime(buf, size, "%Y-%m-%d %H:%M UTC", &tm);
+        return (int) strlen(buf);
 }
 
 /* One line of valid UTF-8 whatever the names (from the API, the config) hold. */

@@ -39,6 +39,15 @@ int format_rfc3339(time_t t, char *buf, size_t size)
         return 0;
 }
 
+int format_utc_minute(time_t t, char *buf, size_t size)
+{
+        struct tm tm;
+
+        if (!gmtime_r(&t, &tm) || strftime(buf, size, "%Y-%m-%d %H:%M UTC", &tm) == 0)
+                return -EINVAL;
+        return 0;
+}
+
 static bool is_continuation(unsigned char c)
 {
         return (c & 0xc0) == 0x80;

@@ -25,6 +25,10 @@ int format_p_value(double p, char *buf, size_t size);
  * represented or size is too small (< 21). */
 int format_rfc3339(time_t t, char *buf, size_t size);
 
+/* "2026-11-23 02:24 UTC", as digests, their journal lines and the status
+ * page show a time. Returns 0, or -EINVAL as format_rfc3339. */
+int format_utc_minute(time_t t, char *buf, size_t size);
+
 /* A copy of s that is valid UTF-8: each byte of an invalid sequence, and
  * each ASCII control character, becomes U+FFFD, except that \n and \t are
  * kept, or become spaces with single_line. NULL s gives "". */

@@ -127,13 +127,11 @@ void html_time(struct html *h, int64_t t)
 {
         time_t tt = (time_t) t;
         char iso[32], shown[32];
-        struct tm tm;
 
-        if (t <= 0 || format_rfc3339(tt, iso, sizeof(iso)) < 0 || !gmtime_r(&tt, &tm)) {
+        if (t <= 0 || format_rfc3339(tt, iso, sizeof(iso)) < 0 || format_utc_minute(tt, shown, sizeof(shown)) < 0) {
                 html_raw(h, "never");
                 return;
         }
-        strftime(shown, sizeof(shown), "%Y-%m-%d %H:%M UTC", &tm);
         html_printf(h, "<time datetime=\"%s\">%s</time>", iso, shown);
 }
 
