@@ -3,6 +3,7 @@
  * it is safe to run while the daemon runs (WAL). */
 #include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
@@ -11,6 +12,7 @@
 #include "config/config.h"
 #include "store/db.h"
 #include "store/experiments.h"
+#include "report/json_output.h"
 #include "report/status_json.h"
 #include "report/status_read.h"
 #include "report/status_report.h"
@@ -68,14 +70,12 @@ static void print_text(const struct config *c, const struct watchlist *w, const 
 
 static int print_json(const struct watchlist *w, const struct daemon_summary *s, const struct status_report *rep)
 {
-        json_object *root = status_json_new(w, s);
+        char *text = json_output_text(status_json_document(w, s, rep), STATUS_JSON_FLAGS);
 
-        if (!root || status_report_add_json(root, rep) < 0) {
-                json_object_put(root);
+        if (!text)
                 return -ENOMEM;
-        }
-        printf("%s\n", json_object_to_json_string_ext(root, JSON_C_TO_STRING_PRETTY));
-        json_object_put(root);
+        fputs(text, stdout);
+        free(text);
         return 0;
 }
 

@@ -1,6 +1,7 @@
 /* `status --json`'s watch list and daemon summary (the members keep the
  * order state.json had, which scripts may have come to rely on). */
 #include "status_json.h"
+#include "status_report.h"
 
 #include "stats/analysis.h"
 #include "util/json_read.h"
@@ -70,5 +71,17 @@ json_object *status_json_new(const struct watchlist *w, const struct daemon_summ
         for (size_t i = 0; i < w->n; i++)
                 json_object_array_add(list, experiment_json(w->items[i]));
         json_add_literal(root, "experiments", list);
+        return root;
+}
+
+json_object *status_json_document(const struct watchlist *w, const struct daemon_summary *s,
+                                  const struct status_report *report)
+{
+        json_object *root = status_json_new(w, s);
+
+        if (root && status_report_add_json(root, report) < 0) {
+                json_object_put(root);
+                root = NULL;
+        }
         return root;
 }

@@ -15,6 +15,7 @@
 #include "page_experiment.h"
 #include "page_index.h"
 #include "report/history_output.h"
+#include "report/json_output.h"
 #include "report/status_json.h"
 #include "report/status_read.h"
 #include "store/db.h"
@@ -216,15 +217,10 @@ static void forget_store(struct web_site *s, int r)
         }
 }
 
-/* o as `--json` prints it (flags: those of the command), o put. */
-static int json_text(json_object *o, int flags, struct text *out)
+/* A command's JSON document (json_output_text: NULL on ENOMEM) as t's. */
+static int json_take(struct text *t, char *text)
 {
-        const char *text = o ? json_object_to_json_string_ext(o, flags) : NULL;
-        char *data = NULL;
-        int r = text && asprintf(&data, "%s\n", text) >= 0 ? text_take(out, data, strlen(data)) : -ENOMEM;
-
-        json_object_put(o);
-        return r;
+        return text_take(t, text, text ? strlen(text) : 0);
 }
 
 /* The response sends t's shared text (or its gzip), holding references. */
@@ -248,14 +244,9 @@ static int render_status(const struct watchlist *w, const struct daemon_summary 
                          const struct status_report *rep, struct cached *c)
 {
         const struct page_index_input in = { .watchlist = w, .summary = sum, .report = rep, .now = time(NULL) };
-        json_object *root = status_json_new(w, sum);
 
         /* Exactly `status --json` (cli/cmd_status.c). */
-        if (!root || status_report_add_json(root, rep) < 0) {
-                json_object_put(root);
-                return -ENOMEM;
-        }
-        if (json_text(root, JSON_C_TO_STRING_PRETTY, &c->json) < 0)
+        if (json_take(&c->json, json_output_text(status_json_document(w, sum, rep), STATUS_JSON_FLAGS)) < 0)
                 return -ENOMEM;
         size_t len = 0;
         char *html = page_index(&in, &len);
@@ -342,7 +333,7 @@ static int render_experiment(const struct experiment_data *d, struct cached *c)
         const struct history_view view = { .series = &d->series, .analyses = d->analyses };
 
         /* Exactly `history ID --json` (cli/cmd_history.c, report/json_output.c). */
-        if (json_text(history_to_json(&view), JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_NOSLASHESCAPE, &c->json) < 0)
+        if (json_take(&c->json, json_output_text(history_to_json(&view), JSON_OUTPUT_FLAGS)) < 0)
                 return -ENOMEM;
         size_t len = 0;
         char *html = page_experiment(&in, &len);
