@@ -171,11 +171,16 @@ Test(digest_rows, the_alert_log_and_counts_then)
                                                                             .experiment_id = 1, .variant_id = "1" }), 0);
         cr_expect_eq(store_alert_log_add(s, &(struct store_alert_log_row) { .at = 20, .rule = "big",
                                                                             .experiment_id = 1, .resolved = true }), 0);
-        cr_expect_eq(store_alert_log_each(s, 15, count_log, &n), 0);
-        cr_expect_eq(n, 1);
+        cr_expect_eq(store_alert_log_add(s, &(struct store_alert_log_row) { .at = 30, .rule = "big",
+                                                                            .experiment_id = 2 }), 0);
+        cr_expect_eq(store_alert_log_each(s, 15, 1, count_log, &n), 0);
+        cr_expect_eq(n, 1, "experiment 1's since 15");
+        n = 0;
+        cr_expect_eq(store_alert_log_each(s, 15, 0, count_log, &n), 0);
+        cr_expect_eq(n, 2, "every experiment's since 15");
         cr_expect_eq(store_alert_log_prune(s, 15, 100), 1);
         n = 0;
-        cr_expect_eq(store_alert_log_each(s, 0, count_log, &n), 0);
-        cr_expect_eq(n, 1);
+        cr_expect_eq(store_alert_log_each(s, 0, 0, count_log, &n), 0);
+        cr_expect_eq(n, 2);
         store_close(s);
 }

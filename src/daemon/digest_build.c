@@ -338,7 +338,7 @@ int digest_build(struct store *s, const struct config *c, const struct digest_re
         if (r >= 0)
                 r = add_experiments(d, s, c, req);
         if (r >= 0)
-                r = store_alert_log_each(s, req->since, add_alert, d);
+                r = store_alert_log_each(s, req->since, 0, add_alert, d);
         if (r >= 0)
                 r = store_actions_each(s, add_action, &walk);
         if (r >= 0)

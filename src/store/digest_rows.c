@@ -121,11 +121,11 @@ static int read_log_row(sqlite3_stmt *st, struct store_alert_log_row *row)
         return r;
 }
 
-int store_alert_log_each(struct store *s, int64_t since,
+int store_alert_log_each(struct store *s, int64_t since, long long experiment_id,
                          int (*fn)(void *userdata, const struct store_alert_log_row *row), void *userdata)
 {
         static const char sql[] = "SELECT at, rule, experiment_id, variant_id, event, held FROM alert_log "
-                                  "WHERE at >= ?1 ORDER BY at, rowid";
+                                  "WHERE at >= ?1 AND (?2 = 0 OR experiment_id = ?2) ORDER BY at, rowid";
         sqlite3_stmt *st;
 
         if (!s || !fn)
@@ -133,6 +133,7 @@ int store_alert_log_each(struct store *s, int64_t since,
         if (!(st = store_statement(s, sql)))
                 return store_statement_errno(s);
         sqlite3_bind_int64(st, 1, since);
+        sqlite3_bind_int64(st, 2, experiment_id);
         return ROW_WALK(st, read_log_row, struct store_alert_log_row, fn, userdata);
 }
 

@@ -44,9 +44,10 @@ struct store_alert_log_row {
 /* Logs an alert that fired or resolved. 0, -EINVAL or -errno. */
 int store_alert_log_add(struct store *s, const struct store_alert_log_row *row);
 
-/* Calls fn for every entry logged at or after since, oldest first (see
- * store_alerts_each for the conventions). */
-int store_alert_log_each(struct store *s, int64_t since,
+/* Calls fn for every entry logged at or after since, of experiment_id
+ * (0: of every experiment), oldest first (see store_alerts_each for the
+ * conventions). */
+int store_alert_log_each(struct store *s, int64_t since, long long experiment_id,
                          int (*fn)(void *userdata, const struct store_alert_log_row *row), void *userdata);
 
 /* Removes at most max_rows entries older than older_than: how many went,

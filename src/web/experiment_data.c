@@ -45,8 +45,6 @@ static int add_alert(void *userdata, const struct store_alert_log_row *row)
 {
         struct event_walk *w = userdata;
 
-        if (row->experiment_id != w->id)
-                return 0;
         return add_event(w->data, &(struct page_event) {
                 .at = row->at, .kind = row->resolved ? PAGE_EVENT_RESOLVED : PAGE_EVENT_FIRED, .rule = row->rule,
                 .variant_id = row->variant_id, .held = row->held,
@@ -80,7 +78,7 @@ static int by_time(const void *a, const void *b)
 static int read_events(struct store *store, long long id, struct experiment_data *d)
 {
         struct event_walk w = { .data = d, .id = id };
-        int r = store_alert_log_each(store, 0, add_alert, &w);
+        int r = store_alert_log_each(store, 0, id, add_alert, &w);
 
         if (r >= 0 || r == -EBADMSG)
                 r = store_actions_each(store, add_action, &w);
