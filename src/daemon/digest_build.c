@@ -1,14 +1,15 @@
 #include "digest_build.h"
 
 #include <errno.h>
-#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
 #include "health.h"
+#include "lifecycle.h"
 #include "stats/analysis.h"
+#include "stats/stats.h"
 #include "store/action_rows.h"
 #include "store/digest_rows.h"
 #include "store/experiments.h"
@@ -51,59 +52,32 @@ static const char *keep(struct digest_data *d, const char *s, bool *oom)
         return d->strings[d->n_strings++] = copy;
 }
 
+int64_t digest_since_last(const struct config_digest *d, int64_t last, int64_t at)
+{
+        return last > 0 && last < at ? last : weekly_schedule_at_or_before(&d->schedule, d->timezone, at - 1);
+}
+
 int64_t digest_since(struct store *s, const struct config_digest *d, int64_t at)
 {
         int64_t last = 0;
 
-        if (store_digest_last(s, d->name, &last) > 0 && last < at)
-                return last;
-        return weekly_schedule_at_or_before(&d->schedule, d->timezone, at - 1);
+        return digest_since_last(d, store_digest_last(s, d->name, &last) > 0 ? last : 0, at);
 }
 
-static struct alert_figure figure(json_object *o, const char *key)
+static struct alert_figure figure(struct analysis_number n)
 {
-        json_object *v;
-
-        if (!json_object_object_get_ex(o, key, &v) || !v ||
-            (!json_object_is_type(v, json_type_double) && !json_object_is_type(v, json_type_int)))
-                return (struct alert_figure) { 0 };
-        return (struct alert_figure) { .present = true, .value = json_object_get_double(v) };
+        return (struct alert_figure) { .present = n.valid, .value = n.value };
 }
 
-static bool flag(json_object *o, const char *key)
-{
-        json_object *v;
-
-        return json_object_object_get_ex(o, key, &v) && json_object_is_type(v, json_type_boolean) &&
-               json_object_get_boolean(v);
-}
-
-static long long count(json_object *o, const char *key)
-{
-        json_object *v;
-
-        return json_object_object_get_ex(o, key, &v) && json_object_is_type(v, json_type_int) ?
-               json_object_get_int64(v) : -1;
-}
-
-static const char *text(json_object *o, const char *key)
-{
-        json_object *v;
-
-        return json_object_object_get_ex(o, key, &v) && json_object_is_type(v, json_type_string) ?
-               json_object_get_string(v) : NULL;
-}
-
-/* The relative lift of counts (v over c), absent when a rate is not defined. */
+/* The lift of counts then (variant over control), by the analyses' own
+ * delta-method definition; absent when it is not defined. */
 static struct alert_figure lift_of(long long cv, long long cc, long long vv, long long vc)
 {
-        double control, variant;
+        struct stats_lift l;
 
-        if (cv <= 0 || vv <= 0 || cc < 0 || vc < 0 || cc > cv || vc > vv || cc == 0)
+        if (cv <= 0 || vv <= 0 || stats_delta_lift((double) cc, (double) cv, (double) vc, (double) vv, &l) < 0)
                 return (struct alert_figure) { 0 };
-        control = (double) cc / (double) cv;
-        variant = (double) vc / (double) vv;
-        return (struct alert_figure) { .present = true, .value = variant / control - 1.0 };
+        return (struct alert_figure) { .present = true, .value = l.lift };
 }
 
 /* The lift each variant had at the previous digest, from its counts then. */
@@ -125,35 +99,19 @@ static int fill_lift_then(struct store *s, long long id, int64_t since, struct d
         return r < 0 ? r : 0;
 }
 
-static void fill_variant(struct digest_data *d, json_object *o, struct digest_variant *v, bool *oom)
+static void fill_variant(struct digest_data *d, const struct variant_analysis *a, struct digest_variant *v, bool *oom)
 {
-        json_object *p = NULL;
-
         *v = (struct digest_variant) {
-                .variant_id = keep(d, text(o, "variant_id"), oom), .name = keep(d, text(o, "name"), oom),
-                .control = flag(o, "control"), .visitors = count(o, "visitors"), .conversions = count(o, "conversions"),
-                .lift = figure(o, "lift"), .lift_low = figure(o, "lift_low"), .lift_high = figure(o, "lift_high"),
-                .p_value = figure(o, "p_value_adjusted"), .prob_beat_control = figure(o, "prob_beat_control"),
-                .significant = flag(o, "significant"), .below_guards = flag(o, "below_guards"),
-                .visitors_to_decision = figure(o, "visitors_to_decision"),
-                .days_to_decision = figure(o, "days_to_decision"), .underpowered = flag(o, "underpowered"),
-                .decision_reason = keep(d, text(o, "decision_reason"), oom),
+                .variant_id = keep(d, a->variant_id, oom), .name = keep(d, a->name, oom), .control = a->control,
+                .visitors = a->has_visitors ? a->visitors : -1, .conversions = a->has_conversions ? a->conversions : -1,
+                .lift = figure(a->lift), .lift_low = figure(a->lift_low), .lift_high = figure(a->lift_high),
+                .p_value = figure(a->p_value_adjusted.valid ? a->p_value_adjusted : a->p_value),
+                .prob_beat_control = figure(a->prob_beat_control),
+                .significant = a->significant.valid && a->significant.value, .below_guards = a->below_guards,
+                .visitors_to_decision = figure(a->visitors_to_decision), .days_to_decision = figure(a->days_to_decision),
+                .underpowered = a->underpowered.valid && a->underpowered.value,
+                .decision_reason = keep(d, a->decision_reason, oom),
         };
-        if (!v->p_value.present && json_object_object_get_ex(o, "p_value", &p))
-                v->p_value = figure(o, "p_value");
-}
-
-/* Whole days since start_date (its date part, UTC), -1 when unknown. */
-static long days_since_start(const char *start_date, int64_t now)
-{
-        struct tm tm = { 0 };
-
-        if (!start_date || sscanf(start_date, "%4d-%2d-%2d", &tm.tm_year, &tm.tm_mon, &tm.tm_mday) != 3)
-                return -1;
-        tm.tm_year -= 1900;
-        tm.tm_mon -= 1;
-        int64_t start = (int64_t) timegm(&tm);
-        return start > 0 && now >= start ? (long) ((now - start) / 86400) : -1;
 }
 
 static const char *stopped_status(struct store *s, long long id)
@@ -163,53 +121,45 @@ static const char *stopped_status(struct store *s, long long id)
 
         if (r <= 0)
                 return "gone";
-        return row.completed ? "concluded" : row.status == 1 ? "live" : row.status == 9 ? "draft" : "inactive";
+        return row.completed ? "concluded" : lifecycle_status_name(row.status);
 }
 
-/* One experiment: its analysis recomputed from the store (a copy of e, so
- * that the caller's watch list keeps no analysis text). */
+/* One experiment: its analysis recomputed from the store (e itself is
+ * the caller's and stays as it is). */
 static int add_experiment(struct digest_data *d, struct store *s, const struct config *c,
                           const struct watched_experiment *e, const struct digest_request *req)
 {
-        struct watched_experiment tmp = { .id = e->id, .visitors = -1 };
+        struct watched_experiment tmp = { .id = e->id, .name = e->name, .visitors = -1 };
+        struct experiment_analysis a = { 0 };
         struct digest_experiment *x;
-        json_object *a = NULL, *variants = NULL;
         struct digest_variant *v = NULL;
         long long then = -1;
         bool oom = false;
-        int r = store_sequential_load(s, &tmp);
+        int r = store_experiment_analysis(s, &tmp, &c->statistics, &a);
 
-        if (r >= 0)
-                r = store_experiment_restore(s, &tmp, &c->statistics);
-        a = r >= 0 && tmp.restored_analysis ? json_tokener_parse(tmp.restored_analysis) : NULL;
-        json_object_object_get_ex(a, "variants", &variants);
-        size_t n = json_object_is_type(variants, json_type_array) ? json_object_array_length(variants) : 0;
         x = grow_array(d->experiments, &d->cap_experiments, d->n_experiments, sizeof(*d->experiments));
         if (x)
                 d->experiments = x;
-        if (r >= 0 && (!x || (n > 0 && !(v = calloc(n, sizeof(*v))))))
+        if (r >= 0 && (!x || (a.n_variants > 0 && !(v = calloc(a.n_variants, sizeof(*v))))))
                 r = -ENOMEM;
+        for (size_t i = 0; r >= 0 && i < a.n_variants; i++)
+                fill_variant(d, &a.variants[i], &v[i], &oom);
         if (r >= 0) {
-                for (size_t i = 0; i < n; i++)
-                        fill_variant(d, json_object_array_get_idx(variants, i), &v[i], &oom);
-                x = &d->experiments[d->n_experiments++];
-                *x = (struct digest_experiment) {
+                d->experiments[d->n_experiments++] = (struct digest_experiment) {
                         .id = e->id, .name = keep(d, e->name, &oom), .live = e->active,
-                        .status = e->active ? "live" : stopped_status(s, e->id),
-                        .days_running = days_since_start(tmp.sequential ? tmp.sequential->start_date : NULL, req->now),
-                        .visitors = count(a, "visitors"), .visitors_gained = -1, .srm_p = figure(a, "srm_p"),
-                        .n_variants = n, .variants = v,
+                        .status = e->active ? "live" : stopped_status(s, e->id), .days_running = r > 0 ? a.days_running : -1,
+                        .visitors = r > 0 ? a.visitors : -1, .visitors_gained = -1, .srm_p = figure(a.srm_p),
+                        .n_variants = a.n_variants, .variants = v,
                 };
+                x = &d->experiments[d->n_experiments - 1];
                 r = store_visitors_at(s, e->id, req->since, &then);
                 if (r > 0 && x->visitors >= 0)
                         x->visitors_gained = x->visitors - then;
                 if (r >= 0)
-                        r = fill_lift_then(s, e->id, req->since, v, n);
+                        r = fill_lift_then(s, e->id, req->since, v, a.n_variants);
         } else
                 free(v);
-        json_object_put(a);
-        free(tmp.restored_analysis);
-        watchlist_drop_sequential(&tmp);
+        experiment_analysis_free(&a);
         return r < 0 ? r : oom ? -ENOMEM : 0;
 }
 

@@ -31,6 +31,9 @@ struct digest_request {
  * sent before at, else the schedule's slot before at (a first digest
  * covers one period). */
 int64_t digest_since(struct store *s, const struct config_digest *d, int64_t at);
+/* The same from last, the slot of the latest scheduled digest sent (0:
+ * none), as the daemon has it already. */
+int64_t digest_since_last(const struct config_digest *d, int64_t last, int64_t at);
 
 /* Builds the digest of req from s (read-write or read-only; it changes
  * nothing). Returns 0 with *ret (free with digest_data_free), or -errno. */

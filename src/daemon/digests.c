@@ -80,7 +80,8 @@ static size_t queue_digest(struct digests *d, const struct config_digest *cd, co
 
 /* Builds the digest of slot and records it with its deliveries in one
  * group: 0 (also when it was recorded already), or -errno to retry. */
-static int send_scheduled(struct digests *d, const struct config_digest *cd, int64_t slot, int64_t now)
+static int send_scheduled(struct digests *d, const struct config_digest *cd, int64_t slot, int64_t last,
+                          int64_t now)
 {
         struct store *s = store_group_store(d->group);
         struct notify_context ctx = notify_context_now();
@@ -95,7 +96,7 @@ static int send_scheduled(struct digests *d, const struct config_digest *cd, int
         if (r >= 0)
                 r = digest_build(s, d->config, &(struct digest_request) {
                         .digest = cd, .id = id, .now = now, .scheduled_for = slot,
-                        .since = digest_since(s, cd, slot), .instance = ctx.instance }, &data);
+                        .since = digest_since_last(cd, last, slot), .instance = ctx.instance }, &data);
         if (r >= 0)
                 r = store_digest_add(s, &(struct store_digest_row) {
                         .name = cd->name, .slot = slot, .id = id, .sent_at = now });
@@ -140,7 +141,7 @@ static int run_digest(struct digests *d, const struct config_digest *cd, int64_t
         due = digest_due(&cd->schedule, cd->timezone, armed_at, last, now);
         if (due.skipped > 0)
                 journal_skipped(cd, &due);
-        return due.slot > 0 ? send_scheduled(d, cd, due.slot, now) : 0;
+        return due.slot > 0 ? send_scheduled(d, cd, due.slot, last, now) : 0;
 }
 
 static int on_timer(sd_event_source *source, uint64_t usec, void *userdata);

@@ -63,7 +63,7 @@ static int add_previous(void *userdata, const struct store_listed_row *row)
         return 0;
 }
 
-static const char *status_name(int status)
+const char *lifecycle_status_name(int status)
 {
         switch (status) {
         case 1: return "live";
@@ -163,7 +163,7 @@ static bool notice(struct store *s, const struct config *c, const struct previou
         }
         notify_new_event_id(id);
         notice_event(ev, id, ch->event, x->id, x->name ? x->name : ch->before ? ch->before->name : NULL,
-                     ch->now ? status_name(ch->now->status) : "gone", at);
+                     ch->now ? lifecycle_status_name(ch->now->status) : "gone", at);
         return true;
 }
 
@@ -260,7 +260,7 @@ void lifecycle_concluded(struct store_group *g, struct outbox *o, const struct c
         if (!(c->lifecycle.events & (1u << LIFECYCLE_CONCLUDED)) || c->lifecycle.n_notify == 0)
                 return;
         notify_new_event_id(event_id);
-        notice_event(&ev, event_id, LIFECYCLE_CONCLUDED, id, name, status_name(row.status), (int64_t) time(NULL));
+        notice_event(&ev, event_id, LIFECYCLE_CONCLUDED, id, name, lifecycle_status_name(row.status), (int64_t) time(NULL));
         events[0] = &ev;
         journal(&ev);
         queue(o, c, events, 1);

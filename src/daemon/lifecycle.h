@@ -19,3 +19,8 @@ void lifecycle_listed(struct store_group *g, struct outbox *o, const struct conf
  * completed, so the list's is_completed does not tell it again). */
 void lifecycle_concluded(struct store_group *g, struct outbox *o, const struct config *c, long long id,
                          const char *name);
+
+/* An experiment's status as the API numbers it (1 live, 0 inactive, 9
+ * draft), as notices and digests name it: "live", "inactive", "draft",
+ * "unknown". */
+const char *lifecycle_status_name(int status);

@@ -204,38 +204,38 @@ static int rebuild_result(struct store *s, const struct watched_experiment *e, j
         return k;
 }
 
-/* The analysis of result, as text, with a copy of e's sequential state. */
-static int analyse_text(const struct watched_experiment *e, const struct mida_result *result,
-                        const struct statistics_settings *settings, char **text)
+int analysis_recompute(struct store *s, const struct watched_experiment *e, const char *result,
+                       const struct statistics_settings *settings, struct experiment_analysis *out)
 {
+        json_object *descriptor = json_tokener_parse(result);
         struct sequential_state copy = { 0 };
-        struct experiment_analysis a = { 0 };
-        json_object *o = NULL;
-        int r = e->sequential ? sequential_state_copy(e->sequential, &copy) : 0;
+        struct mida_result r = { 0 };
+        int k = descriptor ? rebuild_result(s, e, descriptor, &r) : -EINVAL;
 
-        if (r == 0)
-                r = analysis_run(result, settings, e->sequential ? &copy : NULL, &a);
-        if (r == 0 && (!(o = analysis_to_json(&a)) ||
-                       !(*text = strdup(json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN)))))
-                r = -ENOMEM;
-        json_object_put(o);
-        experiment_analysis_free(&a);
+        /* A copy: e's running values stay those of its last poll. */
+        if (k == 0 && e->sequential)
+                k = sequential_state_copy(e->sequential, &copy);
+        if (k == 0)
+                k = analysis_run(&r, settings, e->sequential ? &copy : NULL, out);
         sequential_state_free(&copy);
-        return r;
+        free(r.variants);   /* its strings are the descriptor's */
+        json_object_put(descriptor);
+        return k;
 }
 
 int analysis_restore(struct store *s, struct watched_experiment *e, const char *result,
                      const struct statistics_settings *settings)
 {
-        json_object *descriptor = json_tokener_parse(result);
-        struct mida_result r = { 0 };
+        struct experiment_analysis a = { 0 };
+        json_object *o = NULL;
         char *text = NULL;
-        int k = descriptor ? rebuild_result(s, e, descriptor, &r) : -EINVAL;
+        int k = analysis_recompute(s, e, result, settings, &a);
 
-        if (k == 0)
-                k = analyse_text(e, &r, settings, &text);
-        free(r.variants);   /* its strings are the descriptor's */
-        json_object_put(descriptor);
+        if (k == 0 && (!(o = analysis_to_json(&a)) ||
+                       !(text = strdup(json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN)))))
+                k = -ENOMEM;
+        json_object_put(o);
+        experiment_analysis_free(&a);   /* empty after a failure */
         free(e->restored_analysis);
         e->restored_analysis = text;
         return k;

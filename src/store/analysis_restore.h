@@ -38,3 +38,10 @@ char *analysis_result_text(const struct experiment_analysis *a);
  * -ENOMEM or another -errno of the store. */
 int analysis_restore(struct store *s, struct watched_experiment *e, const char *result,
                      const struct statistics_settings *settings);
+
+/* The same analysis as a struct into *out (free with
+ * experiment_analysis_free), for a reader that wants its figures rather
+ * than its text (a digest). Returns as analysis_restore; *out is empty
+ * on failure. */
+int analysis_recompute(struct store *s, const struct watched_experiment *e, const char *result,
+                       const struct statistics_settings *settings, struct experiment_analysis *out);

@@ -544,43 +544,71 @@ int store_watchlist_load_sequential(struct store *s, struct watchlist *w)
 }
 
 /* The recomputation, with e's sequential state loaded for it when the
- * watch list was loaded without (and dropped again after). */
+ * watch list was loaded without (and dropped again after): into out, or
+ * with out NULL as e->restored_analysis. */
 static int restore_one(struct store *s, struct watched_experiment *e, const char *result,
-                       const struct statistics_settings *settings)
+                       const struct statistics_settings *settings, struct experiment_analysis *out)
 {
         bool load = !e->sequential && !e->sequential_error;
         int r = load ? store_sequential_load(s, e) : 0;
 
         if (r >= 0)
-                r = analysis_restore(s, e, result, settings);
+                r = out ? analysis_recompute(s, e, result, settings, out) : analysis_restore(s, e, result, settings);
         if (load)
                 watchlist_drop_sequential(e);
         return r;
 }
 
-int store_experiment_restore(struct store *s, struct watched_experiment *e, const struct statistics_settings *settings)
+/* experiments.result of id: 0 with *ret (malloc'd; NULL when none), or -errno. */
+static int read_result(struct store *s, long long id, char **ret)
 {
         static const char sql[] = "SELECT result FROM experiments WHERE id = ?1 AND result IS NOT NULL";
         sqlite3_stmt *st;
-        char *result = NULL;
         int r, k = 0;
 
-        if (store_version(s) < 2)
-                return 0;
+        *ret = NULL;
         if (!(st = store_statement(s, sql)))
                 return store_statement_errno(s);
-        sqlite3_bind_int64(st, 1, e->id);
+        sqlite3_bind_int64(st, 1, id);
         r = sqlite3_step(st);
         /* Copied: restoring runs other statements before this one is done. */
-        if (r == SQLITE_ROW && sqlite3_column_text(st, 0) && !(result = strdup((const char *) sqlite3_column_text(st, 0))))
+        if (r == SQLITE_ROW && sqlite3_column_text(st, 0) && !(*ret = strdup((const char *) sqlite3_column_text(st, 0))))
                 k = -ENOMEM;
         sqlite3_reset(st);
-        if (k >= 0 && result)
-                k = restore_one(s, e, result, settings);
-        free(result);
         if (k < 0)
-                return k == -EINVAL || k == -ENOENT ? 0 : k;
+                return k;
         return r == SQLITE_ROW || r == SQLITE_DONE ? 0 : store_errno(r);
+}
+
+/* restore_one of e's stored result: 1 when there was one, 0 when there is
+ * none (or it makes no result: -EINVAL, -ENOENT), or -errno. */
+static int restore_stored(struct store *s, struct watched_experiment *e, const struct statistics_settings *settings,
+                          struct experiment_analysis *out)
+{
+        char *result = NULL;
+        int r = store_version(s) < 2 ? 0 : read_result(s, e->id, &result);
+
+        if (r >= 0 && result)
+                r = restore_one(s, e, result, settings, out);
+        else if (r >= 0)
+                r = -ENOENT;
+        free(result);
+        if (r == -EINVAL || r == -ENOENT)
+                return 0;
+        return r < 0 ? r : 1;
+}
+
+int store_experiment_restore(struct store *s, struct watched_experiment *e, const struct statistics_settings *settings)
+{
+        int r = restore_stored(s, e, settings, NULL);
+
+        return r < 0 ? r : 0;
+}
+
+int store_experiment_analysis(struct store *s, struct watched_experiment *e,
+                              const struct statistics_settings *settings, struct experiment_analysis *out)
+{
+        return restore_stored(s, e, settings, out);
 }
 
 int store_watchlist_load(struct store *s, struct watchlist *w, const struct statistics_settings *settings)

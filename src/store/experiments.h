@@ -92,6 +92,13 @@ int store_watchlist_load(struct store *s, struct watchlist *w, const struct stat
 int store_experiment_restore(struct store *s, struct watched_experiment *e,
                              const struct statistics_settings *settings);
 
+/* The same recomputation as a struct into *out (free with
+ * experiment_analysis_free), e unchanged: for a reader that wants the
+ * figures, not their text (a digest). Returns 1 with *out, 0 when e has no
+ * stored result that makes one, or -errno. */
+int store_experiment_analysis(struct store *s, struct watched_experiment *e,
+                              const struct statistics_settings *settings, struct experiment_analysis *out);
+
 /* Replaces e->sequential with the state its rows hold: NULL when the row
  * has none (or there is no row), NULL with e->sequential_error set when the
  * rows do not make a state (as store_watchlist_load). The daemon keeps a
