@@ -551,12 +551,12 @@ Test(digest_render, types)
 
         cr_expect_null(digest_render(&am, &ctx, &d));
         cr_expect_null(digest_render(&pd, &ctx, &d));
-        cr_expect_not(digest_notifier_type_ok(NOTIFIER_ALERTMANAGER));
-        cr_expect_not(digest_notifier_type_ok(NOTIFIER_PAGERDUTY));
-        cr_expect(digest_notifier_type_ok(NOTIFIER_SLACK));
-        cr_expect(digest_notifier_type_ok(NOTIFIER_WEBHOOK));
-        cr_expect(digest_notifier_type_ok(NOTIFIER_TEAMS));
-        cr_expect(digest_notifier_type_ok(NOTIFIER_EMAIL));
+        cr_expect_not(notifier_type_takes_digests(NOTIFIER_ALERTMANAGER));
+        cr_expect_not(notifier_type_takes_digests(NOTIFIER_PAGERDUTY));
+        cr_expect(notifier_type_takes_digests(NOTIFIER_SLACK));
+        cr_expect(notifier_type_takes_digests(NOTIFIER_WEBHOOK));
+        cr_expect(notifier_type_takes_digests(NOTIFIER_TEAMS));
+        cr_expect(notifier_type_takes_digests(NOTIFIER_EMAIL));
 
         body = digest_render(&hook, &ctx, &d);
         cr_assert_not_null(body);

@@ -108,11 +108,8 @@ json_object *digest_slack(const struct digest *d);
 /* What notifier n is sent: Slack's message, the webhook body, a Teams
  * message, or for e-mail the RFC 5322 message (subject "Digest NAME: ...").
  * NULL for a type that takes no digests (alertmanager, pagerduty: they
- * page and route alerts) or on ENOMEM. */
+ * page and route alerts: notifier_type_takes_digests) or on ENOMEM. */
 char *digest_render(const struct config_notifier *n, const struct notify_context *ctx, const struct digest *d);
-
-/* Whether notifier type takes digests. */
-bool digest_notifier_type_ok(enum notifier_type type);
 
 /* The text digest's pieces, shared by its renderers (digest_text.c):
  * plain text, one line, valid UTF-8, not escaped; malloc'd, NULL on

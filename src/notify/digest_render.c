@@ -17,12 +17,6 @@
 #define TEAMS_BODY_MAX 24000
 #define TEAMS_LINE_MAX 500
 
-/* The config checks a digest's notify list with the same answer. */
-bool digest_notifier_type_ok(enum notifier_type type)
-{
-        return notifier_type_takes_digests(type);
-}
-
 struct card {
         json_object *body;
         size_t bytes;
