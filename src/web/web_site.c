@@ -137,10 +137,15 @@ static void cached_clear(struct cached *c)
 
 /* Built for what the daemon shows now: not invalidated since, and young
  * enough that a missed invalidation (a `silence` command) shows soon. */
-static bool fresh(const struct web_site *s, const struct cached *c)
+static bool fresh_within(const struct web_site *s, const struct cached *c, unsigned max_age_sec)
 {
         return c->valid && c->generation == s->generation &&
-               now_usec() - c->built_usec < (uint64_t) WEB_SITE_CACHE_MAX_AGE_SEC * 1000000u;
+               now_usec() - c->built_usec < (uint64_t) max_age_sec * 1000000u;
+}
+
+static bool fresh(const struct web_site *s, const struct cached *c)
+{
+        return fresh_within(s, c, WEB_SITE_CACHE_MAX_AGE_SEC);
 }
 
 static const struct statistics_settings *settings(const struct web_site *s)
@@ -440,8 +445,7 @@ static int get_metrics(struct web_site *s, const char *rest, struct web_response
         int r = 0;
 
         s->metrics_wanted_usec = now_usec();
-        if (!s->metrics.valid || s->metrics.generation != s->generation ||
-            now_usec() - s->metrics.built_usec >= (uint64_t) METRICS_MAX_AGE_SEC * 1000000u)
+        if (!fresh_within(s, &s->metrics, METRICS_MAX_AGE_SEC))
                 r = build_metrics(s);
         if (r == -ENODATA)
                 return respond_message(out, 503, "No metrics", "the metrics are not available now");
